@@ -1,0 +1,4 @@
+// placeholder replaced by the router work
+export class ApiRouter<A> {
+  constructor(readonly apis: A[]) {}
+}

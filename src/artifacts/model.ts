@@ -1,0 +1,76 @@
+/** Deployed artifact models: what parse() produces and the runtime serves. */
+import type { Mediator } from '../mediators/mediator.js';
+import type { Sequence } from '../mediators/sequence.js';
+import type { Endpoint } from '../endpoints/endpoint.js';
+import type { UriMatcher } from '../api/uri-template.js';
+
+export type Transport = 'http' | 'https';
+
+export interface ArtifactBase {
+  readonly name: string;
+  /** The file it came from. */
+  readonly file: string;
+}
+
+export interface ProxyService extends ArtifactBase {
+  readonly kind: 'proxy';
+  readonly transports: ReadonlySet<Transport>;
+  readonly startOnLoad: boolean;
+  readonly inSequence: Mediator | undefined;
+  readonly outSequence: Mediator | undefined;
+  readonly faultSequence: Mediator | undefined;
+  readonly endpoint: Endpoint | undefined;
+  /** WSDL text (inline) or the local entry key holding it. */
+  readonly wsdl: { inline?: string; key?: string } | undefined;
+  readonly parameters: ReadonlyMap<string, string>;
+  readonly policies: readonly { key: string; type?: string }[];
+  readonly enableSec: boolean;
+}
+
+export interface ApiResource {
+  readonly methods: ReadonlySet<string> | undefined;
+  readonly matcher: UriMatcher;
+  readonly inSequence: Mediator | undefined;
+  readonly outSequence: Mediator | undefined;
+  readonly faultSequence: Mediator | undefined;
+  readonly contentType: string | undefined;
+  readonly userAgent: string | undefined;
+}
+
+export interface Api extends ArtifactBase {
+  readonly kind: 'api';
+  /** Context as requests see it, version included for version-type="url"/"context". */
+  readonly context: string;
+  readonly version: string | undefined;
+  readonly hostname: string | undefined;
+  readonly port: number | undefined;
+  readonly transports: ReadonlySet<Transport>;
+  readonly resources: readonly ApiResource[];
+  /** `{api:Name}` or `{api:Name:v1.0}` style name used in logs. */
+  readonly logName: string;
+}
+
+export interface LocalEntry extends ArtifactBase {
+  readonly kind: 'localEntry';
+  /** Text content (for text entries) or serialized XML (for XML entries). */
+  readonly text: string;
+  readonly element: Element | undefined;
+}
+
+export interface SequenceTemplate extends ArtifactBase {
+  readonly kind: 'template';
+  readonly parameters: readonly { name: string; defaultValue?: string; isMandatory: boolean }[];
+  readonly sequence: Sequence;
+}
+
+export interface NamedSequence extends ArtifactBase {
+  readonly kind: 'sequence';
+  readonly sequence: Sequence;
+}
+
+export interface NamedEndpoint extends ArtifactBase {
+  readonly kind: 'endpoint';
+  readonly endpoint: Endpoint;
+}
+
+export type Artifact = ProxyService | Api | LocalEntry | SequenceTemplate | NamedSequence | NamedEndpoint;

@@ -1,0 +1,116 @@
+/**
+ * What a parse() sees while turning one artifact file into a model: the file name for diagnostics, the
+ * mediator registry, and the list of keys the artifact refers to (checked once every file is loaded).
+ * Parsing never throws for a user mistake: it records a diagnostic and carries on, so `mi validate` can list
+ * every problem in one run.
+ */
+import { Errors, type ErrorSpec } from '../errors.js';
+import { position, namespacesInScope } from '../xml/dom.js';
+import { diagnostic, type Diagnostic } from './diagnostic.js';
+import type { Mediator } from '../mediators/mediator.js';
+
+export type RefKind = 'sequence' | 'endpoint' | 'localEntry' | 'template';
+
+export interface KeyRef {
+  kind: RefKind;
+  key: string;
+  line: number;
+  col: number;
+}
+
+export interface MediatorParser {
+  parseMediator(el: Element, ctx: ParseContext): Mediator | undefined;
+}
+
+/** Thrown to abandon parsing of one element after its diagnostic has been recorded. */
+export class ParseAbort extends Error {}
+
+export class ParseContext {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly refs: KeyRef[] = [];
+
+  constructor(
+    readonly file: string,
+    readonly mediators: MediatorParser,
+    /** The home folder, for resolving file references. */
+    readonly home = '.',
+  ) {}
+
+  get failed(): boolean {
+    return this.diagnostics.some((d) => d.severity === 'error');
+  }
+
+  error(node: Node, spec: ErrorSpec, message: string): void {
+    this.diagnostics.push(diagnostic(this.file, position(node), spec, message));
+  }
+
+  warn(node: Node, spec: ErrorSpec, message: string): void {
+    this.diagnostics.push(diagnostic(this.file, position(node), spec, message, 'warning'));
+  }
+
+  /** Records an error and abandons the current element. */
+  fail(node: Node, spec: ErrorSpec, message: string): never {
+    this.error(node, spec, message);
+    throw new ParseAbort(message);
+  }
+
+  /**
+   * Reads the attributes of `el`, reporting any not in `allowed` (namespace declarations and attributes in
+   * foreign namespaces are always allowed). Returns a lookup that yields undefined for absent attributes.
+   */
+  attrs(el: Element, allowed: readonly string[], required: readonly string[] = []): Attrs {
+    const out = new Attrs(el);
+    const a = el.attributes;
+    for (let i = 0; i < a.length; i++) {
+      const at = a[i]!;
+      const name = at.name;
+      if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+      if (at.namespaceURI && name.includes(':')) continue;
+      if (!allowed.includes(name)) {
+        this.warn(el, Errors.UNKNOWN_ATTRIBUTE, `unknown attribute '${name}' on <${el.localName}> (allowed: ${allowed.join(', ') || 'none'})`);
+      }
+    }
+    for (const r of required) {
+      if (!el.hasAttribute(r)) this.fail(el, Errors.MISSING_ATTRIBUTE, `<${el.localName}> needs the '${r}' attribute`);
+    }
+    return out;
+  }
+
+  ref(node: Node, kind: RefKind, key: string): void {
+    const { line, col } = position(node);
+    this.refs.push({ kind, key, line, col });
+  }
+
+  namespaces(el: Element): Record<string, string> {
+    return namespacesInScope(el);
+  }
+
+  /** Parses the child elements of `el` as a mediator list. */
+  mediatorList(el: Element): Mediator[] {
+    const list: Mediator[] = [];
+    for (let n = el.firstChild; n; n = n.nextSibling) {
+      if (n.nodeType !== 1) continue;
+      try {
+        const m = this.mediators.parseMediator(n as Element, this);
+        if (m) list.push(m);
+      } catch (err) {
+        if (!(err instanceof ParseAbort)) throw err;
+      }
+    }
+    return list;
+  }
+}
+
+export class Attrs {
+  constructor(private readonly el: Element) {}
+  get(name: string): string | undefined {
+    return this.el.hasAttribute(name) ? this.el.getAttribute(name)! : undefined;
+  }
+  req(name: string): string {
+    return this.el.getAttribute(name) ?? '';
+  }
+  bool(name: string, dflt: boolean): boolean {
+    const v = this.get(name);
+    return v === undefined ? dflt : v.trim().toLowerCase() === 'true';
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * deployment.toml -> typed configuration. Every key has a default, so a missing file is a valid setup.
+ * Only the keys this runtime reads are typed here; the parsed document stays available (`toml`) for
+ * sections that later features own.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { Errors, MiError } from '../errors.js';
+
+export const BASE_PORTS = { http: 8280, https: 8243, management: 9154 } as const;
+
+export interface ServerConfig {
+  offset: number;
+  hostname: string;
+  bindAddress: string;
+  hotDeployment: boolean;
+  /** Largest accepted request body in bytes. */
+  maxBodySize: number;
+  /** Deepest accepted XML nesting in a message. */
+  maxXmlDepth: number;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Longest wait for in-flight requests on shutdown. */
+  shutdownGraceMs: number;
+}
+
+export interface Config {
+  home: string;
+  server: ServerConfig;
+  ports: { http: number; https: number; management: number };
+  correlationHeader: string;
+  /** The whole parsed document, for sections owned by other modules. */
+  toml: Record<string, unknown>;
+  /** get-property('file', name): a value from [synapse_properties] / file properties. */
+  fileProperty(name: string): string | undefined;
+}
+
+type Table = Record<string, unknown>;
+
+function table(v: unknown): Table {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Table) : {};
+}
+
+function num(t: Table, key: string, dflt: number, where: string, min = 0): number {
+  const v = t[key];
+  if (v === undefined) return dflt;
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < min) {
+    throw new MiError(Errors.CONFIG_VALUE, `[${where}] ${key} must be a number >= ${min}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+function bool(t: Table, key: string, dflt: boolean, where: string): boolean {
+  const v = t[key];
+  if (v === undefined) return dflt;
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new MiError(Errors.CONFIG_VALUE, `[${where}] ${key} must be true or false, got ${JSON.stringify(v)}`);
+}
+
+function str(t: Table, key: string, dflt: string, where: string): string {
+  const v = t[key];
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string') throw new MiError(Errors.CONFIG_VALUE, `[${where}] ${key} must be a string`);
+  return v;
+}
+
+/** Reads HOME/deployment/deployment.toml (absent is fine) and applies defaults. */
+export function loadConfig(home: string, overrides: { offset?: number } = {}): Config {
+  const file = path.join(home, 'deployment', 'deployment.toml');
+  let doc: Table = {};
+  if (existsSync(file)) {
+    try {
+      doc = parseToml(readFileSync(file, 'utf8')) as Table;
+    } catch (err) {
+      if (err instanceof TomlError) {
+        throw new MiError(Errors.CONFIG_PARSE, `${file}:${err.line}:${err.column}  ${Errors.CONFIG_PARSE.code}  ${err.message.split('\n')[0]}`);
+      }
+      throw err;
+    }
+  }
+  return configFrom(home, doc, overrides);
+}
+
+export function configFrom(home: string, doc: Table, overrides: { offset?: number } = {}): Config {
+  const s = table(doc['server']);
+  const server: ServerConfig = {
+    offset: overrides.offset ?? num(s, 'offset', 10, 'server'),
+    hostname: str(s, 'hostname', 'localhost', 'server'),
+    bindAddress: str(s, 'bind_address', '0.0.0.0', 'server'),
+    hotDeployment: bool(s, 'hot_deployment', true, 'server'),
+    maxBodySize: num(s, 'max_body_size', 10 * 1024 * 1024, 'server', 1),
+    maxXmlDepth: num(s, 'max_xml_depth', 100, 'server', 4),
+    requestTimeoutMs: num(s, 'request_timeout', 60_000, 'server', 1),
+    headersTimeoutMs: num(s, 'headers_timeout', 30_000, 'server', 1),
+    keepAliveTimeoutMs: num(s, 'keep_alive_timeout', 60_000, 'server', 1),
+    shutdownGraceMs: num(s, 'shutdown_grace_period', 10_000, 'server', 0),
+  };
+  // [transport.http] listener.port = 8280 is a dotted key: a nested table in TOML
+  const listener = table(table(table(doc['transport'])['http'])['listener']);
+  const ports = {
+    http: num(listener, 'port', BASE_PORTS.http, 'transport.http.listener') + server.offset,
+    https: num(listener, 'secured_port', BASE_PORTS.https, 'transport.http.listener') + server.offset,
+    management: BASE_PORTS.management + server.offset,
+  };
+  const props = table(doc['synapse_properties']);
+  return {
+    home,
+    server,
+    ports,
+    correlationHeader: str(table(doc['mediation']), 'correlation_header_name', 'activityid', 'mediation').toLowerCase(),
+    toml: doc,
+    fileProperty: (name) => {
+      const v = props[name];
+      return v === undefined ? undefined : String(v);
+    },
+  };
+}

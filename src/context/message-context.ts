@@ -1,0 +1,215 @@
+/**
+ * The message flowing through mediation: scoped properties, transport headers, the lazy payload, the fault
+ * stack and the reply. One object carries a request through the in-flow and, after an endpoint answers, the
+ * response through the out-flow (the default-scope properties stay, as Synapse copies them over).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { Runtime } from '../runtime.js';
+import type { Mediator } from '../mediators/mediator.js';
+import { Payload } from './payload.js';
+import type { TransportHeaders, HeaderValue } from './transport-headers.js';
+
+export type PropertyScope =
+  | 'default'
+  | 'transport'
+  | 'axis2'
+  | 'axis2-client'
+  | 'operation'
+  | 'registry'
+  | 'system'
+  | 'trace'
+  | 'analytics';
+
+export const WRITE_SCOPES: readonly PropertyScope[] = [
+  'default',
+  'transport',
+  'axis2',
+  'axis2-client',
+  'operation',
+  'registry',
+  'system',
+  'trace',
+  'analytics',
+];
+
+/** What the client sent, as the listener saw it. */
+export interface InboundRequest {
+  method: string;
+  /** Path and query, as received. */
+  url: string;
+  path: string;
+  query: string;
+  protocol: 'http' | 'https';
+  host: string;
+  remoteAddress: string;
+  port: number;
+}
+
+/** Where the message entered: names used in log prefixes and by statistics. */
+export interface EntryPoint {
+  kind: 'proxy' | 'api' | 'main';
+  name: string;
+  /** `{proxy:Name} ` / `{api:Name} ` / '' (for logs). */
+  logPrefix: string;
+}
+
+/** A sequence that handles a fault: pushed when a sequence with onError (or a proxy/resource) is entered. */
+export interface FaultHandler {
+  readonly name: string;
+  handleFault(mc: MessageContext): boolean | Promise<boolean>;
+}
+
+/** What goes back to the client. */
+export interface Reply {
+  status: number;
+  headers: Record<string, HeaderValue>;
+  body: Buffer | Readable | undefined;
+}
+
+export class MessageContext {
+  /** Default-scope (Synapse) properties. */
+  readonly props = new Map<string, unknown>();
+  /** Axis2-scope properties: messageType, HTTP_SC, NO_ENTITY_BODY, REST_URL_POSTFIX, ... */
+  readonly axis2 = new Map<string, unknown>();
+  readonly axis2Client = new Map<string, unknown>();
+  readonly operation = new Map<string, unknown>();
+  /** Names of transport headers a mediator set: a reply from the in-flow carries only these. */
+  readonly headersSet = new Set<string>();
+  readonly faultStack: FaultHandler[] = [];
+  isResponse = false;
+  /** Set once a reply to the client is decided (respond, send back, fault). */
+  reply: Reply | undefined;
+  /** The message was handed to an endpoint by send; the out-flow runs when it answers. */
+  sent = false;
+  /** Outstanding non-blocking sends to await before the exchange ends. */
+  pending: Promise<void>[] | undefined;
+  /** WS-Addressing To: the request path for an inbound message, the endpoint address once sent. */
+  to: string;
+  soapAction: string | undefined;
+  messageId: string | undefined;
+  /** Set by loopback: run the out-flow next. */
+  loopback = false;
+  /** The out sequence of the entry (proxy outSequence or resource outSequence). */
+  outSequence: Mediator | undefined;
+  /** Template parameters ($func:) of the innermost call-template. */
+  funcParams: Map<string, unknown> | undefined;
+  private correlation: string | undefined;
+
+  constructor(
+    readonly runtime: Runtime,
+    readonly inbound: InboundRequest,
+    public headers: TransportHeaders,
+    public payload: Payload,
+    public entry: EntryPoint,
+  ) {
+    this.to = inbound.url;
+    const sa = headers.get('soapaction');
+    if (typeof sa === 'string') this.soapAction = sa.replace(/^"|"$/g, '');
+  }
+
+  /** Correlation id: the `activityid` request header, else a random UUID (made on first use). */
+  get correlationId(): string {
+    if (this.correlation === undefined) {
+      const h = this.headers.get(this.runtime.config.correlationHeader);
+      this.correlation = typeof h === 'string' && h !== '' ? h : randomUUID();
+    }
+    return this.correlation;
+  }
+
+  getProperty(name: string, scope: PropertyScope = 'default'): unknown {
+    switch (scope) {
+      case 'default':
+        return this.props.get(name);
+      case 'transport': {
+        const v = this.headers.get(name.toLowerCase());
+        return Array.isArray(v) ? v.join(', ') : v;
+      }
+      case 'axis2':
+        return this.axis2.get(name);
+      case 'axis2-client':
+        return this.axis2Client.get(name);
+      case 'operation':
+        return this.operation.get(name);
+      case 'system':
+        return process.env[name];
+      case 'registry':
+        return this.runtime.localEntryText(name);
+      default:
+        return this.props.get(name);
+    }
+  }
+
+  setProperty(name: string, value: unknown, scope: PropertyScope = 'default'): void {
+    switch (scope) {
+      case 'transport': {
+        const k = name.toLowerCase();
+        this.headers.set(k, value === null || value === undefined ? '' : String(value));
+        this.headersSet.add(k);
+        return;
+      }
+      case 'axis2':
+        this.axis2.set(name, value);
+        if (name === 'messageType' && typeof value === 'string') {
+          // Synapse: setting messageType also sets ContentType and the Content-Type header
+          this.axis2.set('ContentType', value);
+        }
+        return;
+      case 'axis2-client':
+        this.axis2Client.set(name, value);
+        return;
+      case 'operation':
+        this.operation.set(name, value);
+        return;
+      case 'system':
+        process.env[name] = String(value);
+        return;
+      default:
+        this.props.set(name, value);
+    }
+  }
+
+  removeProperty(name: string, scope: PropertyScope = 'default'): void {
+    switch (scope) {
+      case 'transport':
+        this.headers.delete(name.toLowerCase());
+        this.headersSet.delete(name.toLowerCase());
+        return;
+      case 'axis2':
+        if (name === 'TRANSPORT_HEADERS') {
+          this.headers.clear();
+          this.headersSet.clear();
+        }
+        this.axis2.delete(name);
+        return;
+      case 'axis2-client':
+        this.axis2Client.delete(name);
+        return;
+      case 'operation':
+        this.operation.delete(name);
+        return;
+      case 'system':
+        delete process.env[name];
+        return;
+      default:
+        this.props.delete(name);
+    }
+  }
+
+  /** Registers a non-blocking send so the exchange waits for it. */
+  track(p: Promise<void>): void {
+    (this.pending ??= []).push(p);
+  }
+}
+
+/** Replaces the message with a response from an endpoint: headers, payload, HTTP status. */
+export function becomeResponse(mc: MessageContext, status: number, headers: TransportHeaders, payload: Payload): void {
+  mc.isResponse = true;
+  mc.headers = headers;
+  mc.headersSet.clear();
+  mc.payload = payload;
+  mc.axis2.set('HTTP_SC', status);
+  mc.axis2.delete('messageType');
+  mc.axis2.delete('ContentType');
+  mc.axis2.delete('NO_ENTITY_BODY');
+}

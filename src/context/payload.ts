@@ -1,0 +1,336 @@
+/**
+ * The message body, kept as raw bytes (or the unread request stream) until a content-aware step asks for a
+ * view. Views are built once and cached: the SOAP envelope DOM (for XPath and XML mediators), the JSON value
+ * (for json-eval and JSON payloads) and text. Whichever view was last written is the truth, and the bytes
+ * leave unchanged when nothing touched them: the pass-through design of Synapse.
+ */
+import type { Readable } from 'node:stream';
+import { Errors, MiError } from '../errors.js';
+import { parseXml, serializeXml, XmlParseError, SOAP11_NS, SOAP12_NS, firstChildElement } from '../xml/dom.js';
+import { checkXmlText } from '../xml/limits.js';
+import { jsonToXml, xmlToJson } from './json-xml.js';
+import { escapeXml, soapNs, type SoapVersion } from './soap.js';
+
+export type PayloadKind = 'soap11' | 'soap12' | 'xml' | 'json' | 'text' | 'binary' | 'empty';
+
+export const TEXT_NS = 'http://ws.apache.org/commons/ns/payload';
+
+export interface PayloadLimits {
+  maxBodyBytes: number;
+  maxXmlDepth: number;
+}
+
+/** Media type without parameters, lower case. */
+export function mediaType(contentType: string | undefined): string {
+  if (!contentType) return '';
+  const semi = contentType.indexOf(';');
+  return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+}
+
+/** Kind implied by a content type alone (text/xml may still turn out to be POX when sniffed). */
+export function kindOfContentType(contentType: string | undefined): PayloadKind {
+  const mt = mediaType(contentType);
+  if (mt === '') return 'empty';
+  if (mt === 'application/soap+xml') return 'soap12';
+  if (mt === 'text/xml') return 'soap11';
+  if (mt === 'application/xml' || mt.endsWith('+xml')) return 'xml';
+  if (mt === 'application/json' || mt.endsWith('+json') || mt === 'text/json') return 'json';
+  if (mt.startsWith('text/')) return 'text';
+  if (mt === 'application/x-www-form-urlencoded') return 'text';
+  return 'binary';
+}
+
+type Truth = 'raw' | 'doc' | 'json';
+
+export class Payload {
+  private stream: Readable | undefined;
+  private raw: Buffer | undefined;
+  private doc: Document | undefined;
+  private jsonValue: unknown;
+  private hasJson = false;
+  private truth: Truth = 'raw';
+  private sniffed: PayloadKind | undefined;
+
+  constructor(
+    /** Content-Type of the bytes as received. */
+    public contentType: string | undefined,
+    body: Buffer | Readable | undefined,
+    private readonly limits: PayloadLimits,
+  ) {
+    if (body === undefined) this.raw = EMPTY;
+    else if (Buffer.isBuffer(body)) this.raw = body;
+    else this.stream = body;
+  }
+
+  /** True once the body is in memory (content-aware steps may run synchronously). */
+  get isReady(): boolean {
+    return this.stream === undefined;
+  }
+
+  /** True when no view was written: the original bytes (or stream) are still the message. */
+  get isUntouched(): boolean {
+    return this.truth === 'raw';
+  }
+
+  /** The unread request stream, handed over for streaming pass-through. Afterwards the payload is empty. */
+  takeStream(): Readable | undefined {
+    const s = this.stream;
+    this.stream = undefined;
+    if (s) this.raw = EMPTY;
+    return s;
+  }
+
+  /** Untouched bytes, if they are in memory. */
+  get rawBytes(): Buffer | undefined {
+    return this.truth === 'raw' ? this.raw : undefined;
+  }
+
+  /** Reads the stream into memory, enforcing the body size limit. */
+  async load(): Promise<void> {
+    const s = this.stream;
+    if (!s) return;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of s) {
+        size += (chunk as Buffer).length;
+        if (size > this.limits.maxBodyBytes) {
+          s.destroy();
+          throw new MiError(Errors.BODY_TOO_LARGE, `request body is larger than ${this.limits.maxBodyBytes} bytes`);
+        }
+        chunks.push(chunk as Buffer);
+      }
+    } finally {
+      this.stream = undefined;
+    }
+    this.raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  }
+
+  private requireRaw(): Buffer {
+    if (this.stream) throw new Error('payload accessed before it was loaded (mediator not marked content-aware)');
+    return this.raw ?? EMPTY;
+  }
+
+  /** Kind of the current message, sniffing text/xml for a SOAP envelope. */
+  get kind(): PayloadKind {
+    if (this.truth === 'json') return 'json';
+    if (this.truth === 'doc') {
+      const root = this.doc!.documentElement;
+      return root.namespaceURI === SOAP12_NS ? 'soap12' : this.sniffed === 'soap11' || this.sniffed === 'soap12' ? 'soap11' : this.sniffed ?? 'xml';
+    }
+    if (this.sniffed) return this.sniffed;
+    let k = kindOfContentType(this.contentType);
+    if (this.raw !== undefined && this.raw.length === 0 && !this.stream) k = 'empty';
+    else if (k === 'soap11' && this.raw) k = looksLikeEnvelope(this.raw) ? 'soap11' : 'xml';
+    if (this.raw || k === 'empty') this.sniffed = k;
+    return k;
+  }
+
+  get soapVersion(): SoapVersion {
+    if (this.truth === 'doc') return this.doc!.documentElement.namespaceURI === SOAP12_NS ? '1.2' : '1.1';
+    return this.kind === 'soap12' ? '1.2' : '1.1';
+  }
+
+  text(): string {
+    if (this.truth === 'raw') return decode(this.requireRaw());
+    if (this.truth === 'json') return JSON.stringify(this.jsonValue);
+    const body = this.bodyElement();
+    if (body && body.localName === 'text' && body.namespaceURI === TEXT_NS) return body.textContent ?? '';
+    return body ? serializeXml(body) : '';
+  }
+
+  /** The SOAP envelope DOM; JSON, POX and text payloads are wrapped as Axis2 wraps them. */
+  envelope(): Document {
+    if (this.doc && this.truth !== 'json') return this.doc;
+    if (this.doc && this.truth === 'json' && this.docFromJson) return this.doc;
+    let xml: string;
+    const kind = this.kind;
+    if (this.truth === 'json') {
+      xml = wrap('1.1', jsonToXml(this.jsonValue));
+    } else {
+      const raw = this.requireRaw();
+      if (kind === 'soap11' || kind === 'soap12') {
+        xml = decode(raw);
+        checkXmlText(xml, this.limits.maxXmlDepth);
+      } else if (kind === 'xml') {
+        const t = stripDeclaration(decode(raw));
+        checkXmlText(t, this.limits.maxXmlDepth);
+        xml = wrap('1.1', t);
+      } else if (kind === 'json') {
+        xml = wrap('1.1', jsonToXml(this.json()));
+      } else if (kind === 'empty') {
+        xml = wrap('1.1', '');
+      } else {
+        xml = wrap('1.1', `<text xmlns="${TEXT_NS}">${escapeXml(decode(raw))}</text>`);
+      }
+    }
+    let doc: Document;
+    try {
+      doc = parseXml(xml);
+    } catch (err) {
+      if (err instanceof XmlParseError) {
+        throw new MiError(err.doctype ? Errors.REQUEST_DOCTYPE : Errors.PAYLOAD_PARSE, `message is not well-formed XML: ${err.problem.message}`);
+      }
+      throw err;
+    }
+    const root = doc.documentElement;
+    if (root.localName !== 'Envelope' || (root.namespaceURI !== SOAP11_NS && root.namespaceURI !== SOAP12_NS)) {
+      throw new MiError(Errors.PAYLOAD_PARSE, 'a SOAP message must have a soap:Envelope root element');
+    }
+    this.doc = doc;
+    this.docFromJson = this.truth === 'json';
+    return doc;
+  }
+  private docFromJson = false;
+
+  /** soap:Body element. */
+  body(): Element {
+    const env = this.envelope().documentElement;
+    const b = childNamed(env, 'Body');
+    if (!b) throw new MiError(Errors.PAYLOAD_PARSE, 'the SOAP envelope has no Body');
+    return b;
+  }
+
+  /** soap:Header element, if any. */
+  header(): Element | undefined {
+    return childNamed(this.envelope().documentElement, 'Header');
+  }
+
+  /** First element child of soap:Body (the payload element). */
+  bodyElement(): Element | undefined {
+    return firstChildElement(this.body());
+  }
+
+  /** The JSON value: parsed JSON for JSON messages, the JSON mapping of the payload element otherwise. */
+  json(): unknown {
+    if (this.hasJson) return this.jsonValue;
+    if (this.truth === 'raw' && this.kind === 'json') {
+      const raw = this.requireRaw();
+      try {
+        this.jsonValue = raw.length ? JSON.parse(decode(raw)) : {};
+      } catch (err) {
+        throw new MiError(Errors.PAYLOAD_PARSE, `message is not valid JSON: ${(err as Error).message}`);
+      }
+      this.hasJson = true;
+      return this.jsonValue;
+    }
+    if (this.truth === 'raw' && this.kind === 'empty') return undefined;
+    const el = this.bodyElement();
+    return el ? xmlToJson(el) : undefined;
+  }
+
+  /** Marks the envelope DOM as the truth after a mediator changed it in place. */
+  markXmlChanged(): void {
+    this.envelope();
+    this.truth = 'doc';
+    this.hasJson = false;
+    this.docFromJson = false;
+  }
+
+  setEnvelope(doc: Document): void {
+    this.doc = doc;
+    this.truth = 'doc';
+    this.hasJson = false;
+    this.docFromJson = false;
+    this.stream = undefined;
+  }
+
+  /** Replaces the payload element with XML text (one root element). */
+  setBodyXml(xml: string): void {
+    const v = this.truth === 'raw' || this.truth === 'doc' ? this.soapVersionSafe() : '1.1';
+    const doc = parseXmlOrFault(wrap(v, xml));
+    // keep existing SOAP headers
+    const oldHeader = this.doc && this.truth === 'doc' ? childNamed(this.doc.documentElement, 'Header') : undefined;
+    if (oldHeader) doc.documentElement.insertBefore(doc.importNode(oldHeader, true), doc.documentElement.firstChild);
+    this.setEnvelope(doc);
+  }
+
+  setJson(value: unknown): void {
+    this.jsonValue = value;
+    this.hasJson = true;
+    this.truth = 'json';
+    this.doc = undefined;
+    this.docFromJson = false;
+    this.stream = undefined;
+  }
+
+  setText(text: string): void {
+    this.setBodyXml(`<text xmlns="${TEXT_NS}">${escapeXml(text)}</text>`);
+  }
+
+  setRaw(bytes: Buffer, contentType: string | undefined): void {
+    this.raw = bytes;
+    this.contentType = contentType;
+    this.truth = 'raw';
+    this.doc = undefined;
+    this.hasJson = false;
+    this.sniffed = undefined;
+    this.stream = undefined;
+  }
+
+  private soapVersionSafe(): SoapVersion {
+    try {
+      return this.soapVersion;
+    } catch {
+      return '1.1';
+    }
+  }
+
+  /** Whether the current truth is a JSON value (set by a JSON payloadFactory or received as JSON). */
+  get isJson(): boolean {
+    return this.truth === 'json' || (this.truth === 'raw' && this.kind === 'json');
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function decode(b: Buffer): string {
+  return b.toString('utf8');
+}
+
+function wrap(v: SoapVersion, inner: string): string {
+  return `<soapenv:Envelope xmlns:soapenv="${soapNs(v)}"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`;
+}
+
+function stripDeclaration(s: string): string {
+  let t = s.trimStart();
+  if (t.charCodeAt(0) === 0xfeff) t = t.slice(1);
+  if (t.startsWith('<?xml')) {
+    const e = t.indexOf('?>');
+    if (e >= 0) t = t.slice(e + 2);
+  }
+  return t;
+}
+
+function parseXmlOrFault(xml: string): Document {
+  try {
+    return parseXml(xml);
+  } catch (err) {
+    if (err instanceof XmlParseError) throw new MiError(Errors.MEDIATION_ERROR, `generated XML is not well-formed: ${err.problem.message}`);
+    throw err;
+  }
+}
+
+function childNamed(el: Element, local: string): Element | undefined {
+  for (let n = el.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType === 1 && (n as Element).localName === local) return n as Element;
+  }
+  return undefined;
+}
+
+/** Looks at the first element name in the bytes: is it a SOAP Envelope? */
+function looksLikeEnvelope(raw: Buffer): boolean {
+  const head = raw.subarray(0, Math.min(raw.length, 512)).toString('latin1');
+  let i = 0;
+  for (;;) {
+    i = head.indexOf('<', i);
+    if (i < 0) return false;
+    const c = head.charCodeAt(i + 1);
+    if (c === 63 || c === 33) {
+      i++;
+      continue;
+    }
+    const m = /^<([A-Za-z_][\w.\-]*:)?Envelope[\s>/]/.exec(head.slice(i, i + 80));
+    return m !== null;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Turns the current message into bytes for the wire, to a backend or back to the client. Untouched bodies
+ * leave as they came (buffer or stream); otherwise the axis2 `messageType` (or the original content type)
+ * picks the format: SOAP 1.1/1.2 envelope, POX, JSON or text.
+ */
+import type { Readable } from 'node:stream';
+import type { MessageContext } from './message-context.js';
+import { mediaType, TEXT_NS } from './payload.js';
+import { xmlToJson } from './json-xml.js';
+import { serializeXml, SOAP11_NS, SOAP12_NS } from '../xml/dom.js';
+import { soapNs } from './soap.js';
+
+export interface WireBody {
+  contentType: string | undefined;
+  body: Buffer | Readable | undefined;
+}
+
+function isTrue(v: unknown): boolean {
+  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
+}
+
+/** Content type the message should leave with. */
+export function outgoingContentType(mc: MessageContext): string | undefined {
+  const mt = mc.axis2.get('messageType');
+  if (typeof mt === 'string' && mt !== '') return mt;
+  if (mc.payload.isUntouched) return mc.payload.contentType;
+  if (mc.payload.isJson) return 'application/json';
+  const k = mc.payload.kind;
+  return k === 'soap12' ? 'application/soap+xml' : k === 'xml' ? 'application/xml' : mc.payload.contentType ?? 'text/xml';
+}
+
+export function serializeMessage(mc: MessageContext): WireBody {
+  if (isTrue(mc.axis2.get('NO_ENTITY_BODY'))) return { contentType: undefined, body: undefined };
+  const p = mc.payload;
+  const explicit = mc.axis2.get('messageType');
+  const ct = outgoingContentType(mc);
+  if (p.isUntouched && (explicit === undefined || mediaType(explicit as string) === mediaType(p.contentType))) {
+    if (!p.isReady) return { contentType: p.contentType, body: p.takeStream() };
+    const raw = p.rawBytes!;
+    return { contentType: raw.length ? p.contentType : undefined, body: raw.length ? raw : undefined };
+  }
+  const mt = mediaType(ct);
+  if (p.kind === 'empty' && p.isUntouched) return { contentType: undefined, body: undefined };
+  let text: string;
+  if (mt === 'application/json' || mt.endsWith('+json') || mt === 'text/json') {
+    if (p.isJson) text = JSON.stringify(p.json());
+    else {
+      const el = p.bodyElement();
+      text = el ? JSON.stringify(xmlToJson(el)) : '';
+    }
+  } else if (mt === 'text/xml' || mt === 'application/soap+xml') {
+    text = envelopeText(mc, mt === 'application/soap+xml' ? '1.2' : '1.1');
+  } else if (mt === 'text/plain' || (mt.startsWith('text/') && mt !== 'text/html')) {
+    text = p.text();
+  } else {
+    const el = p.bodyElement();
+    if (el && el.localName === 'text' && el.namespaceURI === TEXT_NS) text = el.textContent ?? '';
+    else text = el ? serializeXml(el) : '';
+  }
+  return { contentType: withCharset(ct ?? 'application/xml'), body: Buffer.from(text, 'utf8') };
+}
+
+function withCharset(ct: string): string {
+  return ct.includes('charset') || !/xml|json|text/.test(ct) ? ct : ct + '; charset=UTF-8';
+}
+
+function envelopeText(mc: MessageContext, version: '1.1' | '1.2'): string {
+  const doc = mc.payload.envelope();
+  const env = doc.documentElement;
+  const want = soapNs(version);
+  if (env.namespaceURI === want) return serializeXml(doc);
+  // switch SOAP version: same header blocks and body children in the other envelope
+  const other = version === '1.1' ? SOAP11_NS : SOAP12_NS;
+  let inner = '';
+  let header = '';
+  for (let n = env.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType !== 1) continue;
+    const e = n as Element;
+    let content = '';
+    for (let c = e.firstChild; c; c = c.nextSibling) content += serializeXml(c);
+    if (e.localName === 'Header') header = `<soapenv:Header>${content}</soapenv:Header>`;
+    if (e.localName === 'Body') inner = `<soapenv:Body>${content}</soapenv:Body>`;
+  }
+  return `<soapenv:Envelope xmlns:soapenv="${other === want ? other : want}">${header}${inner}</soapenv:Envelope>`;
+}

@@ -1,0 +1,91 @@
+/**
+ * One catalogue of error codes. Every error the runtime reports carries a code from here, a message that
+ * says what to fix, and an HTTP status where it reaches a client. test/errors.test.ts checks that codes are
+ * unique and that each is documented in the README.
+ */
+export interface ErrorSpec {
+  readonly code: string;
+  readonly status?: number;
+  readonly hint: string;
+}
+
+function spec(code: string, hint: string, status?: number): ErrorSpec {
+  return { code, hint, status };
+}
+
+export const Errors = {
+  // configuration (deployment.toml)
+  CONFIG_PARSE: spec('MI_CFG_001', 'deployment.toml is not valid TOML; fix the syntax at the given line'),
+  CONFIG_VALUE: spec('MI_CFG_002', 'a deployment.toml value has the wrong type or range'),
+  CONFIG_UNKNOWN_KEY: spec('MI_CFG_003', 'an unknown key in deployment.toml; check its spelling'),
+  // artifacts
+  XML_MALFORMED: spec('MI_ART_001', 'the artifact is not well-formed XML'),
+  XML_DOCTYPE: spec('MI_ART_002', 'DOCTYPE declarations are not allowed in artifacts or messages'),
+  UNKNOWN_ROOT: spec('MI_ART_003', 'the root element is not a Synapse artifact (proxy, api, sequence, endpoint, localEntry, template)'),
+  UNKNOWN_ELEMENT: spec('MI_ART_004', 'an element is not known here; check its name and namespace'),
+  UNKNOWN_ATTRIBUTE: spec('MI_ART_005', 'an attribute is not known on this element; check its spelling'),
+  MISSING_ATTRIBUTE: spec('MI_ART_006', 'a required attribute is missing'),
+  BAD_VALUE: spec('MI_ART_007', 'an attribute or element has a value that is not allowed'),
+  BAD_XPATH: spec('MI_ART_008', 'an XPath or JSONPath expression does not compile'),
+  DANGLING_KEY: spec('MI_ART_009', 'a key points to a sequence, endpoint or local entry that is not deployed'),
+  UNKNOWN_MEDIATOR: spec('MI_ART_010', 'the mediator is not supported by this runtime'),
+  DUPLICATE_ARTIFACT: spec('MI_ART_011', 'another artifact of the same kind already uses this name'),
+  UNSUPPORTED: spec('MI_ART_012', 'the construct exists in Micro Integrator but is not supported here (Java classes, registry resources)'),
+  BAD_URI_TEMPLATE: spec('MI_ART_013', 'a uri-template or url-mapping is not valid'),
+  ROUTE_CONFLICT: spec('MI_ART_014', 'two APIs or proxies claim the same context'),
+  // request path
+  BAD_REQUEST: spec('MI_REQ_001', 'the request could not be read', 400),
+  REQUEST_DOCTYPE: spec('MI_REQ_002', 'DOCTYPE is not allowed in a message', 400),
+  BODY_TOO_LARGE: spec('MI_REQ_003', 'the request body is larger than [server] max_body_size', 413),
+  XML_TOO_DEEP: spec('MI_REQ_004', 'the XML nesting is deeper than [server] max_xml_depth', 400),
+  PAYLOAD_PARSE: spec('MI_REQ_005', 'the message body does not match its Content-Type', 400),
+  REQUEST_TIMEOUT: spec('MI_REQ_006', 'the client did not send the request in time', 408),
+  MEDIATION_ERROR: spec('MI_MED_001', 'a mediator failed; see ERROR_MESSAGE', 500),
+  EXPRESSION_ERROR: spec('MI_MED_002', 'an expression failed at run time', 500),
+  PROPERTY_TYPE: spec('MI_MED_003', 'a property value cannot be converted into the declared type', 500),
+  // endpoints
+  ENDPOINT_ERROR: spec('MI_EP_001', 'the backend could not be reached', 502),
+  ENDPOINT_TIMEOUT: spec('MI_EP_002', 'the backend did not answer within the endpoint timeout', 504),
+  ENDPOINT_SUSPENDED: spec('MI_EP_003', 'the endpoint is suspended after failures', 503),
+  NO_ENDPOINT: spec('MI_EP_004', 'send without an endpoint and no To address on the message', 500),
+  // server
+  PORT_IN_USE: spec('MI_SRV_001', 'a listener port is already in use; change [server] offset'),
+  HOME_MISSING: spec('MI_SRV_002', 'the home folder does not exist or has no synapse-configs/default'),
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorName = keyof typeof Errors;
+
+/** An error with a catalogue code. `detail` never carries secret values. */
+export class MiError extends Error {
+  readonly code: string;
+  readonly status: number | undefined;
+  constructor(readonly spec: ErrorSpec, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MiError';
+    this.code = spec.code;
+    this.status = spec.status;
+  }
+}
+
+/**
+ * Synapse error codes (SynapseConstants / Axis2 pass-through) that end up in ERROR_CODE, keyed by what
+ * happened; suspendOnFailure/markForSuspension lists refer to these numbers.
+ */
+export const SynapseErrorCodes = {
+  SENDING_FAULT: 101000,
+  RECEIVER_FAULT: 101001,
+  CONNECT_CANCEL: 101501,
+  CONNECT_TIMEOUT: 101502,
+  CONNECTION_FAILED: 101503,
+  READ_TIMEOUT: 101504,
+  CONNECTION_CLOSED: 101505,
+  PROTOCOL_VIOLATION: 101506,
+  CONNECT_CANCELLED: 101507,
+  SEND_ABORT: 101508,
+  RESPONSE_PROCESSING_FAILURE: 101510,
+  ENDPOINT_SUSPENDED: 303001,
+  ENDPOINT_FAILOVER_EXHAUSTED: 303000,
+  LOADBALANCE_NO_MEMBER: 303100,
+  NO_ENDPOINT: 303002,
+  MEDIATOR_ERROR: 0,
+} as const;

@@ -1,0 +1,244 @@
+/**
+ * General XPath 1.0 over the envelope DOM (the `xpath` package), with Synapse's variables ($body, $header,
+ * $env, $ctx:, $axis2:, $trp:, $url:, $func:) and functions (get-property, base64Encode/Decode, url-encode,
+ * fn:*, wso2:vault-lookup). Prefixes, functions and variables are checked at compile time so a typo is a
+ * deploy error rather than a run-time fault.
+ */
+import xpathModule from 'xpath';
+
+// the typings omit parse() and the resolver classes, which the package exports
+const xpath = xpathModule as unknown as {
+  parse(src: string): { evaluate(options: unknown): unknown };
+  FunctionResolver: new () => { getFunction(l: string, n: string): Fn };
+};
+import type { MessageContext } from '../context/message-context.js';
+import { Errors, MiError } from '../errors.js';
+import { serializeXml } from '../xml/dom.js';
+import type { Expression } from './expression.js';
+import { ExpressionError } from './expression.js';
+import { getProperty, propertyString, scopedProperty, setNodeSerializer, urlParam } from './get-property.js';
+import { compileStreamPath, type StreamPath } from './stream-path.js';
+
+setNodeSerializer((n) => serializeXml(n));
+
+const FN_NS = 'http://www.w3.org/2005/xpath-functions';
+const WSO2_NS = 'http://wso2.org/ns/functions';
+const HASHICORP_NS = 'http://wso2.org/ns/functions/hashicorp';
+const VAR_NS: Record<string, string> = {
+  ctx: 'urn:mi:var:ctx',
+  axis2: 'urn:mi:var:axis2',
+  trp: 'urn:mi:var:trp',
+  url: 'urn:mi:var:url',
+  func: 'urn:mi:var:func',
+};
+const VAR_PREFIX_OF_NS: Record<string, string> = Object.fromEntries(Object.entries(VAR_NS).map(([k, v]) => [v, k]));
+
+const CORE_FUNCTIONS = new Set([
+  'last', 'position', 'count', 'id', 'local-name', 'namespace-uri', 'name', 'string', 'concat', 'starts-with',
+  'contains', 'substring-before', 'substring-after', 'substring', 'string-length', 'normalize-space', 'translate',
+  'boolean', 'not', 'true', 'false', 'lang', 'number', 'sum', 'floor', 'ceiling', 'round',
+]);
+
+type XValue = { stringValue(): string; nodeset?: () => { toArray(): Node[] } };
+type Fn = (ctx: unknown, ...args: XValue[]) => unknown;
+
+function str(v: XValue | undefined): string {
+  return v === undefined ? '' : v.stringValue();
+}
+
+/** The current message while one expression evaluates (evaluation is synchronous). */
+let current: MessageContext | undefined;
+function mc(): MessageContext {
+  if (!current) throw new Error('expression evaluated outside a message');
+  return current;
+}
+
+const EXTRA_FUNCTIONS: Record<string, Fn> = {
+  'get-property': (_c, a, b) => propertyString(getProperty(mc(), str(a), b === undefined ? undefined : str(b))),
+  base64Encode: (_c, a, cs) => Buffer.from(str(a), charset(cs)).toString('base64'),
+  base64Decode: (_c, a, cs) => Buffer.from(str(a), 'base64').toString(charset(cs)),
+  'url-encode': (_c, a) => encodeURIComponent(str(a)).replace(/%20/g, '+'),
+  'url-decode': (_c, a) => decodeURIComponent(str(a).replace(/\+/g, ' ')),
+};
+
+const FN_EXTRA: Record<string, Fn> = {
+  'upper-case': (_c, a) => str(a).toUpperCase(),
+  'lower-case': (_c, a) => str(a).toLowerCase(),
+  'ends-with': (_c, a, b) => str(a).endsWith(str(b)),
+  'string-join': (_c, a, sep) => (a?.nodeset ? a.nodeset().toArray().map((n) => n.textContent ?? '') : [str(a)]).join(str(sep)),
+  replace: (_c, a, p, r) => str(a).replace(new RegExp(str(p), 'g'), str(r).replace(/\\\$/g, '$$$$')),
+  matches: (_c, a, p) => new RegExp(str(p)).test(str(a)),
+  'current-dateTime': () => new Date().toISOString(),
+};
+
+const WSO2_FUNCTIONS: Record<string, Fn> = {
+  'vault-lookup': (_c, alias, type, encrypted) =>
+    mc().runtime.lookupSecret(str(alias), type === undefined ? undefined : str(type), encrypted === undefined ? undefined : str(encrypted) === 'true'),
+};
+
+function charset(v: XValue | undefined): BufferEncoding {
+  const s = str(v).toLowerCase().replace('-', '');
+  return s === 'ascii' || s === 'usascii' ? 'ascii' : s === 'iso88591' || s === 'latin1' ? 'latin1' : s === 'utf16le' ? 'utf16le' : 'utf8';
+}
+
+function resolveFunction(localName: string, ns: string | null | undefined): Fn | undefined {
+  if (!ns) return EXTRA_FUNCTIONS[localName];
+  if (ns === FN_NS) return FN_EXTRA[localName] ?? (CORE_FUNCTIONS.has(localName) ? coreByName(localName) : undefined);
+  if (ns === WSO2_NS) return WSO2_FUNCTIONS[localName];
+  if (ns === HASHICORP_NS && localName === 'vault-lookup') {
+    return (_c, ...args) => mc().runtime.lookupExternalSecret('hashicorp', args.map(str));
+  }
+  return undefined;
+}
+
+// fn:concat and friends: call the engine's own implementation through a tiny expression
+const coreCache = new Map<string, Fn>();
+function coreByName(name: string): Fn {
+  let f = coreCache.get(name);
+  if (!f) {
+    const fr = new xpath.FunctionResolver();
+    f = fr.getFunction(name, '');
+    coreCache.set(name, f);
+  }
+  return f;
+}
+
+/** Synapse's string value of an XPath result. */
+export function synapseString(result: unknown): string {
+  if (Array.isArray(result)) {
+    let s = '';
+    for (const n of result as Node[]) s += nodeText(n);
+    return s;
+  }
+  if (result === undefined || result === null) return '';
+  if (typeof result === 'number') return Number.isInteger(result) ? String(result) : String(result);
+  return String(result);
+}
+
+function nodeText(n: Node): string {
+  switch (n.nodeType) {
+    case 1: {
+      let t = '';
+      for (let c = n.firstChild; c; c = c.nextSibling) if (c.nodeType === 3 || c.nodeType === 4) t += c.nodeValue ?? '';
+      return t.trim() === '' && n.firstChild ? serializeXml(n) : t;
+    }
+    case 2:
+      return (n as Attr).value;
+    case 9:
+      return serializeXml(n);
+    default:
+      return n.nodeValue ?? '';
+  }
+}
+
+interface Walked {
+  contentAware: boolean;
+  problems: string[];
+}
+
+function walk(node: unknown, namespaces: Record<string, string>, out: Walked): void {
+  if (!node || typeof node !== 'object') return;
+  const o = node as Record<string, unknown>;
+  if ('steps' in o || 'locationPath' in o) out.contentAware = true;
+  const nt = o['nodeTest'] as { prefix?: string | null } | undefined;
+  if (nt && nt.prefix && !(nt.prefix in namespaces)) out.problems.push(`namespace prefix '${nt.prefix}' is not declared`);
+  if (typeof o['variable'] === 'string') {
+    const v = o['variable'] as string;
+    const colon = v.indexOf(':');
+    if (colon < 0) {
+      if (v === 'body' || v === 'header' || v === 'env') out.contentAware = true;
+      else out.problems.push(`unknown variable $${v}`);
+    } else if (!(v.slice(0, colon) in VAR_NS)) out.problems.push(`unknown variable prefix in $${v}`);
+  }
+  if (typeof o['functionName'] === 'string') {
+    const f = o['functionName'] as string;
+    const colon = f.indexOf(':');
+    const local = colon < 0 ? f : f.slice(colon + 1);
+    const ns = colon < 0 ? '' : namespaces[f.slice(0, colon)];
+    if (colon >= 0 && ns === undefined) out.problems.push(`function prefix in '${f}' is not declared`);
+    else if (!(colon < 0 && CORE_FUNCTIONS.has(local)) && !resolveFunction(local, ns)) out.problems.push(`unknown function ${f}()`);
+  }
+  for (const k in o) {
+    const v = o[k];
+    if (Array.isArray(v)) for (const x of v) walk(x, namespaces, out);
+    else if (v && typeof v === 'object') walk(v, namespaces, out);
+  }
+}
+
+export function compileXPath(source: string, declared: Record<string, string>): Expression {
+  const namespaces: Record<string, string> = { fn: FN_NS, wso2: WSO2_NS, hashicorp: HASHICORP_NS, ...declared, ...VAR_NS };
+  let parsed: ReturnType<typeof xpath.parse>;
+  try {
+    parsed = xpath.parse(source);
+  } catch (err) {
+    throw new ExpressionError(`XPath '${source}' does not compile: ${(err as Error).message}`);
+  }
+  const w: Walked = { contentAware: false, problems: [] };
+  walk((parsed as unknown as { expression: unknown }).expression, namespaces, w);
+  if (w.problems.length) throw new ExpressionError(`XPath '${source}': ${w.problems.join('; ')}`);
+
+  const variables = {
+    getVariable(local: string, ns: string | null): unknown {
+      const m = mc();
+      if (!ns) {
+        if (local === 'body') return [m.payload.body()];
+        if (local === 'header') return m.payload.header() ? [m.payload.header()!] : [];
+        if (local === 'env') return [m.payload.envelope().documentElement];
+        return '';
+      }
+      const p = VAR_PREFIX_OF_NS[ns];
+      if (p === 'url') return urlParam(m, local) ?? '';
+      const scope = p === 'ctx' ? 'default' : p === 'trp' ? 'transport' : p!;
+      const v = scopedProperty(m, scope, local);
+      if (Array.isArray(v) || (v && typeof v === 'object' && 'nodeType' in v)) return v;
+      return propertyString(v);
+    },
+  };
+  const functions = { getFunction: resolveFunction };
+  const stream: StreamPath | undefined = w.contentAware ? compileStreamPath(source, namespaces) : undefined;
+
+  const run = (m: MessageContext): unknown => {
+    const prev = current;
+    current = m;
+    try {
+      const node = w.contentAware ? m.payload.envelope().documentElement : undefined;
+      const r = parsed.evaluate({ node: node as never, namespaces, variables, functions } as never) as unknown as {
+        stringValue(): string;
+        booleanValue(): boolean;
+        nodeset?: () => { toArray(): Node[] };
+        numberValue(): number;
+        bool?: boolean;
+      };
+      return r;
+    } catch (err) {
+      if (err instanceof MiError) throw err;
+      throw new MiError(Errors.EXPRESSION_ERROR, `XPath '${source}' failed: ${(err as Error).message}`);
+    } finally {
+      current = prev;
+    }
+  };
+  type R = { stringValue(): string; booleanValue(): boolean; numberValue(): number; nodeset?: () => { toArray(): Node[] } };
+  const toJs = (r: R): unknown => {
+    const ctor = (r as object).constructor.name;
+    if (ctor === 'XNodeSet') return r.nodeset!().toArray();
+    if (ctor === 'XNumber') return r.numberValue();
+    if (ctor === 'XBoolean') return r.booleanValue();
+    return r.stringValue();
+  };
+  return {
+    source,
+    contentAware: w.contentAware,
+    evaluate: (m) => toJs(run(m) as R),
+    stringValue(m) {
+      if (stream) {
+        const raw = m.payload.rawBytes;
+        if (raw !== undefined && (m.payload.kind === 'soap11' || m.payload.kind === 'soap12' || m.payload.kind === 'xml')) {
+          const hit = stream.match(raw, m.payload.kind === 'xml');
+          if (hit !== undefined) return hit;
+        }
+      }
+      return synapseString(toJs(run(m) as R));
+    },
+    booleanValue: (m) => (run(m) as R).booleanValue(),
+  };
+}

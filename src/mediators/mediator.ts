@@ -1,0 +1,45 @@
+/**
+ * The mediator contract and the one sequencing loop. A mediator returns true to continue, false to stop the
+ * flow, or a Promise of either; runList() stays synchronous until a mediator actually returns a Promise,
+ * and loads the message body before the first content-aware mediator (the only place that happens).
+ */
+import type { MessageContext } from '../context/message-context.js';
+import type { ParseContext } from '../artifacts/parse-context.js';
+
+export interface Mediator {
+  /** The XML tag, for logs and traces. */
+  readonly tag: string;
+  /** Needs the message body in memory before mediate() runs. */
+  readonly contentAware: boolean;
+  mediate(mc: MessageContext): boolean | Promise<boolean>;
+}
+
+/** One mediator kind: its tag and the parse() that is its schema. */
+export interface MediatorDef {
+  readonly tag: string;
+  parse(el: Element, ctx: ParseContext): Mediator;
+}
+
+export function runList(list: readonly Mediator[], mc: MessageContext, start = 0): boolean | Promise<boolean> {
+  for (let i = start; i < list.length; i++) {
+    const m = list[i]!;
+    if (m.contentAware && !mc.payload.isReady) {
+      return mc.payload.load().then(() => runList(list, mc, i));
+    }
+    const r = m.mediate(mc);
+    if (r === true) continue;
+    if (r === false) return false;
+    return r.then((ok) => (ok ? runList(list, mc, i + 1) : false));
+  }
+  return true;
+}
+
+/** True if any mediator in the list needs the body. */
+export function anyContentAware(list: readonly Mediator[]): boolean {
+  return list.some((m) => m.contentAware);
+}
+
+/** Runs `then` after a boolean-or-promise result without adding a promise when the result is synchronous. */
+export function andThen<T>(r: boolean | Promise<boolean>, then: (ok: boolean) => T | Promise<T>): T | Promise<T> {
+  return typeof r === 'boolean' ? then(r) : r.then(then);
+}

@@ -1,0 +1,114 @@
+/**
+ * The deployed artifacts and their lifecycle. A Deployment is an immutable snapshot (maps by key plus the
+ * compiled API router); redeploying builds a new one and swaps it in, so in-flight requests finish on the
+ * artifacts they started with. No singletons: tests build as many runtimes as they like.
+ */
+import type { Config } from './config/config.js';
+import type { LoggerFactory } from './logging/logger.js';
+import type { Api, LocalEntry, ProxyService, SequenceTemplate } from './artifacts/model.js';
+import type { Sequence } from './mediators/sequence.js';
+import type { Endpoint } from './endpoints/endpoint.js';
+import type { FaultHandler } from './context/message-context.js';
+import { ApiRouter } from './api/router.js';
+import { Errors, MiError } from './errors.js';
+
+export interface Deployment {
+  readonly sequences: ReadonlyMap<string, Sequence>;
+  readonly endpoints: ReadonlyMap<string, Endpoint>;
+  readonly localEntries: ReadonlyMap<string, LocalEntry>;
+  readonly templates: ReadonlyMap<string, SequenceTemplate>;
+  /** Proxy services by name (exact case, as /services/<Name>). */
+  readonly proxies: ReadonlyMap<string, ProxyService>;
+  readonly apis: ReadonlyMap<string, Api>;
+  readonly router: ApiRouter<Api>;
+}
+
+export function emptyDeployment(): Deployment {
+  return {
+    sequences: new Map(),
+    endpoints: new Map(),
+    localEntries: new Map(),
+    templates: new Map(),
+    proxies: new Map(),
+    apis: new Map(),
+    router: new ApiRouter<Api>([]),
+  };
+}
+
+/** Looks up secrets for wso2:vault-lookup / hashicorp:vault-lookup; the secure vault plugs in here. */
+export interface SecretResolver {
+  lookup(alias: string, type?: string, encrypted?: boolean): string;
+  lookupExternal(vault: string, args: readonly string[]): string;
+}
+
+const NO_VAULT: SecretResolver = {
+  lookup(alias) {
+    throw new MiError(Errors.MEDIATION_ERROR, `vault-lookup('${alias}'): no secure vault is configured ([secrets] in deployment.toml)`);
+  },
+  lookupExternal(vault) {
+    throw new MiError(Errors.MEDIATION_ERROR, `${vault}:vault-lookup: no [[external_vault]] named '${vault}' is configured`);
+  },
+};
+
+export class Runtime {
+  private deployment: Deployment = emptyDeployment();
+  /** Requests currently being mediated (for graceful shutdown). */
+  inFlight = 0;
+  secrets: SecretResolver = NO_VAULT;
+
+  constructor(
+    readonly config: Config,
+    readonly logs: LoggerFactory,
+  ) {}
+
+  get current(): Deployment {
+    return this.deployment;
+  }
+
+  /** Swaps in a new snapshot; endpoints no longer present are closed once idle requests finish. */
+  activate(next: Deployment): void {
+    const prev = this.deployment;
+    this.deployment = next;
+    for (const [key, ep] of prev.endpoints) {
+      if (next.endpoints.get(key) !== ep) void ep.close?.().catch(() => {});
+    }
+  }
+
+  sequence(key: string): Sequence | undefined {
+    return this.deployment.sequences.get(key);
+  }
+
+  endpoint(key: string): Endpoint | undefined {
+    return this.deployment.endpoints.get(key);
+  }
+
+  template(key: string): SequenceTemplate | undefined {
+    return this.deployment.templates.get(key);
+  }
+
+  localEntry(key: string): LocalEntry | undefined {
+    return this.deployment.localEntries.get(key);
+  }
+
+  localEntryText(key: string): string | undefined {
+    return this.deployment.localEntries.get(key)?.text;
+  }
+
+  faultHandler(key: string): FaultHandler | undefined {
+    return this.deployment.sequences.get(key);
+  }
+
+  lookupSecret(alias: string, type?: string, encrypted?: boolean): string {
+    return this.secrets.lookup(alias, type, encrypted);
+  }
+
+  lookupExternalSecret(vault: string, args: readonly string[]): string {
+    return this.secrets.lookupExternal(vault, args);
+  }
+
+  async destroy(): Promise<void> {
+    const d = this.deployment;
+    this.deployment = emptyDeployment();
+    await Promise.all([...d.endpoints.values()].map((e) => e.close?.().catch(() => {})));
+  }
+}
