@@ -8,6 +8,7 @@ import { Errors, type ErrorSpec } from '../errors.js';
 import { position, namespacesInScope } from '../xml/dom.js';
 import { diagnostic, type Diagnostic } from './diagnostic.js';
 import type { Mediator } from '../mediators/mediator.js';
+import { compileDynamicValue, compileExpression, ExpressionError, type DynamicValue, type Expression } from '../expr/expression.js';
 
 export type RefKind = 'sequence' | 'endpoint' | 'localEntry' | 'template';
 
@@ -83,6 +84,26 @@ export class ParseContext {
 
   namespaces(el: Element): Record<string, string> {
     return namespacesInScope(el);
+  }
+
+  /** Compiles an expression written on `el` (namespaces in scope there); a compile error fails the element. */
+  expression(el: Element, source: string): Expression {
+    try {
+      return compileExpression(source, namespacesInScope(el));
+    } catch (err) {
+      if (err instanceof ExpressionError) this.fail(el, Errors.BAD_XPATH, err.message);
+      throw err;
+    }
+  }
+
+  /** A value that may be a `{expression}` (dynamic key or name). */
+  dynamic(el: Element, text: string): DynamicValue {
+    try {
+      return compileDynamicValue(text, namespacesInScope(el));
+    } catch (err) {
+      if (err instanceof ExpressionError) this.fail(el, Errors.BAD_XPATH, err.message);
+      throw err;
+    }
   }
 
   /** Parses the child elements of `el` as a mediator list. */

@@ -78,6 +78,8 @@ export class MessageContext {
   readonly headersSet = new Set<string>();
   readonly faultStack: FaultHandler[] = [];
   isResponse = false;
+  /** The payload is a SOAP fault (makefault): replies default to HTTP 500 unless FAULTS_AS_HTTP_200. */
+  isFault = false;
   /** Set once a reply to the client is decided (respond, send back, fault). */
   reply: Reply | undefined;
   /** The message was handed to an endpoint by send; the out-flow runs when it answers. */
@@ -205,6 +207,7 @@ export class MessageContext {
 /** Replaces the message with a response from an endpoint: headers, payload, HTTP status. */
 export function becomeResponse(mc: MessageContext, status: number, headers: TransportHeaders, payload: Payload): void {
   mc.isResponse = true;
+  mc.isFault = false;
   mc.headers = headers;
   mc.headersSet.clear();
   mc.payload = payload;

@@ -1,0 +1,37 @@
+/**
+ * Builds the reply to the client from the current message: status from HTTP_SC (else 200, or 500 for a
+ * SOAP fault), headers (a response from a backend keeps its headers; a reply built in the in-flow carries
+ * only headers a mediator set, never the request's), and the serialized body.
+ */
+import type { MessageContext, Reply } from './message-context.js';
+import type { HeaderValue } from './transport-headers.js';
+import { isHopByHop } from './transport-headers.js';
+import { serializeMessage } from './serialize.js';
+
+function isTrue(v: unknown): boolean {
+  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
+}
+
+export function statusOf(mc: MessageContext, dflt: number): number {
+  const sc = mc.axis2.get('HTTP_SC');
+  const n = typeof sc === 'number' ? sc : typeof sc === 'string' ? Number.parseInt(sc, 10) : NaN;
+  if (Number.isInteger(n) && n >= 100 && n <= 599) return n;
+  if (mc.isFault && !isTrue(mc.axis2.get('FAULTS_AS_HTTP_200'))) return 500;
+  return dflt;
+}
+
+export function buildReply(mc: MessageContext, dflt = 200): Reply {
+  if (isTrue(mc.axis2.get('FORCE_SC_ACCEPTED'))) return { status: 202, headers: {}, body: undefined };
+  const { contentType, body } = serializeMessage(mc);
+  const headers: Record<string, HeaderValue> = {};
+  if (mc.isResponse) {
+    for (const [k, v] of mc.headers) if (!isHopByHop(k) && k !== 'content-type') headers[k] = v;
+  } else {
+    for (const k of mc.headersSet) {
+      const v = mc.headers.get(k);
+      if (v !== undefined && !isHopByHop(k) && k !== 'content-type') headers[k] = v;
+    }
+  }
+  if (body !== undefined && contentType) headers['content-type'] = contentType;
+  return { status: statusOf(mc, dflt), headers, body };
+}

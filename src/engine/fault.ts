@@ -1,0 +1,57 @@
+/**
+ * What happens when mediation throws: ERROR_CODE / ERROR_MESSAGE / ERROR_DETAIL / ERROR_EXCEPTION are set,
+ * the innermost fault handler runs (onError sequence, then the proxy/resource faultSequence, then `fault`),
+ * and if none of them answered the client, a SOAP fault or JSON error goes back. Never a hang.
+ */
+import type { MessageContext } from '../context/message-context.js';
+import { soapContentType, soapFaultXml, escapeXml } from '../context/soap.js';
+import { EndpointError } from '../endpoints/endpoint.js';
+import { Errors, MiError } from '../errors.js';
+
+export function setErrorProperties(mc: MessageContext, err: unknown): void {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const code = e instanceof EndpointError ? e.synapseCode : e instanceof MiError ? e.code : Errors.MEDIATION_ERROR.code;
+  mc.props.set('ERROR_CODE', code);
+  mc.props.set('ERROR_MESSAGE', e.message);
+  mc.props.set('ERROR_DETAIL', e instanceof MiError ? e.code + ': ' + e.message : e.message);
+  mc.props.set('ERROR_EXCEPTION', e.name);
+  mc.props.set('__error', e);
+}
+
+/** HTTP status for a fault reply built by the runtime. */
+export function faultStatus(err: unknown): number {
+  return err instanceof MiError && err.status ? err.status : 500;
+}
+
+/** The reply when no fault sequence answered: a SOAP fault for SOAP requests, JSON otherwise. */
+export function defaultFaultReply(mc: MessageContext, err: unknown): void {
+  const status = faultStatus(err);
+  const message = String(mc.props.get('ERROR_MESSAGE') ?? (err as Error)?.message ?? 'mediation failed');
+  const code = String(mc.props.get('ERROR_CODE') ?? Errors.MEDIATION_ERROR.code);
+  let kind: string;
+  try {
+    kind = requestKind(mc);
+  } catch {
+    kind = 'json';
+  }
+  const headers: Record<string, string> = { 'x-correlation-id': mc.correlationId };
+  if (kind === 'soap11' || kind === 'soap12') {
+    const v = kind === 'soap12' ? '1.2' : '1.1';
+    const body = soapFaultXml(v, {
+      code: status < 500 ? 'Client' : 'Server',
+      reason: message,
+      detail: `<code>${escapeXml(code)}</code><correlationId>${escapeXml(mc.correlationId)}</correlationId>`,
+    });
+    headers['content-type'] = soapContentType(v);
+    mc.reply = { status, headers, body: Buffer.from(body) };
+  } else {
+    headers['content-type'] = 'application/json; charset=UTF-8';
+    mc.reply = { status, headers, body: Buffer.from(JSON.stringify({ code, message, correlationId: mc.correlationId })) };
+  }
+}
+
+/** Kind of the client's request (fault replies match it). Recorded at the start of mediation. */
+export function requestKind(mc: MessageContext): string {
+  const k = mc.props.get('__requestKind');
+  return typeof k === 'string' ? k : mc.payload.kind;
+}

@@ -1,0 +1,79 @@
+/**
+ * The bundled mediators, built from one list. An element that is not a known mediator is a deploy error:
+ * Micro Integrator mediators we do not ship are named as unsupported, anything else as unknown.
+ */
+import { Errors } from '../errors.js';
+import { SYNAPSE_NS } from '../xml/dom.js';
+import type { MediatorParser, ParseContext } from '../artifacts/parse-context.js';
+import type { Mediator, MediatorDef } from './mediator.js';
+import { call } from './call.js';
+import { callTemplate } from './call-template.js';
+import { drop } from './drop.js';
+import { enrich } from './enrich.js';
+import { filter } from './filter.js';
+import { header } from './header.js';
+import { inMediator, outMediator } from './in-out.js';
+import { log } from './log.js';
+import { loopback } from './loopback.js';
+import { makefault } from './makefault.js';
+import { payloadFactory } from './payload-factory.js';
+import { property } from './property.js';
+import { respond } from './respond.js';
+import { send } from './send.js';
+import { sequence } from './sequence-mediator.js';
+import { switchMediator } from './switch.js';
+
+export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
+  call,
+  callTemplate,
+  drop,
+  enrich,
+  filter,
+  header,
+  inMediator,
+  outMediator,
+  log,
+  loopback,
+  makefault,
+  payloadFactory,
+  property,
+  respond,
+  send,
+  sequence,
+  switchMediator,
+];
+
+/** Micro Integrator mediators this runtime does not implement (yet): a precise deploy error, not a skip. */
+export const UNSUPPORTED_MEDIATORS = new Set([
+  'aggregate', 'iterate', 'clone', 'foreach', 'xslt', 'fastXSLT', 'xquery', 'script', 'class', 'pojoCommand', 'spring',
+  'ejb', 'bean', 'cache', 'throttle', 'dblookup', 'dbreport', 'validate', 'smooks', 'datamapper', 'jsontransform',
+  'rule', 'store', 'transaction', 'event', 'entitlementService', 'oauthService', 'builder', 'rewrite', 'callout',
+  'enqueue', 'conditionalRouter', 'router', 'publishEvent', 'ntlm', 'datamapper', 'scatter-gather', 'variable',
+  'throwError', 'jsontransform', 'bam', 'kerberos',
+]);
+
+export class MediatorRegistry implements MediatorParser {
+  private readonly defs = new Map<string, MediatorDef>();
+  constructor(defs: readonly MediatorDef[] = BUNDLED_MEDIATORS) {
+    for (const d of defs) this.defs.set(d.tag, d);
+  }
+
+  register(def: MediatorDef): void {
+    this.defs.set(def.tag, def);
+  }
+
+  get tags(): string[] {
+    return [...this.defs.keys()].sort();
+  }
+
+  parseMediator(el: Element, ctx: ParseContext): Mediator | undefined {
+    const name = el.localName;
+    if (name === 'description' && el.namespaceURI === SYNAPSE_NS) return undefined;
+    const def = el.namespaceURI === SYNAPSE_NS || !el.namespaceURI ? this.defs.get(name) : undefined;
+    if (def) return def.parse(el, ctx);
+    if (UNSUPPORTED_MEDIATORS.has(name)) {
+      return ctx.fail(el, Errors.UNKNOWN_MEDIATOR, `the <${name}> mediator is not supported by this runtime`);
+    }
+    return ctx.fail(el, Errors.UNKNOWN_MEDIATOR, `unknown mediator <${el.tagName}>${el.namespaceURI && el.namespaceURI !== SYNAPSE_NS ? ` in namespace ${el.namespaceURI}` : ''}; supported: ${this.tags.join(', ')}`);
+  }
+}

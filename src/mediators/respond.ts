@@ -1,0 +1,21 @@
+/** <respond/>: send the current message back to the client and stop. */
+import type { MessageContext } from '../context/message-context.js';
+import { buildReply } from '../context/reply.js';
+import type { Mediator, MediatorDef } from './mediator.js';
+
+class RespondMediator implements Mediator {
+  readonly tag = 'respond';
+  readonly contentAware = false;
+  mediate(mc: MessageContext): boolean {
+    mc.reply = buildReply(mc);
+    return false;
+  }
+}
+
+export const respond: MediatorDef = {
+  tag: 'respond',
+  parse(el, ctx) {
+    ctx.attrs(el, ['description']);
+    return new RespondMediator();
+  },
+};
