@@ -334,11 +334,23 @@ class UriTemplateMatcher implements UriMatcher {
   }
 }
 
+/** Index of the '?' that starts the query part (a '?' inside `{…}` is an operator, not the query). */
+function queryStart(t: string): number {
+  let depth = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    if (c === '{') depth++;
+    else if (c === '}') depth = Math.max(0, depth - 1);
+    else if (c === '?' && depth === 0) return i;
+  }
+  return -1;
+}
+
 export function compileUriTemplate(template: string): UriMatcher {
   const t = template.trim();
   if (t.length === 0) throw new UriTemplateError('invalid uri-template: it is empty; use "/" or "/*", or leave the attribute out');
   if (!t.startsWith('/') && !t.startsWith('?')) fail(template, "it must start with '/' (or '?' for a query-only template)");
-  const q = t.indexOf('?');
+  const q = queryStart(t);
   const pathPart = q < 0 ? t : t.slice(0, q);
   const queryPart = q < 0 ? '' : t.slice(q + 1);
   const { source, vars } = compilePathPart(template, pathPart === '' ? '/' : pathPart);

@@ -5,7 +5,7 @@
  */
 import { SynapseErrorCodes as C } from '../errors.js';
 import { endpointError, EndpointError } from './endpoint.js';
-import { safeUrl, scrubUrls } from './safe-url.js';
+import { safeUrl, scrubUrls } from './urls.js';
 
 /** Synapse NHTTP_CONNECT_TIMEOUT: "Request to establish new connection timed out" (MI error code table). */
 export const CONNECT_TIMEOUT_CODE = 101508;

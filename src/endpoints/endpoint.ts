@@ -31,6 +31,8 @@ export interface Endpoint {
 export class EndpointError extends MiError {
   /** A timeout with responseAction="discard": Synapse drops such responses silently; we still fail the call. */
   readonly discarded: boolean;
+  /** Set by the failing leaf when its <retryConfig> says a failover parent must not try another child. */
+  retryDisabled = false;
   constructor(
     spec: ErrorSpec,
     /** The Synapse error code for ERROR_CODE and suspendOnFailure matching. */

@@ -1,0 +1,149 @@
+/**
+ * Process helpers for the bench: CPU time from /proc, port checks, waiting for exits and log lines.
+ */
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import net from 'node:net';
+
+let clkTck: number | undefined;
+
+/** Clock ticks per second (utime/stime unit in /proc/<pid>/stat). */
+export function clockTicks(): number {
+  if (clkTck === undefined) {
+    try {
+      clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clkTck = 100;
+    }
+  }
+  return clkTck;
+}
+
+interface Stat {
+  ppid: number;
+  ticks: number;
+}
+
+function readStat(pid: number): Stat | undefined {
+  let s: string;
+  try {
+    s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // the command name (field 2) may contain spaces and parentheses: split after the last ')'
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  // f[0] = field 3 (state); ppid = field 4, utime = field 14, stime = field 15
+  return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) };
+}
+
+/** utime+stime (clock ticks) of a process and all its descendants (all threads included). */
+export function treeCpuTicks(rootPid: number): number {
+  const all = new Map<number, Stat>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const st = readStat(Number(d));
+    if (st) all.set(Number(d), st);
+  }
+  const children = new Map<number, number[]>();
+  for (const [pid, st] of all) {
+    const list = children.get(st.ppid);
+    if (list) list.push(pid);
+    else children.set(st.ppid, [pid]);
+  }
+  let total = 0;
+  const stack = [rootPid];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    const st = all.get(pid);
+    if (!st) continue;
+    total += st.ticks;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** True when nothing accepts connections on 127.0.0.1:port and it can be bound there. */
+export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Resolves once host:port accepts a TCP connection; rejects after timeoutMs. */
+export async function waitForPort(port: number, timeoutMs: number, host = '127.0.0.1'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, host);
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing is listening on ${host}:${port} after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+/** Waits for a child to exit; true when it did within timeoutMs. */
+export function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve(true);
+    });
+  });
+}
+
+/** Waits for a (non-child) pid to disappear. */
+export async function waitPidGone(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
+/** SIGTERM, then SIGKILL after graceMs. */
+export async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  if (!(await waitExit(child, graceMs))) {
+    child.kill('SIGKILL');
+    await waitExit(child, 2000);
+  }
+}
+
+export function readPidFile(file: string): number | undefined {
+  if (!existsSync(file)) return undefined;
+  const n = Number(readFileSync(file, 'utf8').trim());
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** Last `lines` lines of a text file ('' when unreadable). */
+export function tail(file: string, lines = 40): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}

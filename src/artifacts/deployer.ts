@@ -1,0 +1,172 @@
+/**
+ * Keeps the artifact folder and the running deployment in step: a full scan at start, then (with hot
+ * deployment) a re-parse of each changed file and a relink of everything, swapped in atomically. A file that
+ * breaks keeps its last good version serving, as Micro Integrator restores a failed update; each problem
+ * is logged once, with file:line and its code. Users' files are never renamed or touched.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { Runtime } from '../runtime.js';
+import type { MediatorParser } from './parse-context.js';
+import { formatDiagnostic, type Diagnostic } from './diagnostic.js';
+import { parseArtifactFile, parseArtifactText, type ParsedArtifact, type ParsedFile } from './loader.js';
+import { link, type LinkResult } from './linker.js';
+import { BUILTIN_SEQUENCES } from './builtin-sequences.js';
+
+export const DEPLOYER_LOGGER = 'org.apache.synapse.deployers.SynapseArtifactDeployer';
+
+export function listArtifactFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    let entries: string[];
+    try {
+      entries = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const e of entries.sort()) {
+      const p = path.join(d, e);
+      let st;
+      try {
+        st = statSync(p);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) walk(p);
+      else if (e.endsWith('.xml')) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export function builtinArtifacts(mediators: MediatorParser): ParsedArtifact[] {
+  const out: ParsedArtifact[] = [];
+  for (const [name, xml] of Object.entries(BUILTIN_SEQUENCES)) {
+    const parsed = parseArtifactText(`<built-in ${name}>`, xml, mediators);
+    out.push(...parsed.artifacts);
+  }
+  return out;
+}
+
+export class Deployer {
+  private readonly files = new Map<string, ParsedFile>();
+  private readonly lastGood = new Map<string, ParsedFile>();
+  private reported = new Set<string>();
+  private watcher: FSWatcher | undefined;
+  private readonly builtins: ParsedArtifact[];
+  private pending = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  last: LinkResult | undefined;
+
+  constructor(
+    private readonly runtime: Runtime,
+    readonly dir: string,
+    private readonly mediators: MediatorParser,
+  ) {
+    this.builtins = builtinArtifacts(mediators);
+  }
+
+  /** Parses every file, links and activates. Returns the diagnostics of this round. */
+  deployAll(): LinkResult {
+    for (const f of listArtifactFiles(this.dir)) this.load(f);
+    return this.relink();
+  }
+
+  private load(file: string): void {
+    const parsed = parseArtifactFile(file, this.mediators, this.runtime.config.home);
+    this.files.set(file, parsed);
+    if (!parsed.diagnostics.some((d) => d.severity === 'error')) this.lastGood.set(file, parsed);
+  }
+
+  private relink(): LinkResult {
+    const inputs: ParsedFile[] = [];
+    const diagnostics: Diagnostic[] = [];
+    for (const [file, parsed] of this.files) {
+      diagnostics.push(...parsed.diagnostics);
+      const broken = parsed.diagnostics.some((d) => d.severity === 'error');
+      const good = broken ? this.lastGood.get(file) : parsed;
+      if (good) inputs.push(good);
+    }
+    const result = link(inputs, this.builtins);
+    result.diagnostics.unshift(...diagnostics);
+    this.runtime.activate(result.deployment);
+    this.report(result.diagnostics);
+    this.last = result;
+    return result;
+  }
+
+  private report(diags: Diagnostic[]): void {
+    const log = this.runtime.logs.get(DEPLOYER_LOGGER);
+    const now = new Set<string>();
+    for (const d of diags) {
+      const line = formatDiagnostic(d);
+      now.add(line);
+      if (this.reported.has(line)) continue;
+      if (d.severity === 'error') log.error(`Deployment of the artifact from file ${line} : Failed!`);
+      else log.warn(line);
+    }
+    this.reported = now;
+  }
+
+  /** Watches the folder; changes settle for 150 ms and then redeploy. */
+  async watch(): Promise<void> {
+    const w = watch(this.dir, {
+      ignoreInitial: true,
+      awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 },
+      ignored: (p, st) => !!st?.isFile() && !p.endsWith('.xml'),
+    });
+    const onChange = (file: string): void => {
+      this.pending.add(file);
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.flush(), 150);
+    };
+    w.on('add', onChange).on('change', onChange).on('unlink', onChange);
+    w.on('unlinkDir', () => onChange(''));
+    await new Promise<void>((resolve) => w.once('ready', () => resolve()));
+    this.watcher = w;
+  }
+
+  private flush(): void {
+    const changed = [...this.pending];
+    this.pending.clear();
+    const log = this.runtime.logs.get(DEPLOYER_LOGGER);
+    for (const f of changed) {
+      if (f === '') {
+        for (const known of [...this.files.keys()]) if (!exists(known)) this.forget(known);
+        continue;
+      }
+      if (exists(f)) {
+        this.load(f);
+        log.info(`Artifact file ${f} deployed or updated`);
+      } else if (this.files.has(f)) {
+        this.forget(f);
+        log.info(`Artifact file ${f} removed: its artifacts are undeployed`);
+      }
+    }
+    try {
+      this.relink();
+    } catch (err) {
+      log.error(`Redeployment failed: ${(err as Error).message}`);
+    }
+  }
+
+  private forget(f: string): void {
+    this.files.delete(f);
+    this.lastGood.delete(f);
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    await this.watcher?.close();
+  }
+}
+
+function exists(f: string): boolean {
+  try {
+    return statSync(f).isFile();
+  } catch {
+    return false;
+  }
+}

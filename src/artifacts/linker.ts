@@ -1,0 +1,128 @@
+/**
+ * All parsed files -> one Deployment. Duplicate names and keys that point nowhere make the artifact that
+ * holds them fail (with file:line), repeated until stable, so an artifact never deploys half-wired; the
+ * built-in `main` and `fault` sequences fill in when the user has none.
+ */
+import { Errors } from '../errors.js';
+import { ApiRouter } from '../api/router.js';
+import type { Deployment } from '../runtime.js';
+import type { Sequence } from '../mediators/sequence.js';
+import type { Endpoint } from '../endpoints/endpoint.js';
+import { diagnostic, type Diagnostic } from './diagnostic.js';
+import type { Api, Artifact, LocalEntry, ProxyService, SequenceTemplate } from './model.js';
+import type { ParsedArtifact, ParsedFile } from './loader.js';
+import type { RefKind } from './parse-context.js';
+
+export interface LinkResult {
+  deployment: Deployment;
+  diagnostics: Diagnostic[];
+  /** Artifacts that made it in, by file. */
+  deployed: Artifact[];
+}
+
+function refKindOf(a: Artifact): RefKind | undefined {
+  switch (a.kind) {
+    case 'sequence':
+      return 'sequence';
+    case 'endpoint':
+      return 'endpoint';
+    case 'localEntry':
+      return 'localEntry';
+    case 'template':
+      return 'template';
+    default:
+      return undefined;
+  }
+}
+
+function identity(a: Artifact): string {
+  if (a.kind === 'api') return `api:${a.context}|${a.hostname ?? ''}|${a.port ?? ''}`;
+  return `${a.kind}:${a.name}`;
+}
+
+export function link(files: readonly ParsedFile[], builtins: readonly ParsedArtifact[] = []): LinkResult {
+  const diagnostics: Diagnostic[] = [];
+  const sorted = [...files].sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
+  // 1. duplicates: the first file (by path) wins, later ones fail
+  const seen = new Map<string, string>();
+  const apiNames = new Map<string, string>();
+  let live: { pa: ParsedArtifact; file: string }[] = [];
+  for (const f of sorted) {
+    for (const pa of f.artifacts) {
+      const a = pa.artifact;
+      const id = identity(a);
+      const prev = seen.get(id) ?? (a.kind === 'api' ? apiNames.get(a.name) : undefined);
+      if (prev !== undefined) {
+        const what = a.kind === 'api' && seen.has(id) ? `API context '${a.context}'` : `${a.kind} '${a.name}'`;
+        diagnostics.push(diagnostic(f.file, { line: 1, col: 1 }, a.kind === 'api' && seen.has(id) ? Errors.ROUTE_CONFLICT : Errors.DUPLICATE_ARTIFACT, `${what} is already deployed from ${prev}; not deployed`));
+        continue;
+      }
+      seen.set(id, f.file);
+      if (a.kind === 'api') apiNames.set(a.name, f.file);
+      live.push({ pa, file: f.file });
+    }
+  }
+  for (const b of builtins) {
+    if (!seen.has(identity(b.artifact))) live.push({ pa: b, file: '<built-in>' });
+  }
+  // 2. dangling keys, to a fixed point
+  for (;;) {
+    const names: Record<RefKind, Set<string>> = { sequence: new Set(), endpoint: new Set(), localEntry: new Set(), template: new Set() };
+    for (const { pa } of live) {
+      const k = refKindOf(pa.artifact);
+      if (k) names[k].add(pa.artifact.name);
+    }
+    const next = live.filter(({ pa, file }) => {
+      const bad = pa.refs.find((r) => !names[r.kind].has(r.key));
+      if (!bad) return true;
+      const registry = /^(gov|conf|reg):/.test(bad.key);
+      diagnostics.push(
+        diagnostic(
+          file,
+          bad,
+          registry ? Errors.UNSUPPORTED : Errors.DANGLING_KEY,
+          registry
+            ? `${bad.kind} key '${bad.key}' is a registry resource; registry resources are not supported (deploy it as a local entry)`
+            : `${bad.kind} '${bad.key}' is not deployed; ${pa.artifact.kind} '${pa.artifact.name}' is not deployed until it is`,
+        ),
+      );
+      return false;
+    });
+    if (next.length === live.length) break;
+    live = next;
+  }
+  const sequences = new Map<string, Sequence>();
+  const endpoints = new Map<string, Endpoint>();
+  const localEntries = new Map<string, LocalEntry>();
+  const templates = new Map<string, SequenceTemplate>();
+  const proxies = new Map<string, ProxyService>();
+  const apis = new Map<string, Api>();
+  for (const { pa } of live) {
+    const a = pa.artifact;
+    switch (a.kind) {
+      case 'sequence':
+        sequences.set(a.name, a.sequence);
+        break;
+      case 'endpoint':
+        endpoints.set(a.name, a.endpoint);
+        break;
+      case 'localEntry':
+        localEntries.set(a.name, a);
+        break;
+      case 'template':
+        templates.set(a.name, a);
+        break;
+      case 'proxy':
+        proxies.set(a.name, a);
+        break;
+      case 'api':
+        apis.set(a.name, a);
+        break;
+    }
+  }
+  return {
+    deployment: { sequences, endpoints, localEntries, templates, proxies, apis, router: new ApiRouter([...apis.values()]) },
+    diagnostics,
+    deployed: live.filter((l) => l.file !== '<built-in>').map((l) => l.pa.artifact),
+  };
+}

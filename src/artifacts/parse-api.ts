@@ -1,0 +1,102 @@
+/** <api>: a REST API with a context, an optional version and resources matched by uri-template or url-mapping. */
+import { Errors } from '../errors.js';
+import { compileUriTemplate, compileUrlMapping, MATCH_ANY, UriTemplateError, type UriMatcher } from '../api/uri-template.js';
+import { childElements } from '../xml/dom.js';
+import type { ParseContext } from './parse-context.js';
+import type { Api, ApiResource } from './model.js';
+import { parseTransports } from './parse-proxy.js';
+import { sequenceSlot } from './parse-sequence.js';
+
+const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
+
+function parseResource(el: Element, ctx: ParseContext, owner: string, index: number): ApiResource {
+  const a = ctx.attrs(el, ['methods', 'uri-template', 'url-mapping', 'inSequence', 'outSequence', 'faultSequence', 'content-type', 'user-agent', 'protocol', 'description', 'url-pattern']);
+  if (a.get('url-pattern') !== undefined) ctx.warn(el, Errors.UNKNOWN_ATTRIBUTE, "'url-pattern' is ignored (as in Micro Integrator); use url-mapping or uri-template");
+  let methods: Set<string> | undefined;
+  const m = a.get('methods');
+  if (m !== undefined && m.trim() !== '') {
+    methods = new Set();
+    for (const x of m.trim().split(/[\s,]+/)) {
+      const up = x.toUpperCase();
+      if (!HTTP_METHODS.has(up)) ctx.fail(el, Errors.BAD_VALUE, `unknown HTTP method '${x}' in methods`);
+      methods.add(up);
+    }
+  }
+  let matcher: UriMatcher = MATCH_ANY;
+  const mapping = a.get('url-mapping');
+  const template = a.get('uri-template');
+  try {
+    if (mapping !== undefined) matcher = compileUrlMapping(mapping);
+    else if (template !== undefined) matcher = compileUriTemplate(template);
+  } catch (err) {
+    if (err instanceof UriTemplateError) ctx.fail(el, Errors.BAD_URI_TEMPLATE, err.message);
+    throw err;
+  }
+  for (const c of childElements(el)) {
+    if (!['inSequence', 'outSequence', 'faultSequence', 'description'].includes(c.localName)) {
+      ctx.fail(c, Errors.UNKNOWN_ELEMENT, `<${c.localName}> is not allowed in <resource>`);
+    }
+  }
+  const name = `${owner}/resource[${index}]`;
+  return {
+    methods,
+    matcher,
+    inSequence: sequenceSlot(el, ctx, 'inSequence', name),
+    outSequence: sequenceSlot(el, ctx, 'outSequence', name),
+    faultSequence: sequenceSlot(el, ctx, 'faultSequence', name),
+    contentType: a.get('content-type'),
+    userAgent: a.get('user-agent'),
+  };
+}
+
+export function parseApi(el: Element, ctx: ParseContext): Api {
+  const a = ctx.attrs(
+    el,
+    ['name', 'context', 'version', 'version-type', 'hostname', 'port', 'transports', 'publishSwagger', 'trace', 'statistics', 'description', 'binds-to'],
+    ['name', 'context'],
+  );
+  const name = a.req('name');
+  let context = a.req('context').trim();
+  if (!context.startsWith('/')) ctx.fail(el, Errors.BAD_VALUE, `API context '${context}' must start with '/'`);
+  if (context.length > 1 && context.endsWith('/')) context = context.slice(0, -1);
+  const version = a.get('version');
+  const versionType = a.get('version-type');
+  if (versionType !== undefined && versionType !== 'url' && versionType !== 'context') ctx.fail(el, Errors.BAD_VALUE, `version-type must be 'url' or 'context', not '${versionType}'`);
+  if (version !== undefined && version !== '') {
+    if (versionType === 'context') {
+      if (!context.includes('{version}')) ctx.fail(el, Errors.BAD_VALUE, "version-type 'context' needs '{version}' in the context");
+      context = context.replace('{version}', version);
+    } else if (versionType === 'url') {
+      context = `${context === '/' ? '' : context}/${version}`;
+    }
+  } else if (context.includes('{version}')) {
+    ctx.fail(el, Errors.BAD_VALUE, "the context has '{version}' but the API has no version");
+  }
+  const portText = a.get('port');
+  const port = portText !== undefined ? Number(portText) : undefined;
+  if (port !== undefined && (!Number.isInteger(port) || port <= 0 || port > 65535)) ctx.fail(el, Errors.BAD_VALUE, `port '${portText}' is not a valid port`);
+  const transports = a.get('transports');
+  if (transports !== undefined && !/^(https?)$/.test(transports.trim())) ctx.fail(el, Errors.BAD_VALUE, `Invalid protocol name '${transports}': an API accepts 'http' or 'https'`);
+  const resources: ApiResource[] = [];
+  for (const c of childElements(el)) {
+    if (c.localName === 'resource') resources.push(parseResource(c, ctx, name, resources.length));
+    else if (c.localName === 'handlers') {
+      ctx.fail(c, Errors.UNSUPPORTED, `API '${name}' declares <handlers>, which this runtime does not run yet; it is not deployed rather than served without them`);
+    } else if (c.localName !== 'description') {
+      ctx.fail(c, Errors.UNKNOWN_ELEMENT, `<${c.localName}> is not allowed in <api>; use <resource> and <handlers>`);
+    }
+  }
+  if (!resources.length) ctx.fail(el, Errors.MISSING_ATTRIBUTE, 'An API must contain at least one resource definition');
+  return {
+    kind: 'api',
+    name,
+    file: ctx.file,
+    context,
+    version: version || undefined,
+    hostname: a.get('hostname'),
+    port,
+    transports: parseTransports(el, ctx, transports),
+    resources,
+    logName: version ? `${name}:v${version}` : name,
+  };
+}

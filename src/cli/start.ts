@@ -1,0 +1,34 @@
+/** `mi start`: run the runtime on a home folder until SIGTERM/SIGINT, then drain and exit 0. */
+import { startServer } from '../main.js';
+import { MiError } from '../errors.js';
+
+export async function startCommand(opts: { home: string; offset?: string }): Promise<void> {
+  const t0 = Date.now();
+  let server;
+  try {
+    server = await startServer({ home: opts.home, offset: opts.offset !== undefined ? Number(opts.offset) : undefined });
+  } catch (err) {
+    process.stderr.write(`mi: ${err instanceof MiError ? `${err.code}  ` : ''}${(err as Error).message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const last = server.deployer.last!;
+  const failed = last.diagnostics.filter((d) => d.severity === 'error').length;
+  process.stdout.write(
+    `mi: ready on http://${server.config.server.bindAddress}:${server.httpPort} ` +
+      `(${last.deployed.length} artifacts deployed${failed ? `, ${failed} problems reported above` : ''}, ` +
+      `hot deployment ${server.config.server.hotDeployment ? 'on' : 'off'}) in ${Date.now() - t0} ms\n`,
+  );
+  let stopping = false;
+  const stop = (sig: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`mi: ${sig} received, draining ${server.runtime.inFlight} in-flight request(s)\n`);
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

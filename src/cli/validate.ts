@@ -1,0 +1,30 @@
+/** `mi validate`: check the toml and every artifact without serving; problems as file:line:col  CODE  message. */
+import path from 'node:path';
+import { loadConfig } from '../config/config.js';
+import { memoryLoggerFactory } from '../logging/logger.js';
+import { Runtime } from '../runtime.js';
+import { MediatorRegistry } from '../mediators/registry.js';
+import { Deployer } from '../artifacts/deployer.js';
+import { artifactDir } from '../main.js';
+import { formatDiagnostic } from '../artifacts/diagnostic.js';
+import { MiError } from '../errors.js';
+
+export function validateCommand(opts: { home: string }): void {
+  const home = path.resolve(opts.home);
+  let config;
+  try {
+    config = loadConfig(home);
+  } catch (err) {
+    process.stdout.write(`${err instanceof MiError && err.message.includes(err.code) ? err.message : `${path.join(home, 'deployment', 'deployment.toml')}:0:0  ${(err as MiError).code ?? 'MI_CFG_002'}  ${(err as Error).message}`}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const runtime = new Runtime(config, memoryLoggerFactory());
+  const deployer = new Deployer(runtime, artifactDir(home), new MediatorRegistry());
+  const result = deployer.deployAll();
+  for (const d of result.diagnostics) process.stdout.write(formatDiagnostic(path.isAbsolute(d.file) ? { ...d, file: path.relative(process.cwd(), d.file) || d.file } : d) + '\n');
+  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = result.diagnostics.length - errors;
+  process.stdout.write(`${result.deployed.length} artifacts valid, ${errors} errors, ${warnings} warnings\n`);
+  if (result.diagnostics.length) process.exitCode = 1;
+}

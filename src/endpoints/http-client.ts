@@ -1,0 +1,114 @@
+/**
+ * The only module that knows undici. One HttpClient per leaf endpoint holds one keep-alive Pool per origin
+ * (created on first use, closed with the endpoint). sendHttp() turns the message into a request (method,
+ * URL, transport headers, the serialized body: an untouched request stream is piped, never buffered) and
+ * the answer into the response message. The response body stays an unread undici stream inside the Payload,
+ * so a pass-through response streams back to the client; whoever needs the content loads it.
+ */
+import type { Readable } from 'node:stream';
+import { Pool } from 'undici';
+import { becomeResponse, type MessageContext } from '../context/message-context.js';
+import { Payload } from '../context/payload.js';
+import { serializeMessage } from '../context/serialize.js';
+import { fromIncoming, headerString, toOutgoing } from '../context/transport-headers.js';
+import { toEndpointError } from './client-errors.js';
+
+export interface HttpSendOptions {
+  /** Absolute http(s) URL of the target, REST_URL_POSTFIX already applied. */
+  url: string;
+  /** The endpoint's configured method (http endpoint `method`, address format="get"); HTTP_METHOD wins. */
+  method?: string;
+  /** Response timeout: time allowed for the response head, and between response body chunks. */
+  timeoutMs: number;
+  /** responseAction="discard": the timeout error is marked as a discarded response. */
+  discardOnTimeout?: boolean;
+}
+
+/** Longest wait for a TCP/TLS connection, whatever the response timeout (Synapse's connect timeout is 20 s). */
+const MAX_CONNECT_TIMEOUT_MS = 20_000;
+
+function isTrue(v: unknown): boolean {
+  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
+}
+
+/** HTTP_METHOD (axis2) if a mediator set it, else the endpoint's method, else the client's method. */
+export function outgoingMethod(mc: MessageContext, configured: string | undefined): string {
+  const m = mc.axis2.get('HTTP_METHOD');
+  if (typeof m === 'string' && m !== '') return m.toUpperCase();
+  return (configured ?? mc.inbound.method).toUpperCase();
+}
+
+export class HttpClient {
+  private readonly pools = new Map<string, Pool>();
+
+  constructor(private readonly connectTimeoutMs = MAX_CONNECT_TIMEOUT_MS) {}
+
+  private pool(origin: string): Pool {
+    let p = this.pools.get(origin);
+    if (!p) {
+      p = new Pool(origin, { connect: { timeout: Math.min(this.connectTimeoutMs, MAX_CONNECT_TIMEOUT_MS) } });
+      this.pools.set(origin, p);
+    }
+    return p;
+  }
+
+  /** Sends the message and turns it into the response. Throws EndpointError on transport failures only. */
+  async sendHttp(mc: MessageContext, opts: HttpSendOptions): Promise<void> {
+    const at = { url: opts.url, timeoutMs: opts.timeoutMs, discard: opts.discardOnTimeout };
+    try {
+      const target = new URL(opts.url);
+      const method = outgoingMethod(mc, opts.method);
+      const { headers, body } = await outgoingEntity(mc, method);
+      // POST_TO_URI: absolute URI in the request line (sending through an HTTP proxy); userinfo never leaves
+      target.username = '';
+      target.password = '';
+      const path = isTrue(mc.axis2.get('POST_TO_URI')) ? target.href : target.pathname + target.search;
+      const res = await this.pool(target.origin).request({
+        path,
+        method,
+        headers,
+        body,
+        headersTimeout: opts.timeoutMs,
+        bodyTimeout: opts.timeoutMs,
+        reset: isTrue(mc.axis2.get('NO_KEEPALIVE')),
+      });
+      const rh = fromIncoming(res.headers as Record<string, string | string[] | undefined>);
+      let resBody: Readable | undefined = res.body;
+      if (method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304 || res.headers['content-length'] === '0') {
+        // nothing to stream: free the connection now
+        res.body.dump().catch(() => {});
+        resBody = undefined;
+      }
+      const server = mc.runtime.config.server;
+      const payload = new Payload(headerString(rh.get('content-type')), resBody, { maxBodyBytes: server.maxBodySize, maxXmlDepth: server.maxXmlDepth });
+      becomeResponse(mc, res.statusCode, rh, payload);
+    } catch (err) {
+      throw toEndpointError(err, at);
+    }
+  }
+
+  /** Closes the pools once their in-flight requests finish. A later send opens a fresh pool. */
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.close().catch(() => {})));
+  }
+}
+
+/** Request headers and body from the message. GET and HEAD never carry a body; an empty DELETE has none. */
+async function outgoingEntity(mc: MessageContext, method: string): Promise<{ headers: Record<string, string | string[]>; body: Buffer | Readable | undefined }> {
+  const headers = toOutgoing(mc.headers);
+  delete headers['content-type'];
+  if (method === 'GET' || method === 'HEAD') return { headers, body: undefined };
+  const p = mc.payload;
+  // a format change (messageType) or DISABLE_CHUNKING (Content-Length) needs the bytes in memory
+  if (!p.isReady && (mc.axis2.get('messageType') !== undefined || isTrue(mc.axis2.get('DISABLE_CHUNKING')))) await p.load();
+  const wire = serializeMessage(mc);
+  let body = wire.body;
+  if (Buffer.isBuffer(body) && body.length === 0 && method === 'DELETE') body = undefined;
+  if (body !== undefined && wire.contentType) headers['content-type'] = wire.contentType;
+  if (mc.soapAction !== undefined && headers['soapaction'] === undefined && /^text\/xml/i.test(wire.contentType ?? '')) {
+    headers['soapaction'] = `"${mc.soapAction}"`;
+  }
+  return { headers, body };
+}

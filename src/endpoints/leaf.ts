@@ -1,0 +1,62 @@
+/**
+ * What address, http and default endpoints share: the suspension state (fail fast with 303001 while
+ * suspended), the failure bookkeeping around one delivery, and the HTTP client with its pools.
+ */
+import type { MessageContext } from '../context/message-context.js';
+import { SynapseErrorCodes } from '../errors.js';
+import { isRetryCode, type EndpointDefinition } from './definition.js';
+import { ANONYMOUS_ENDPOINT, endpointError, EndpointError, type Endpoint, type EndpointType } from './endpoint.js';
+import { ENDPOINT_LOGGER, EndpointState } from './endpoint-state.js';
+import { HttpClient } from './http-client.js';
+
+const KIND_LABEL: Record<string, string> = { address: 'Address', http: 'HTTP', default: 'Default' };
+
+export abstract class LeafEndpoint implements Endpoint {
+  abstract readonly type: EndpointType;
+  readonly state: EndpointState;
+  protected readonly client: HttpClient;
+
+  constructor(
+    readonly name: string | undefined,
+    readonly def: EndpointDefinition,
+    /** Address or URI template without userinfo, for logs and the management API. */
+    readonly address: string | undefined,
+  ) {
+    this.client = new HttpClient(def.timeoutMs);
+    this.state = new EndpointState(def, (name ?? ANONYMOUS_ENDPOINT) + (address ? ` with address ${address}` : ''));
+  }
+
+  /** Delivers the message over HTTP; throws EndpointError on transport failures. */
+  protected abstract deliver(mc: MessageContext): Promise<void>;
+
+  ready(): boolean {
+    return this.state.readyToSend();
+  }
+
+  async send(mc: MessageContext): Promise<void> {
+    if (!this.state.readyToSend()) {
+      throw endpointError(
+        SynapseErrorCodes.ENDPOINT_SUSPENDED,
+        `Currently , ${KIND_LABEL[this.type] ?? 'Address'} endpoint : [ Name : ${this.name ?? ANONYMOUS_ENDPOINT} ] [ State : ${this.state.current} ]`,
+      );
+    }
+    try {
+      await this.deliver(mc);
+    } catch (err) {
+      if (err instanceof EndpointError) {
+        this.state.onFailure(err.synapseCode, mc.runtime.logs.get(ENDPOINT_LOGGER));
+        if (!isRetryCode(this.def, err.synapseCode)) err.retryDisabled = true;
+      }
+      throw err;
+    }
+    if (this.state.current !== 'ACTIVE') this.state.onSuccess(mc.runtime.logs.get(ENDPOINT_LOGGER));
+  }
+
+  protected http(mc: MessageContext, url: string, method?: string): Promise<void> {
+    return this.client.sendHttp(mc, { url, method, timeoutMs: this.def.timeoutMs, discardOnTimeout: this.def.timeoutAction === 'discard' });
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * From an HTTP request to a mediated reply: /services/<Name> goes to a proxy (with ?wsdl served from
+ * publishWSDL), anything else through the API router compiled at deploy time, and what matches nothing to
+ * the main sequence. Sets the REST_* / uri.var.* / query.param.* properties Micro Integrator sets.
+ */
+import type { Readable } from 'node:stream';
+import type { Runtime } from '../runtime.js';
+import { MessageContext, type InboundRequest, type Reply } from '../context/message-context.js';
+import { Payload } from '../context/payload.js';
+import type { TransportHeaders } from '../context/transport-headers.js';
+import type { Api, ApiResource, ProxyService } from '../artifacts/model.js';
+import { runFlow } from './flow.js';
+import { decodeQuery } from '../expr/get-property.js';
+
+const SERVICES = '/services/';
+
+export function proxyNameOf(path: string): { name: string; rest: string } | undefined {
+  if (!path.startsWith(SERVICES)) return undefined;
+  const tail = path.slice(SERVICES.length);
+  const slash = tail.indexOf('/');
+  let name = slash < 0 ? tail : tail.slice(0, slash);
+  const rest = slash < 0 ? '' : tail.slice(slash);
+  // /services/Name.NameHttpSoap11Endpoint and friends
+  const dot = name.indexOf('.');
+  if (dot > 0) name = name.slice(0, dot);
+  return name ? { name, rest } : undefined;
+}
+
+function isWsdlQuery(q: string): boolean {
+  return q === 'wsdl' || q === 'WSDL' || q.startsWith('wsdl&') || q === 'wsdl2';
+}
+
+function empty(status: number, headers: Record<string, string> = {}): Reply {
+  return { status, headers, body: undefined };
+}
+
+export async function dispatch(
+  runtime: Runtime,
+  inbound: InboundRequest,
+  headers: TransportHeaders,
+  body: Readable | Buffer | undefined,
+  contentType: string | undefined,
+): Promise<Reply> {
+  const dep = runtime.current;
+  const limits = { maxBodyBytes: runtime.config.server.maxBodySize, maxXmlDepth: runtime.config.server.maxXmlDepth };
+  const payload = new Payload(contentType, body, limits);
+  const svc = proxyNameOf(inbound.path);
+  if (svc) {
+    const proxy = dep.proxies.get(svc.name);
+    if (proxy && proxy.startOnLoad && proxy.transports.has(inbound.protocol)) {
+      if (inbound.method === 'GET' && isWsdlQuery(inbound.query)) return wsdlReply(runtime, proxy);
+      const mc = new MessageContext(runtime, inbound, headers, payload, { kind: 'proxy', name: proxy.name, logPrefix: `{proxy:${proxy.name}} ` });
+      if (svc.rest || inbound.query) mc.axis2.set('REST_URL_POSTFIX', svc.rest + (inbound.query ? '?' + inbound.query : ''));
+      return mediateProxy(mc, proxy);
+    }
+  }
+  const route = dep.router.route(inbound.method, inbound.path, inbound.query, hostOnly(inbound.host), inbound.port);
+  if (route.kind === 'match' && route.api.transports.has(inbound.protocol)) {
+    const mc = new MessageContext(runtime, inbound, headers, payload, { kind: 'api', name: route.api.name, logPrefix: `{api:${route.api.logName}} ` });
+    setRestProperties(mc, route.api, route.subPath, route.vars);
+    return mediateResource(mc, route.resource as ApiResource);
+  }
+  if (route.kind === 'method-not-allowed' || route.kind === 'no-resource') {
+    const handler = runtime.sequence(route.kind === 'method-not-allowed' ? '_method_not_allowed_handler_' : '_resource_mismatch_handler_');
+    const mc = new MessageContext(runtime, inbound, headers, payload, { kind: 'api', name: route.api.name, logPrefix: `{api:${route.api.logName}} ` });
+    if (handler) {
+      await runFlow(mc, { inSequence: handler, outSequence: undefined, faultSequence: undefined, endpoint: undefined });
+      return mc.reply!;
+    }
+    drain(body);
+    return route.kind === 'method-not-allowed' ? empty(405, { allow: route.allowed.join(', ') }) : empty(404);
+  }
+  const mc = new MessageContext(runtime, inbound, headers, payload, { kind: 'main', name: 'main', logPrefix: '' });
+  await runFlow(mc, { inSequence: runtime.sequence('main'), outSequence: undefined, faultSequence: undefined, endpoint: undefined });
+  return mc.reply!;
+}
+
+function drain(body: Readable | Buffer | undefined): void {
+  if (body && !Buffer.isBuffer(body)) body.resume();
+}
+
+function hostOnly(host: string): string {
+  const i = host.lastIndexOf(':');
+  return i > 0 && !host.endsWith(']') ? host.slice(0, i) : host;
+}
+
+async function mediateProxy(mc: MessageContext, proxy: ProxyService): Promise<Reply> {
+  await runFlow(mc, { inSequence: proxy.inSequence, outSequence: proxy.outSequence, faultSequence: proxy.faultSequence, endpoint: proxy.endpoint });
+  return mc.reply!;
+}
+
+async function mediateResource(mc: MessageContext, res: ApiResource): Promise<Reply> {
+  await runFlow(mc, { inSequence: res.inSequence, outSequence: res.outSequence, faultSequence: res.faultSequence, endpoint: undefined });
+  return mc.reply!;
+}
+
+function setRestProperties(mc: MessageContext, api: Api, subPath: string, vars: Record<string, string>): void {
+  const q = mc.inbound.query;
+  const full = mc.inbound.path + (q ? '?' + q : '');
+  const p = mc.props;
+  p.set('REST_FULL_REQUEST_PATH', full);
+  p.set('REST_SUB_REQUEST_PATH', subPath + (q ? '?' + q : ''));
+  p.set('REST_METHOD', mc.inbound.method);
+  p.set('REST_API_CONTEXT', api.context);
+  p.set('SYNAPSE_REST_API', api.logName);
+  if (api.version) p.set('SYNAPSE_REST_API_VERSION', api.version);
+  p.set('REST_URL_PREFIX', `${mc.inbound.protocol}://${mc.inbound.host}`);
+  const postfix = subPath === '/' && !q ? '' : subPath + (q ? '?' + q : '');
+  if (postfix) mc.axis2.set('REST_URL_POSTFIX', postfix);
+  for (const k in vars) p.set(`uri.var.${k}`, vars[k]);
+  if (q) {
+    for (const part of q.split('&')) {
+      if (!part) continue;
+      const eq = part.indexOf('=');
+      const k = decodeQuery(eq < 0 ? part : part.slice(0, eq));
+      if (!p.has(`query.param.${k}`)) p.set(`query.param.${k}`, eq < 0 ? '' : decodeQuery(part.slice(eq + 1)));
+    }
+  }
+}
+
+function wsdlReply(runtime: Runtime, proxy: ProxyService): Reply {
+  const text = proxy.wsdl?.inline ?? (proxy.wsdl?.key ? runtime.localEntryText(proxy.wsdl.key) : undefined);
+  if (!text) return empty(404);
+  return { status: 200, headers: { 'content-type': 'text/xml; charset=UTF-8' }, body: Buffer.from(text) };
+}
