@@ -48,7 +48,7 @@ export function parseProxy(el: Element, ctx: ParseContext): ProxyService {
         if (epEl) endpoint = parseEndpoint(epEl, ctx);
         else if (epKey) {
           ctx.ref(c, 'endpoint', epKey);
-          endpoint = new IndirectEndpoint(epKey);
+          endpoint = new IndirectEndpoint(undefined, epKey, undefined);
         }
         for (const x of childElements(c)) {
           if (!['inSequence', 'outSequence', 'faultSequence', 'endpoint'].includes(x.localName)) {

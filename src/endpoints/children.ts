@@ -1,0 +1,26 @@
+/** The <endpoint> children of <failover> and <loadbalance>: each parsed on its own so every error is listed. */
+import { ParseAbort, type ParseContext } from '../artifacts/parse-context.js';
+import { Errors } from '../errors.js';
+import { childElements } from '../xml/dom.js';
+import type { Endpoint } from './endpoint.js';
+
+export type ChildParser = (el: Element, ctx: ParseContext) => Endpoint;
+
+export function parseChildEndpoints(el: Element, ctx: ParseContext, parseChild: ChildParser): Endpoint[] {
+  const out: Endpoint[] = [];
+  let failed = false;
+  for (const c of childElements(el)) {
+    if (c.localName === 'description') continue;
+    if (c.localName === 'member') ctx.fail(c, Errors.UNSUPPORTED, '<member> (dynamic load balancing) is not supported; list <endpoint> children instead');
+    if (c.localName !== 'endpoint') ctx.fail(c, Errors.UNKNOWN_ELEMENT, `<${c.localName}> is not allowed in <${el.localName}> (allowed: endpoint)`);
+    try {
+      out.push(parseChild(c, ctx));
+    } catch (err) {
+      if (!(err instanceof ParseAbort)) throw err;
+      failed = true;
+    }
+  }
+  if (failed) throw new ParseAbort(`<${el.localName}> has invalid child endpoints`);
+  if (out.length === 0) ctx.fail(el, Errors.BAD_VALUE, `<${el.localName}> needs at least one <endpoint> child`);
+  return out;
+}
