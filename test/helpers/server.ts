@@ -95,3 +95,18 @@ export async function get(url: string, headers: Record<string, string> = {}): Pr
   const r = await fetch(url, { headers });
   return { status: r.status, headers: r.headers, text: await r.text() };
 }
+
+/** A request through node:http, which (unlike fetch) lets a test send any header, hop-by-hop ones included. */
+export function rawRequest(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? 'POST', headers: opts.headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
