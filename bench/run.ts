@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import {
   clockTicks,
   isAlive,
+  machineBusy,
   portFree,
   readPidFile,
   sleep,
@@ -300,7 +301,7 @@ async function startUndici(dir: string): Promise<number> {
 async function startRuntime(home: string, log: string): Promise<ChildProcess> {
   const fd = openSync(log, 'w');
   const args = [path.join(ROOT, 'bin', 'mi.js'), 'start', '--home', home];
-  info(`starting runtime: node ${args.map((a) => path.relative(ROOT, a) || a).join(' ')}   (output: ${log})`);
+  info(`starting runtime: node ${args.map((a) => (a.startsWith(ROOT + path.sep) ? path.relative(ROOT, a) : a)).join(' ')}   (output: ${log})`);
   const child = track(spawn(process.execPath, args, { cwd: ROOT, env: process.env, stdio: ['ignore', fd, fd] }));
   closeSync(fd);
   cleanups.push({ name: 'runtime', fn: () => stopChild(child, 15_000) });
@@ -391,8 +392,9 @@ async function measure(sut: Sut, scenario: string, size: number, conc: number, r
   };
 }
 
-async function warmup(sut: Sut, size: number, conc: number): Promise<void> {
+async function warmup(sut: Sut, label: string, size: number, conc: number): Promise<void> {
   if (S.warmup <= 0) return;
+  info(`warm-up ${label} ${S.warmup} s`);
   await runWrk({ url: sut.url, bodyFile: bodyFile(size), luaScript: POST_LUA, connections: conc, durationS: S.warmup, core: PIN_CORE, onSpawn: (c) => track(c) });
 }
 
@@ -452,6 +454,8 @@ function printRatios(): number {
     for (const conc of S.conc) {
       console.log(`\nCPU us/request ratios, size ${size} B, ${conc} connections (median of ${S.repeats} repeat${S.repeats > 1 ? 's' : ''}):`);
       for (const s of specs) {
+        const selected = (x: readonly [string, string]) => x[1] !== 'runtime' || S.scenarios.includes(x[0]);
+        if (!selected(s.num) || !selected(s.den)) continue;
         const a = cellMedian(s.num[0], s.num[1], size, conc, 'cpuUsPerReq');
         const b = cellMedian(s.den[0], s.den[1], size, conc, 'cpuUsPerReq');
         const q = a / b;
@@ -515,6 +519,9 @@ async function main(): Promise<number> {
 
   const cpus = os.cpus();
   info(`mi bench: node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? '?'}, wrk pinned to core ${PIN_CORE ?? '-'}`);
+  const busy = await machineBusy(1000);
+  info(`machine busy before start: ${(busy * 100).toFixed(0)}% of ${cpus.length} CPUs (load average ${os.loadavg()[0]!.toFixed(2)})`);
+  if (busy > 0.15) info(`WARNING: other processes are using the CPUs; throughput and CPU us/request will be noisy`);
   info(`grid: sizes ${S.sizes.join(',')} B x conc ${S.conc.join(',')} x ${S.duration} s, warm-up ${S.warmup} s per target, ${S.repeats} repeat(s)`);
 
   await startNginx('echo backend', 'nginx-echo-backend.conf', path.join(tmp, 'nginx-echo'), true);
@@ -554,13 +561,11 @@ async function main(): Promise<number> {
 
   const warmConc = Math.max(...S.conc);
   for (const b of baselines) {
-    info(`warm-up ${b.target} ${S.warmup} s`);
-    await warmup(b, S.sizes[0]!, warmConc);
+    await warmup(b, b.target, S.sizes[0]!, warmConc);
   }
   for (const { scenario, sut } of runtimeSuts) {
     if (brokenScenarios.has(scenario)) continue;
-    info(`warm-up runtime ${scenario} ${S.warmup} s`);
-    await warmup(sut, S.sizes[0]!, warmConc);
+    await warmup(sut, `runtime ${scenario}`, S.sizes[0]!, warmConc);
   }
 
   console.log('');

@@ -104,7 +104,7 @@ export class Deployer {
       const line = formatDiagnostic(d);
       now.add(line);
       if (this.reported.has(line)) continue;
-      if (d.severity === 'error') log.error(`Deployment of the artifact from file ${line} : Failed!`);
+      if (d.severity === 'error') log.error(`Deployment failed: ${line}`);
       else log.warn(line);
     }
     this.reported = now;

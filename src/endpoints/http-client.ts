@@ -6,7 +6,7 @@
  * so a pass-through response streams back to the client; whoever needs the content loads it.
  */
 import type { Readable } from 'node:stream';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { becomeResponse, type MessageContext } from '../context/message-context.js';
 import { Payload } from '../context/payload.js';
 import { serializeMessage } from '../context/serialize.js';
@@ -23,6 +23,9 @@ export interface HttpSendOptions {
   /** responseAction="discard": the timeout error is marked as a discarded response. */
   discardOnTimeout?: boolean;
 }
+
+/** Abort reason of the response timer; mapped to 101504 like undici's own header timeout. */
+const RESPONSE_TIMEOUT = Object.freeze(Object.assign(new Error('response timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' }));
 
 /** Longest wait for a TCP/TLS connection, whatever the response timeout (Synapse's connect timeout is 20 s). */
 const MAX_CONNECT_TIMEOUT_MS = 20_000;
@@ -63,15 +66,26 @@ export class HttpClient {
       target.username = '';
       target.password = '';
       const path = isTrue(mc.axis2.get('POST_TO_URI')) ? target.href : target.pathname + target.search;
-      const res = await this.pool(target.origin).request({
-        path,
-        method,
-        headers,
-        body,
-        headersTimeout: opts.timeoutMs,
-        bodyTimeout: opts.timeoutMs,
-        reset: isTrue(mc.axis2.get('NO_KEEPALIVE')),
-      });
+      // undici's own header timer has about one second of resolution; endpoint timeouts are in ms
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(RESPONSE_TIMEOUT), opts.timeoutMs);
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await this.pool(target.origin).request({
+          path,
+          method,
+          headers,
+          body,
+          signal: abort.signal,
+          headersTimeout: opts.timeoutMs,
+          bodyTimeout: opts.timeoutMs,
+          reset: isTrue(mc.axis2.get('NO_KEEPALIVE')),
+        });
+      } catch (err) {
+        throw abort.signal.aborted ? RESPONSE_TIMEOUT : err;
+      } finally {
+        clearTimeout(timer);
+      }
       const rh = fromIncoming(res.headers as Record<string, string | string[] | undefined>);
       let resBody: Readable | undefined = res.body;
       if (method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304 || res.headers['content-length'] === '0') {

@@ -96,8 +96,7 @@ export async function startHttpListener(runtime: Runtime, port: number, host: st
     bodyLimit: s.maxBodySize,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    maxParamLength: 4096,
-    routerOptions: { ignoreDuplicateSlashes: false },
+    routerOptions: { ignoreDuplicateSlashes: false, maxParamLength: 4096 },
   });
   app.server.headersTimeout = s.headersTimeoutMs;
   app.removeAllContentTypeParsers();
