@@ -100,6 +100,7 @@ type Cleanup = { name: string; fn: () => Promise<void> };
 const cleanups: Cleanup[] = [];
 const liveChildren = new Set<ChildProcess>();
 let cleaning: Promise<void> | undefined;
+let interrupted = false;
 
 function track(child: ChildProcess): ChildProcess {
   liveChildren.add(child);
@@ -129,6 +130,7 @@ function onSignal(sig: NodeJS.Signals): void {
     for (const c of liveChildren) c.kill('SIGKILL');
     process.exit(130);
   }
+  interrupted = true;
   info(`\n${sig}: stopping everything this bench started ...`);
   void cleanup().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
 }
@@ -308,7 +310,7 @@ async function startRuntime(home: string, log: string): Promise<ChildProcess> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const out = existsSync(log) ? readFileSync(log, 'utf8') : '';
-    if (/ready/i.test(out)) break;
+    if (/^(?!.*\b(?:not|never)\s+ready\b).*\bready\b/im.test(out)) break;
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`runtime exited (${child.exitCode ?? child.signalCode}) before printing 'ready'. Its output:\n${indent(out.trim() || '(none)')}`);
     }
@@ -512,7 +514,7 @@ async function main(): Promise<number> {
   cleanups.push({
     name: 'temporary folder',
     fn: async () => {
-      if (ok && !S.keepHome) rmSync(tmp, { recursive: true, force: true });
+      if ((ok || interrupted) && !S.keepHome) rmSync(tmp, { recursive: true, force: true });
       else info(`kept ${tmp}`);
     },
   });
@@ -623,7 +625,7 @@ main()
   .then(
     (code) => code,
     (e: Error) => {
-      info(`\nbench failed: ${e.message}`);
+      if (!interrupted) info(`\nbench failed: ${e.message}`);
       return 1;
     },
   )

@@ -95,7 +95,7 @@ export class Payload {
       for await (const chunk of s) {
         size += (chunk as Buffer).length;
         if (size > this.limits.maxBodyBytes) {
-          s.destroy();
+          // no destroy(): the listener answers 413 and Node discards the rest of the body
           throw new MiError(Errors.BODY_TOO_LARGE, `request body is larger than ${this.limits.maxBodyBytes} bytes`);
         }
         chunks.push(chunk as Buffer);

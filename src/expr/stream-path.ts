@@ -71,11 +71,11 @@ const C_DIGIT = 32;
 const CLS = new Uint8Array(256);
 for (let b = 0; b < 256; b++) {
   const ch = String.fromCharCode(b);
-  if (/[A-Za-z_]/.test(ch)) CLS[b]! |= C_START | C_NAME | C_WORD;
-  if (/[0-9]/.test(ch)) CLS[b]! |= C_NAME | C_WORD | C_DIGIT;
-  if (/[0-9A-Fa-f]/.test(ch)) CLS[b]! |= C_HEX;
-  if (ch === '-' || ch === '.') CLS[b]! |= C_NAME;
-  if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') CLS[b]! |= C_WS;
+  if (/[A-Za-z_]/.test(ch)) CLS[b] |= C_START | C_NAME | C_WORD;
+  if (/[0-9]/.test(ch)) CLS[b] |= C_NAME | C_WORD | C_DIGIT;
+  if (/[0-9A-Fa-f]/.test(ch)) CLS[b] |= C_HEX;
+  if (ch === '-' || ch === '.') CLS[b] |= C_NAME;
+  if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') CLS[b] |= C_WS;
 }
 
 const LT = 0x3c;
@@ -554,7 +554,6 @@ class StreamMatcher implements StreamPath {
   }
 
   private decodeText(s: number, e: number): string {
-    const raw = this.raw;
     let a = this.amp;
     if (a < s) a = this.nextAmp(s);
     if (a >= e) return this.textPiece(s, e);
@@ -567,7 +566,6 @@ class StreamMatcher implements StreamPath {
       a = this.nextAmp(p);
     }
     if (e > p) out += this.textPiece(p, e);
-    void raw;
     return out;
   }
 
@@ -789,6 +787,10 @@ class StreamMatcher implements StreamPath {
         if (v === AMP) flags |= 1;
         else if (v === 0x09 || v === 0x0a || v === 0x0d || v >= 0x80) flags |= 2;
       }
+      if ((flags & 1) !== 0) {
+        // every reference must be well-formed, whether or not the value is wanted
+        for (let k = vs; k < p; k++) if (raw[k] === AMP) k = this.ref(k, p) - 1;
+      }
       this.aS[na] = as;
       this.aE[na] = ae;
       this.aColon[na] = this.colon;
@@ -937,7 +939,12 @@ class StreamMatcher implements StreamPath {
           if (j !== L) continue;
         }
         const pos = this.stepPos[k]!;
-        if (pos !== 0 && ++this.counts[P * S + k]! !== pos) continue;
+        if (pos !== 0) {
+          const ci = P * S + k;
+          const c = this.counts[ci]! + 1;
+          this.counts[ci] = c;
+          if (c !== pos) continue;
+        }
         matched |= 1 << k;
       }
     }
