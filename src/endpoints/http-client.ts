@@ -11,7 +11,7 @@ import { becomeResponse, type MessageContext } from '../context/message-context.
 import { Payload } from '../context/payload.js';
 import { serializeMessage } from '../context/serialize.js';
 import { fromIncoming, headerString, toOutgoing } from '../context/transport-headers.js';
-import { toEndpointError } from './client-errors.js';
+import { toEndpointError, type FailureContext } from './client-errors.js';
 
 export interface HttpSendOptions {
   /** Absolute http(s) URL of the target, REST_URL_POSTFIX already applied. */
@@ -57,7 +57,7 @@ export class HttpClient {
 
   /** Sends the message and turns it into the response. Throws EndpointError on transport failures only. */
   async sendHttp(mc: MessageContext, opts: HttpSendOptions): Promise<void> {
-    const at = { url: opts.url, timeoutMs: opts.timeoutMs, discard: opts.discardOnTimeout };
+    const at: FailureContext = { url: opts.url, timeoutMs: opts.timeoutMs, discard: opts.discardOnTimeout };
     try {
       const target = new URL(opts.url);
       const method = outgoingMethod(mc, opts.method);
@@ -87,7 +87,7 @@ export class HttpClient {
         clearTimeout(timer);
       }
       const rh = fromIncoming(res.headers as Record<string, string | string[] | undefined>);
-      let resBody: Readable | undefined = res.body;
+      let resBody: Readable | undefined = mapBodyErrors(res.body, at);
       if (method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304 || res.headers['content-length'] === '0') {
         // nothing to stream: free the connection now
         res.body.dump().catch(() => {});
@@ -107,6 +107,18 @@ export class HttpClient {
     this.pools.clear();
     await Promise.all(pools.map((p) => p.close().catch(() => {})));
   }
+}
+
+/**
+ * Errors while the response body streams (backend closed the connection, body timeout) reach whoever reads
+ * the payload later; they should carry the Synapse code too (101505, 101504), not an undici error.
+ */
+function mapBodyErrors(body: Readable, at: FailureContext): Readable {
+  const destroyImpl = body._destroy;
+  body._destroy = function (this: Readable, err, callback) {
+    destroyImpl.call(this, err ? toEndpointError(err, at) : err, callback);
+  };
+  return body;
 }
 
 /** Request headers and body from the message. GET and HEAD never carry a body; an empty DELETE has none. */

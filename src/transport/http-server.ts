@@ -47,7 +47,12 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
   }
 }
 
-async function handle(runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number): Promise<void> {
+/** Shared by the requests of one listener: once closing, replies ask clients to close their connection. */
+interface ListenerState {
+  closing: boolean;
+}
+
+async function handle(state: ListenerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number): Promise<void> {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const raw = req.headers;
@@ -76,6 +81,7 @@ async function handle(runtime: Runtime, req: IncomingMessage, res: ServerRespons
       hasBody ? body : undefined,
       raw['content-type'],
     );
+    if (state.closing) reply.headers['connection'] = 'close';
     writeReply(res, reply);
   } catch (err) {
     // dispatch settles faults itself; reaching here is a bug, so answer and log once without secrets
@@ -105,9 +111,10 @@ export async function startHttpListener(runtime: Runtime, port: number, host: st
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     reply.code(status).type('application/json').send({ code: status === 413 ? Errors.BODY_TOO_LARGE.code : Errors.BAD_REQUEST.code, message: status < 500 ? (err as Error).message : 'internal error' });
   });
+  const state: ListenerState = { closing: false };
   const handler = (req: { raw: IncomingMessage; body?: unknown }, reply: { hijack(): void; raw: ServerResponse }): Promise<void> => {
     reply.hijack();
-    return handle(runtime, req.raw, reply.raw, req.body as Readable | undefined, protocol, port);
+    return handle(state, runtime, req.raw, reply.raw, req.body as Readable | undefined, protocol, port);
   };
   app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'], url: '/*', handler });
   app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'], url: '/', handler });
@@ -116,6 +123,9 @@ export async function startHttpListener(runtime: Runtime, port: number, host: st
   const actual = typeof addr === 'object' && addr ? addr.port : port;
   return {
     port: actual,
-    close: () => app.close(),
+    close: () => {
+      state.closing = true;
+      return app.close();
+    },
   };
 }

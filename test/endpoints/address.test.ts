@@ -58,6 +58,22 @@ describe('address endpoint', () => {
     assert.deepEqual(mc.payload.json(), { error: 'backend says no' });
   });
 
+  it('a backend that dies while sending the response body gives 101505 to whoever reads the payload', async () => {
+    const backend = await startBackend((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"partial":');
+      setTimeout(() => req.socket.destroy(), 20);
+    });
+    open.push(backend);
+    const ep = endpoint(`<endpoint><address uri="${backend.url}/x"/></endpoint>`);
+    open.push({ close: () => ep.close!() });
+    const mc = testMessage(testRuntime(), { body: '{}', contentType: 'application/json' });
+    await ep.send(mc);
+    const err = await rejection(() => mc.payload.load());
+    assert.ok(err instanceof EndpointError, String(err));
+    assert.equal(err.synapseCode, 101505);
+  });
+
   it('streams a request body that was never read: the backend sees bytes before the client finished', async () => {
     let firstChunkSeen!: () => void;
     const firstChunk = new Promise<void>((r) => (firstChunkSeen = r));
@@ -111,6 +127,21 @@ describe('address endpoint', () => {
     await ep.send(mc);
     assert.equal(backend.seen[0]!.method, 'PUT');
     assert.equal(backend.seen[0]!.body.toString(), '<a/>');
+  });
+
+  it('sets the endpoint <property> children on the message before sending', async () => {
+    const backend = await startBackend((_req, res) => res.end());
+    open.push(backend);
+    const ep = endpoint(
+      `<endpoint><property name="x-api-key" value="k1" scope="transport"/><property name="HTTP_METHOD" expression="$ctx:verb" scope="axis2"/>` +
+        `<address uri="${backend.url}/svc"/></endpoint>`,
+    );
+    open.push({ close: () => ep.close!() });
+    const mc = testMessage(testRuntime(), { body: '<a/>', contentType: 'application/xml' });
+    mc.setProperty('verb', 'PATCH');
+    await ep.send(mc);
+    assert.equal(backend.seen[0]!.headers['x-api-key'], 'k1');
+    assert.equal(backend.seen[0]!.method, 'PATCH');
   });
 
   it('format="pox" sends the payload of a SOAP request without the envelope', async () => {

@@ -90,6 +90,7 @@ describe('endpoint suspension', () => {
     const rt = testRuntime();
     for (let i = 0; i < 2; i++) assert.equal(code(await rejection(() => ep.send(testMessage(rt)))), 101503);
     assert.equal(rt.logLines.length, 0);
+    await ep.close!();
   });
 
   it('the bench RealService artifact parses, and its -1 error code lists mean the endpoint never suspends', async () => {
@@ -104,6 +105,7 @@ describe('endpoint suspension', () => {
     const rt = testRuntime();
     for (let i = 0; i < 3; i++) assert.equal(code(await rejection(() => local.send(testMessage(rt)))), 101503);
     assert.equal(rt.logLines.filter((l) => l.level === 'WARN').length, 0);
+    await local.close!();
   });
 });
 
