@@ -4,6 +4,7 @@
  * (for json-eval and JSON payloads) and text. Whichever view was last written is the truth, and the bytes
  * leave unchanged when nothing touched them: the pass-through design of Synapse.
  */
+import { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Errors, MiError } from '../errors.js';
 import { parseXml, serializeXml, XmlParseError, SOAP11_NS, SOAP12_NS, firstChildElement } from '../xml/dom.js';
@@ -227,7 +228,20 @@ export class Payload {
     this.docFromJson = false;
   }
 
+  /**
+   * A replaced, unread stream is let go: a backend response is destroyed so its pooled connection is freed
+   * at once; the client's request is drained, since destroying it would reset the client's connection.
+   */
+  private dropStream(): void {
+    const s = this.stream;
+    if (!s) return;
+    this.stream = undefined;
+    if (s instanceof IncomingMessage) s.resume();
+    else s.destroy();
+  }
+
   setEnvelope(doc: Document): void {
+    this.dropStream();
     this.doc = doc;
     this.truth = 'doc';
     this.hasJson = false;
@@ -246,6 +260,7 @@ export class Payload {
   }
 
   setJson(value: unknown): void {
+    this.dropStream();
     this.jsonValue = value;
     this.hasJson = true;
     this.truth = 'json';
@@ -259,6 +274,7 @@ export class Payload {
   }
 
   setRaw(bytes: Buffer, contentType: string | undefined): void {
+    this.dropStream();
     this.raw = bytes;
     this.contentType = contentType;
     this.truth = 'raw';

@@ -45,7 +45,7 @@ export class EndpointError extends MiError {
   }
 }
 
-const TIMEOUT_CODES = new Set([101502, 101504, 101508]);
+const TIMEOUT_CODES = new Set([101504, 101508]);
 
 export function endpointError(synapseCode: number, message: string, cause?: unknown, options?: { discarded?: boolean }): EndpointError {
   const spec = TIMEOUT_CODES.has(synapseCode) ? Errors.ENDPOINT_TIMEOUT : synapseCode === 303001 ? Errors.ENDPOINT_SUSPENDED : Errors.ENDPOINT_ERROR;

@@ -57,7 +57,7 @@ const EXTRA_FUNCTIONS: Record<string, Fn> = {
   'get-property': (_c, a, b) => propertyString(getProperty(mc(), str(a), b === undefined ? undefined : str(b))),
   base64Encode: (_c, a, cs) => Buffer.from(str(a), charset(cs)).toString('base64'),
   base64Decode: (_c, a, cs) => Buffer.from(str(a), 'base64').toString(charset(cs)),
-  'url-encode': (_c, a) => encodeURIComponent(str(a)).replace(/%20/g, '+'),
+  'url-encode': (_c, a, cs) => urlEncode(str(a), charset(cs)),
   'url-decode': (_c, a) => decodeURIComponent(str(a).replace(/\+/g, ' ')),
 };
 
@@ -75,6 +75,27 @@ const WSO2_FUNCTIONS: Record<string, Fn> = {
   'vault-lookup': (_c, alias, type, encrypted) =>
     mc().runtime.lookupSecret(str(alias), type === undefined ? undefined : str(type), encrypted === undefined ? undefined : str(encrypted) === 'true'),
 };
+
+// url-encode is Commons HttpClient's URIUtil.encodePathQuery: the part before '?' keeps the characters allowed
+// in an absolute path, the part after it those allowed in a query; everything else (space too) is %XX
+const UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()";
+const PATH_SAFE = new Set(UNRESERVED + ':@&=$,;/');
+const QUERY_SAFE = new Set(UNRESERVED + ';/?:@&=+$,');
+
+function percentEncode(s: string, safe: Set<string>, enc: BufferEncoding): string {
+  let out = '';
+  for (const b of Buffer.from(s, enc)) {
+    const c = String.fromCharCode(b);
+    out += b < 128 && safe.has(c) ? c : '%' + b.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out;
+}
+
+function urlEncode(s: string, enc: BufferEncoding): string {
+  const q = s.indexOf('?');
+  if (q < 0) return percentEncode(s, PATH_SAFE, enc);
+  return percentEncode(s.slice(0, q), PATH_SAFE, enc) + '?' + percentEncode(s.slice(q + 1), QUERY_SAFE, enc);
+}
 
 function charset(v: XValue | undefined): BufferEncoding {
   const s = str(v).toLowerCase().replace('-', '');

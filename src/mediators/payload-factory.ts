@@ -4,11 +4,13 @@
  */
 import type { MessageContext } from '../context/message-context.js';
 import { escapeXml } from '../context/soap.js';
-import { xmlToJson } from '../context/json-xml.js';
+import { mediaType as mediaTypeOf } from '../context/payload.js';
+import { jsonToXml, xmlToJson } from '../context/json-xml.js';
 import { Errors, MiError } from '../errors.js';
 import type { Expression } from '../expr/expression.js';
 import { jsonString } from '../expr/json-path.js';
-import { childElements, serializeXml, SYNAPSE_NS, textOf } from '../xml/dom.js';
+import { synapseString } from '../expr/xpath-expression.js';
+import { childElements, parseXml, serializeXml, SYNAPSE_NS, textOf } from '../xml/dom.js';
 import type { Mediator, MediatorDef } from './mediator.js';
 
 type MediaType = 'xml' | 'json' | 'text';
@@ -38,8 +40,45 @@ function jsonEscape(s: string): string {
   return JSON.stringify(s).slice(1, -1);
 }
 
+function isNode(v: unknown): v is Node {
+  return !!v && typeof v === 'object' && 'nodeType' in v;
+}
+
 function isNodeList(v: unknown): v is Node[] {
-  return Array.isArray(v) && v.length > 0 && v.every((x) => x && typeof x === 'object' && 'nodeType' in x);
+  return Array.isArray(v) && v.length > 0 && v.every(isNode);
+}
+
+/** String value of an argument: XPath node-sets and OM properties as Synapse prints them, JSON as JSON text. */
+function argString(v: unknown): string {
+  if (isNode(v)) return synapseString([v]);
+  if (isNodeList(v) || (Array.isArray(v) && v.length === 0)) return synapseString(v);
+  if (v !== null && typeof v === 'object') return JSON.stringify(v);
+  return jsonString(v);
+}
+
+/** Well-formed XML with one root element (Synapse's isXML: parses, ends with '>', at least 4 characters). */
+function isXmlText(s: string): boolean {
+  const t = s.trim();
+  if (t.length < 4 || t[0] !== '<' || !t.endsWith('>')) return false;
+  try {
+    parseXml(t);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** JSON text as XML children (the <jsonObject>/<jsonArray> wrapper removed), as Synapse inserts a JSON argument into XML. */
+function jsonTextToXml(t: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(t);
+  } catch {
+    return escapeXml(t);
+  }
+  const x = jsonToXml(value);
+  const m = /^<(jsonObject|jsonArray)>([\s\S]*)<\/\1>$/.exec(x);
+  return m ? m[2]! : x;
 }
 
 class PayloadFactoryMediator implements Mediator {
@@ -54,25 +93,31 @@ class PayloadFactoryMediator implements Mediator {
     this.contentAware = args.some((a) => a.expression?.contentAware);
   }
 
+  /**
+   * An argument as Micro Integrator inserts it: the expression's string value (text of the selected
+   * nodes, or the serialized element when it has no text of its own); text that is well-formed XML goes
+   * into an XML format as XML and into a JSON format as its JSON mapping; JSON text goes into a JSON
+   * format as JSON; anything else is escaped for the format.
+   */
   private argText(a: Arg, mc: MessageContext): string {
-    if (a.value !== undefined) return this.mediaType === 'xml' ? escapeXml(a.value) : this.mediaType === 'json' ? jsonEscape(a.value) : a.value;
+    if (a.value !== undefined) {
+      if (this.mediaType === 'xml') return isXmlText(a.value) ? a.value : escapeXml(a.value);
+      return this.mediaType === 'json' ? jsonEscape(a.value) : a.value;
+    }
     const v = a.expression!.evaluate(mc);
+    const fromJsonPath = /^\s*json-eval\(/.test(a.expression!.source);
+    const s = argString(v);
+    const t = s.trim();
+    const looksJson = t.startsWith('{') || t.startsWith('[');
     if (this.mediaType === 'xml') {
-      if (isNodeList(v)) return v.map((n) => (n.nodeType === 1 ? serializeXml(n) : escapeXml(n.nodeValue ?? ''))).join('');
-      const s = typeof v === 'string' ? v : v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-      return a.literal ? s : escapeXml(s);
+      if (fromJsonPath && looksJson && !a.literal) return jsonTextToXml(t);
+      return isXmlText(s) ? s : escapeXml(s);
     }
     if (this.mediaType === 'json') {
-      if (isNodeList(v)) {
-        const el = v.find((n) => n.nodeType === 1) as Element | undefined;
-        if (el) return JSON.stringify(Object.values(xmlToJson(el) as object)[0] ?? null);
-        return jsonEscape(v.map((n) => n.nodeValue ?? '').join(''));
-      }
-      if (v !== null && typeof v === 'object') return JSON.stringify(v);
-      const s = jsonString(v);
-      return a.literal ? s : jsonEscape(s);
+      if (!fromJsonPath && !a.literal && isXmlText(s)) return JSON.stringify(xmlToJson(parseXml(`<jsonObject>${t}</jsonObject>`).documentElement));
+      return looksJson ? s : jsonEscape(s);
     }
-    return isNodeList(v) ? v.map((n) => n.textContent ?? '').join('') : jsonString(v);
+    return s;
   }
 
   mediate(mc: MessageContext): boolean {
@@ -110,8 +155,10 @@ class PayloadFactoryMediator implements Mediator {
       } else {
         mc.payload.setBodyXml(trimmed);
       }
+      // Synapse keeps an XML or SOAP messageType and sets application/xml for anything else (JSON, text, none)
       const mt = mc.axis2.get('messageType');
-      if ((typeof mt === 'string' && mt.includes('json')) || (mt === undefined && /json/.test(mc.payload.contentType ?? ''))) {
+      const current = mediaTypeOf(typeof mt === 'string' ? mt : mc.payload.contentType);
+      if (current !== 'application/xml' && current !== 'text/xml' && current !== 'application/soap+xml') {
         mc.setProperty('messageType', 'application/xml', 'axis2');
       }
     }

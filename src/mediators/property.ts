@@ -36,9 +36,9 @@ class PropertyMediator implements Mediator {
         const r = this.expression.evaluate(mc);
         value = Array.isArray(r) ? r[0] : convertOrFault(String(r ?? ''), 'OM');
       } else {
-        let s = this.expression.stringValue(mc);
-        if (this.pattern) s = applyPattern(s, this.pattern, this.group);
-        value = this.type === 'STRING' ? s : convertOrFault(s, this.type);
+        const s = this.expression.stringValue(mc);
+        // Synapse applies the pattern to String results only (after the type conversion)
+        value = this.type === 'STRING' ? (this.pattern ? applyPattern(s, this.pattern, this.group) : s) : convertOrFault(s, this.type);
       }
     }
     mc.setProperty(name, value, this.scope);
@@ -114,6 +114,8 @@ export const property: MediatorDef = {
       }
       // a capture group index counts the wrapper (?:...) as non-capturing, so numbering is unchanged
     }
+    // a static String value goes through the pattern too (the result is the same for every message)
+    if (pattern && typeof staticValue === 'string') staticValue = applyPattern(staticValue, pattern, group);
     return new PropertyMediator(name, scope, remove, type, staticValue, expression, pattern, group);
   },
 };
