@@ -39,6 +39,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   const config = loadConfig(home, { offset: opts.offset });
   const logs = opts.logs ?? consoleLoggerFactory();
   const runtime = new Runtime(config, logs);
+  for (const w of config.warnings) logs.get('org.wso2.config.mapper.ConfigParser').warn(w);
   const deployer = new Deployer(runtime, artifactDir(home), new MediatorRegistry());
   deployer.deployAll();
   if (config.server.hotDeployment) await deployer.watch();

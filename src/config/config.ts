@@ -28,6 +28,8 @@ export interface ServerConfig {
 
 export interface Config {
   home: string;
+  /** Problems that do not stop the server (unknown keys), as printable lines with their code. */
+  warnings: string[];
   server: ServerConfig;
   ports: { http: number; https: number; management: number };
   correlationHeader: string;
@@ -85,8 +87,17 @@ export function loadConfig(home: string, overrides: { offset?: number } = {}): C
   return configFrom(home, doc, overrides);
 }
 
+const SERVER_KEYS = new Set([
+  'offset', 'hostname', 'bind_address', 'hot_deployment', 'max_body_size', 'max_xml_depth', 'request_timeout',
+  'headers_timeout', 'keep_alive_timeout', 'shutdown_grace_period',
+]);
+
 export function configFrom(home: string, doc: Table, overrides: { offset?: number } = {}): Config {
   const s = table(doc['server']);
+  const warnings: string[] = [];
+  for (const k of Object.keys(s)) {
+    if (!SERVER_KEYS.has(k)) warnings.push(`${Errors.CONFIG_UNKNOWN_KEY.code}  unknown key [server] ${k} is ignored; known keys: ${[...SERVER_KEYS].join(', ')}`);
+  }
   const server: ServerConfig = {
     offset: overrides.offset ?? num(s, 'offset', 10, 'server'),
     hostname: str(s, 'hostname', 'localhost', 'server'),
@@ -109,6 +120,7 @@ export function configFrom(home: string, doc: Table, overrides: { offset?: numbe
   const props = table(doc['synapse_properties']);
   return {
     home,
+    warnings,
     server,
     ports,
     correlationHeader: str(table(doc['mediation']), 'correlation_header_name', 'activityid', 'mediation').toLowerCase(),

@@ -53,6 +53,7 @@ const NS_ANY = -3;
 const ID_SOAP11 = 0;
 const ID_SOAP12 = 1;
 const ID_XML = 2;
+const ID_XMLNS = 3;
 
 const FINAL_ELEMENT = 0;
 const FINAL_TEXT = 1;
@@ -90,8 +91,9 @@ const LT_BANG = Buffer.from('<!');
 const DASH_DASH = Buffer.from('--');
 const CDATA_END = Buffer.from(']]>');
 const PI_END = Buffer.from('?>');
-const XML_DECL_START = Buffer.from('<?xml');
 const VIRTUAL_NAMES = Buffer.from('EnvelopeBody');
+const PREFIX_XML = Buffer.from('xml');
+const PREFIX_SOAPENV = Buffer.from('soapenv');
 const ENVELOPE = Buffer.from('Envelope');
 
 const XML_DECL =
@@ -134,13 +136,13 @@ const NCNAME = /^[A-Za-z_][A-Za-z0-9._-]*/;
 class Unsupported {}
 
 function parsePath(source: string, namespaces: Record<string, string>): Plan {
-  const uris = [SOAP11_NS, SOAP12_NS, XML_NS];
+  const uris = [SOAP11_NS, SOAP12_NS, XML_NS, XMLNS_NS];
   const nsId = (prefix: string | undefined): number => {
     if (prefix === undefined) return NS_NONE;
     if (!Object.prototype.hasOwnProperty.call(namespaces, prefix)) throw new Unsupported();
     const uri = namespaces[prefix];
     // '' makes the xpath package resolve the prefix against the document; xmlns attributes are declarations
-    if (typeof uri !== 'string' || uri === '' || uri === XMLNS_NS) throw new Unsupported();
+    if (typeof uri !== 'string' || uri === '' || uri === XMLNS_NS || !/^[\x20-\x7e]*$/.test(uri)) throw new Unsupported();
     let id = uris.indexOf(uri);
     if (id < 0) id = uris.push(uri) - 1;
     return id;
@@ -337,6 +339,7 @@ class StreamMatcher implements StreamPath {
   private readonly attrLocal: Buffer | null;
   private readonly attrNs: number;
   private readonly uris: string[];
+  private readonly uriBytes: Buffer[];
   private readonly requireBody: boolean;
 
   // per-frame state (frame 0 is the Document)
@@ -353,7 +356,9 @@ class StreamMatcher implements StreamPath {
   private readonly counts: Int32Array;
 
   // namespace bindings in scope
-  private bPrefix: string[] = [];
+  private bBuf: Buffer[] = [];
+  private bS: number[] = [];
+  private bL: number[] = [];
   private bNs: number[] = [];
   private bTop = 0;
 
@@ -403,6 +408,7 @@ class StreamMatcher implements StreamPath {
     this.attrLocal = plan.attr ? plan.attr.local : null;
     this.attrNs = plan.attr ? plan.attr.ns : NS_NONE;
     this.uris = plan.uris;
+    this.uriBytes = plan.uris.map((u) => Buffer.from(u, 'latin1'));
     this.requireBody = plan.requireBody;
     this.counts = new Int32Array((MAX_FRAMES + 1) * this.S);
   }
@@ -431,9 +437,7 @@ class StreamMatcher implements StreamPath {
     this.parts = [];
     this.liveCount = 0;
     this.bTop = 0;
-    this.bPrefix[0] = 'xml';
-    this.bNs[0] = ID_XML;
-    this.bTop = 1;
+    this.bind(PREFIX_XML, 0, 3, ID_XML);
 
     // the Document
     this.d = 0;
@@ -445,7 +449,7 @@ class StreamMatcher implements StreamPath {
     this.fCollect[0] = COLLECT_NONE;
     this.fHasChild[0] = 0;
     this.fNoMore[0] = 0;
-    this.counts.fill(0, 0, this.S);
+    for (let k = 0; k < this.S; k++) this.counts[k] = 0;
     this.fLive[0] = this.computeLive(0) ? 1 : 0;
     this.liveCount = this.fLive[0]!;
 
@@ -459,14 +463,12 @@ class StreamMatcher implements StreamPath {
         else break;
       }
       if (i < len && raw[i]! >= 0x80) return undefined; // other Unicode white space
-      if (raw.indexOf(XML_DECL_START, i) === i) {
+      if (raw[i] === LT && raw[i + 1] === QMARK && raw[i + 2] === 0x78 && raw[i + 3] === 0x6d && raw[i + 4] === 0x6c) {
         const q = raw.indexOf(PI_END, i);
         if (q < 0) return undefined;
         i = q + 2;
       }
-      this.bPrefix[this.bTop] = 'soapenv';
-      this.bNs[this.bTop] = ID_SOAP11;
-      this.bTop++;
+      this.bind(PREFIX_SOAPENV, 0, 7, ID_SOAP11);
       this.openElement(VIRTUAL_NAMES, 0, 8, ID_SOAP11, -1, -1, NS_NONE, 1, 0);
       this.openElement(VIRTUAL_NAMES, 8, 12, ID_SOAP11, -1, -1, NS_NONE, this.bTop, 0);
       this.rootSeen = true;
@@ -570,7 +572,19 @@ class StreamMatcher implements StreamPath {
   }
 
   private textPiece(s: number, e: number): string {
-    const t = this.raw.toString('utf8', s, e);
+    const raw = this.raw;
+    if (e - s <= 32) {
+      // short ASCII runs: building the string here beats a native slice call
+      let t = '';
+      let k = s;
+      for (; k < e; k++) {
+        const b = raw[k]!;
+        if (b >= 0x80 || b === 0x0d) break;
+        t += String.fromCharCode(b);
+      }
+      if (k === e) return t;
+    }
+    const t = raw.toString('utf8', s, e);
     return TEXT_EOL.test(t) ? normalizeEol(t) : t;
   }
 
@@ -812,17 +826,19 @@ class StreamMatcher implements StreamPath {
         continue;
       }
       if (ac < 0 && this.aE[a]! - as === 5) {
-        const uri = this.attrValue(a);
-        if (uri === XML_NS || uri === XMLNS_NS) throw FALLBACK;
-        defNs = uri === '' ? NS_NONE : this.uriId(uri);
+        const id = this.valueNs(a);
+        if (id === ID_XML || id === ID_XMLNS) throw FALLBACK;
+        defNs = id;
         this.aNs[a] = NS_ANY; // marks a declaration
       } else if (ac === as + 5) {
-        const prefix = raw.toString('latin1', ac + 1, this.aE[a]!);
-        const uri = this.attrValue(a);
-        if (prefix === 'xml' || prefix === 'xmlns' || uri === '' || uri === XML_NS || uri === XMLNS_NS) throw FALLBACK;
-        this.bPrefix[this.bTop] = prefix;
-        this.bNs[this.bTop] = this.uriId(uri);
-        this.bTop++;
+        const ps = ac + 1;
+        const pl = this.aE[a]! - ps;
+        if (raw[ps] === 0x78 && raw[ps + 1] === 0x6d && raw[ps + 2] === 0x6c && (pl === 3 || (pl === 5 && raw[ps + 3] === 0x6e && raw[ps + 4] === 0x73))) {
+          throw FALLBACK; // re-binding xml or xmlns
+        }
+        const id = this.valueNs(a);
+        if (id === NS_NONE || id === ID_XML || id === ID_XMLNS) throw FALLBACK; // xmlns:p="" is XML 1.1
+        this.bind(raw, ps, pl, id);
         this.aNs[a] = NS_ANY;
       } else {
         this.aNs[a] = ac < 0 ? NS_NONE : NS_OTHER;
@@ -878,18 +894,46 @@ class StreamMatcher implements StreamPath {
     const raw = this.raw;
     const L = colon - s;
     for (let b = this.bTop - 1; b >= 0; b--) {
-      const prefix = this.bPrefix[b]!;
-      if (prefix.length !== L) continue;
+      if (this.bL[b] !== L) continue;
+      const buf = this.bBuf[b]!;
+      const bs = this.bS[b]!;
       let k = 0;
-      while (k < L && raw[s + k] === prefix.charCodeAt(k)) k++;
+      while (k < L && raw[s + k] === buf[bs + k]) k++;
       if (k === L) return this.bNs[b]!;
     }
     throw FALLBACK; // unbound prefix
   }
 
-  private uriId(uri: string): number {
-    const id = this.uris.indexOf(uri);
-    return id < 0 ? NS_OTHER : id;
+  private bind(buf: Buffer, s: number, L: number, ns: number): void {
+    const b = this.bTop++;
+    this.bBuf[b] = buf;
+    this.bS[b] = s;
+    this.bL[b] = L;
+    this.bNs[b] = ns;
+  }
+
+  /** Namespace id of a namespace declaration's value: NS_NONE for '', NS_OTHER when the path does not name it. */
+  private valueNs(a: number): number {
+    const s = this.aVS[a]!;
+    const e = this.aVE[a]!;
+    if (s === e) return NS_NONE;
+    if (this.aFlags[a] !== 0) {
+      const uri = this.attrValue(a);
+      if (uri === '') return NS_NONE;
+      const id = this.uris.indexOf(uri);
+      return id < 0 ? NS_OTHER : id;
+    }
+    const raw = this.raw;
+    const L = e - s;
+    const ub = this.uriBytes;
+    for (let id = 0; id < ub.length; id++) {
+      const u = ub[id]!;
+      if (u.length !== L) continue;
+      let k = 0;
+      while (k < L && raw[s + k] === u[k]) k++;
+      if (k === L) return id;
+    }
+    return NS_OTHER;
   }
 
   private attrValue(a: number): string {
@@ -897,7 +941,12 @@ class StreamMatcher implements StreamPath {
     const e = this.aVE[a]!;
     const flags = this.aFlags[a]!;
     const raw = this.raw;
-    if (flags === 0) return raw.toString('latin1', s, e);
+    if (flags === 0) {
+      if (e - s > 32) return raw.toString('latin1', s, e);
+      let t = '';
+      for (let k = s; k < e; k++) t += String.fromCharCode(raw[k]!);
+      return t;
+    }
     if ((flags & 1) === 0) return this.attrPiece(s, e);
     let out = '';
     let p = s;
@@ -957,7 +1006,7 @@ class StreamMatcher implements StreamPath {
     this.fDefNs[nd] = defNs;
     this.fHasChild[nd] = 0;
     this.fNoMore[nd] = 0;
-    if (this.posSteps !== 0) this.counts.fill(0, nd * S, nd * S + S);
+    if (this.posSteps !== 0) for (let k = nd * S, e = k + S; k < e; k++) this.counts[k] = 0;
     const nbit = this.nbit;
     let collect = COLLECT_NONE;
     if (this.final === FINAL_ELEMENT) {
