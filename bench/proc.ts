@@ -19,7 +19,7 @@ export function clockTicks(): number {
   return clkTck;
 }
 
-interface Stat {
+export interface Stat {
   ppid: number;
   ticks: number;
 }
@@ -37,14 +37,19 @@ function readStat(pid: number): Stat | undefined {
   return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) };
 }
 
-/** utime+stime (clock ticks) of a process and all its descendants (all threads included). */
-export function treeCpuTicks(rootPid: number): number {
+/** ppid and utime+stime of every process, read once. */
+export function procSnapshot(): Map<number, Stat> {
   const all = new Map<number, Stat>();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     const st = readStat(Number(d));
     if (st) all.set(Number(d), st);
   }
+  return all;
+}
+
+/** utime+stime (clock ticks) of a process and all its descendants (all threads included). */
+export function treeCpuTicks(rootPid: number, all: Map<number, Stat> = procSnapshot()): number {
   const children = new Map<number, number[]>();
   for (const [pid, st] of all) {
     const list = children.get(st.ppid);
@@ -61,6 +66,13 @@ export function treeCpuTicks(rootPid: number): number {
     stack.push(...(children.get(pid) ?? []));
   }
   return total;
+}
+
+/** utime+stime+cutime+cstime of this process: itself plus the children it has reaped (finished wrk runs). */
+export function selfTicksWithReaped(): number {
+  const s = readFileSync('/proc/self/stat', 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
 }
 
 export function isAlive(pid: number): boolean {
@@ -148,7 +160,7 @@ export function tail(file: string, lines = 40): string {
   }
 }
 
-function cpuTimes(): { idle: number; total: number } {
+export function cpuTimes(): { idle: number; total: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal ...
   return { idle: (f[3] ?? 0) + (f[4] ?? 0), total: f.slice(0, 8).reduce((a, b) => a + b, 0) };

@@ -30,10 +30,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   clockTicks,
+  cpuTimes,
   isAlive,
   machineBusy,
   portFree,
+  procSnapshot,
   readPidFile,
+  selfTicksWithReaped,
   sleep,
   stopChild,
   tail,
@@ -359,16 +362,27 @@ interface Row {
   p50Ms: number;
   p99Ms: number;
   cpuUsPerReq: number;
+  /** Share of the machine's CPU used during the cell by processes this bench did not start (noise indicator). */
+  otherPct: number;
   requests: number;
   errors: string;
   broken?: string;
 }
 
 const rows: Row[] = [];
+/** Roots of the process trees this bench started (echo backend, baselines, runtime); wrk runs are reaped children. */
+const benchRoots: number[] = [];
+
+function oursTicks(snap: ReturnType<typeof procSnapshot>): number {
+  return benchRoots.reduce((a, pid) => a + treeCpuTicks(pid, snap), 0) + selfTicksWithReaped();
+}
 const brokenScenarios = new Map<string, string>();
 
 async function measure(sut: Sut, scenario: string, size: number, conc: number, repeat: number): Promise<Row> {
-  const t0 = treeCpuTicks(sut.pid);
+  const m0 = cpuTimes();
+  const snap0 = procSnapshot();
+  const t0 = treeCpuTicks(sut.pid, snap0);
+  const ours0 = oursTicks(snap0);
   const r: WrkResult = await runWrk({
     url: sut.url,
     bodyFile: bodyFile(size),
@@ -378,7 +392,13 @@ async function measure(sut: Sut, scenario: string, size: number, conc: number, r
     core: PIN_CORE,
     onSpawn: (c) => track(c),
   });
-  const dt = treeCpuTicks(sut.pid) - t0;
+  const m1 = cpuTimes();
+  const snap1 = procSnapshot();
+  const dt = treeCpuTicks(sut.pid, snap1) - t0;
+  const ours = oursTicks(snap1) - ours0;
+  const total = m1.total - m0.total;
+  const busy = total - (m1.idle - m0.idle);
+  const otherPct = total > 0 ? Math.max(0, ((busy - ours) / total) * 100) : NaN;
   return {
     repeat,
     scenario,
@@ -389,6 +409,7 @@ async function measure(sut: Sut, scenario: string, size: number, conc: number, r
     p50Ms: r.p50Ms,
     p99Ms: r.p99Ms,
     cpuUsPerReq: r.requests > 0 ? (dt * 1e6) / clockTicks() / r.requests : NaN,
+    otherPct,
     requests: r.requests,
     errors: errorSummary(r),
   };
@@ -411,6 +432,7 @@ const COLS: [string, number][] = [
   ['p50 ms', 8],
   ['p99 ms', 8],
   ['CPU us/req', 11],
+  ['other%', 7],
   ['errors', 0],
 ];
 const fmt = (n: number, d: number) => (Number.isFinite(n) ? n.toFixed(d) : '-');
@@ -423,7 +445,7 @@ function printHeader(): void {
 
 function printRow(r: Row): void {
   const cells = [r.scenario, String(r.size), String(r.conc), r.target];
-  const nums = r.broken ? ['-', '-', '-', '-'] : [fmt(r.rps, 0), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.cpuUsPerReq, 1)];
+  const nums = r.broken ? ['-', '-', '-', '-', '-'] : [fmt(r.rps, 0), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.cpuUsPerReq, 1), fmt(r.otherPct, 0)];
   const line = [...cells.map((c, i) => c.padEnd(COLS[i]![1])), ...nums.map((c, i) => c.padStart(COLS[i + 4]![1]))].join(' ');
   console.log(`${line} ${r.broken ? `BROKEN: ${r.broken}` : r.errors || '0'}`);
 }
@@ -482,9 +504,9 @@ function printRatios(): number {
 }
 
 function writeTsv(file: string): void {
-  const head = ['repeat', 'scenario', 'size', 'conc', 'target', 'rps', 'p50_ms', 'p99_ms', 'sut_cpu_us_req', 'requests', 'errors'];
+  const head = ['repeat', 'scenario', 'size', 'conc', 'target', 'rps', 'p50_ms', 'p99_ms', 'sut_cpu_us_req', 'other_cpu_pct', 'requests', 'errors'];
   const lines = rows.map((r) =>
-    [r.repeat, r.scenario, r.size, r.conc, r.target, fmt(r.rps, 2), fmt(r.p50Ms, 3), fmt(r.p99Ms, 3), fmt(r.cpuUsPerReq, 1), r.requests, r.broken ? `BROKEN: ${r.broken}` : r.errors]
+    [r.repeat, r.scenario, r.size, r.conc, r.target, fmt(r.rps, 2), fmt(r.p50Ms, 3), fmt(r.p99Ms, 3), fmt(r.cpuUsPerReq, 1), fmt(r.otherPct, 1), r.requests, r.broken ? `BROKEN: ${r.broken}` : r.errors]
       .join('\t')
       .replace(/\n/g, ' '),
   );
@@ -526,11 +548,12 @@ async function main(): Promise<number> {
   if (busy > 0.15) info(`WARNING: other processes are using the CPUs; throughput and CPU us/request will be noisy`);
   info(`grid: sizes ${S.sizes.join(',')} B x conc ${S.conc.join(',')} x ${S.duration} s, warm-up ${S.warmup} s per target, ${S.repeats} repeat(s)`);
 
-  await startNginx('echo backend', 'nginx-echo-backend.conf', path.join(tmp, 'nginx-echo'), true);
+  benchRoots.push(await startNginx('echo backend', 'nginx-echo-backend.conf', path.join(tmp, 'nginx-echo'), true));
   await waitForPort(S.echoPort, 5000);
   const nginxPid = await startNginx('nginx baseline', 'nginx.conf', path.join(tmp, 'nginx-bench'), false);
   await waitForPort(S.nginxPort, 5000);
   const undiciPid = await startUndici(tmp);
+  benchRoots.push(nginxPid, undiciPid);
 
   let runtime: ChildProcess | undefined;
   const runtimeLog = path.join(tmp, 'runtime.log');
@@ -539,6 +562,7 @@ async function main(): Promise<number> {
     prepareHome(home, scenarios);
     info(`runtime home: ${home}`);
     runtime = await startRuntime(home, runtimeLog);
+    benchRoots.push(runtime.pid!);
   }
 
   const baselines: Sut[] = [
@@ -582,7 +606,7 @@ async function main(): Promise<number> {
           printRow(row);
         }
         for (const { scenario, sut } of runtimeSuts) {
-          const base = { repeat: rep, scenario, size, conc, target: 'runtime', rps: NaN, p50Ms: NaN, p99Ms: NaN, cpuUsPerReq: NaN, requests: 0, errors: '' };
+          const base = { repeat: rep, scenario, size, conc, target: 'runtime', rps: NaN, p50Ms: NaN, p99Ms: NaN, cpuUsPerReq: NaN, otherPct: NaN, requests: 0, errors: '' };
           if (runtime && (runtime.exitCode !== null || runtime.signalCode !== null)) {
             const why = `runtime process exited (${runtime.exitCode ?? runtime.signalCode})`;
             brokenScenarios.set(scenario, why);

@@ -47,6 +47,8 @@ export const Errors = {
   ENDPOINT_TIMEOUT: spec('MI_EP_002', 'the backend did not answer within the endpoint timeout', 504),
   ENDPOINT_SUSPENDED: spec('MI_EP_003', 'the endpoint is suspended after failures', 503),
   NO_ENDPOINT: spec('MI_EP_004', 'send without an endpoint and no To address on the message', 500),
+  // logging
+  LOGGING_CONFIG: spec('MI_LOG_001', 'log4j2.properties or [masking_pattern.properties] is invalid, or a log file cannot be written'),
   // server
   PORT_IN_USE: spec('MI_SRV_001', 'a listener port is already in use; change [server] offset'),
   HOME_MISSING: spec('MI_SRV_002', 'the home folder does not exist or has no synapse-configs/default'),

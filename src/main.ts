@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { loadConfig, type Config } from './config/config.js';
-import { consoleLoggerFactory, type LoggerFactory } from './logging/logger.js';
+import type { LoggerFactory } from './logging/logger.js';
+import { setupLogging, type Logging } from './logging/setup.js';
 import { Runtime } from './runtime.js';
 import { Deployer } from './artifacts/deployer.js';
 import { MediatorRegistry } from './mediators/registry.js';
@@ -37,9 +38,11 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   const home = path.resolve(opts.home);
   if (!existsSync(home)) throw new MiError(Errors.HOME_MISSING, `home folder ${home} does not exist`);
   const config = loadConfig(home, { offset: opts.offset });
-  const logs = opts.logs ?? consoleLoggerFactory();
-  const runtime = new Runtime(config, logs);
-  for (const w of config.warnings) logs.get('org.wso2.config.mapper.ConfigParser').warn(w);
+  let logging: Logging | undefined;
+  if (!opts.logs) logging = setupLogging(config);
+  const logs = opts.logs ?? logging!.factory;
+  const runtime = new Runtime(config, logs, logging?.secrets);
+  for (const w of [...config.warnings, ...(logging?.warnings ?? [])]) logs.get('org.wso2.config.mapper.ConfigParser').warn(w);
   const deployer = new Deployer(runtime, artifactDir(home), new MediatorRegistry());
   deployer.deployAll();
   if (config.server.hotDeployment) await deployer.watch();
@@ -48,6 +51,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
     http = await startHttpListener(runtime, opts.httpPort ?? config.ports.http, opts.host ?? config.server.bindAddress);
   } catch (err) {
     await deployer.close();
+    logging?.stopWatching();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new MiError(Errors.PORT_IN_USE, `port ${opts.httpPort ?? config.ports.http} is already in use; stop the other process or change [server] offset`);
     }
@@ -66,6 +70,8 @@ export async function startServer(opts: StartOptions): Promise<Server> {
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.server.shutdownGraceMs).unref());
       await Promise.race([http.close(), grace]);
       await runtime.destroy();
+      logging?.stopWatching();
+      await logs.shutdown();
     },
   };
 }

@@ -11,6 +11,7 @@ import type { Endpoint } from './endpoints/endpoint.js';
 import type { FaultHandler } from './context/message-context.js';
 import { ApiRouter } from './api/router.js';
 import { Errors, MiError } from './errors.js';
+import { SecretMasker } from './logging/secret-masker.js';
 
 export interface Deployment {
   readonly sequences: ReadonlyMap<string, Sequence>;
@@ -59,6 +60,8 @@ export class Runtime {
   constructor(
     readonly config: Config,
     readonly logs: LoggerFactory,
+    /** Values masked in every log line (vault lookups, passwords, Authorization headers in flight). */
+    readonly logSecrets: SecretMasker = new SecretMasker(),
   ) {}
 
   get current(): Deployment {

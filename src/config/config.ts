@@ -33,6 +33,8 @@ export interface Config {
   server: ServerConfig;
   ports: { http: number; https: number; management: number };
   correlationHeader: string;
+  /** Write one access line per request to org.apache.synapse.transport.http.access ([http_access_log] enable). */
+  accessLog: boolean;
   /** The whole parsed document, for sections owned by other modules. */
   toml: Record<string, unknown>;
   /** get-property('file', name): a value from [synapse_properties] / file properties. */
@@ -124,6 +126,7 @@ export function configFrom(home: string, doc: Table, overrides: { offset?: numbe
     server,
     ports,
     correlationHeader: str(table(doc['mediation']), 'correlation_header_name', 'activityid', 'mediation').toLowerCase(),
+    accessLog: bool(table(doc['http_access_log']), 'enable', false, 'http_access_log'),
     toml: doc,
     fileProperty: (name) => {
       const v = props[name];

@@ -44,6 +44,8 @@ export interface InboundRequest {
   host: string;
   remoteAddress: string;
   port: number;
+  /** Set by the listener: the `activityid` header or a new UUID. */
+  correlationId?: string;
 }
 
 /** Where the message entered: names used in log prefixes and by statistics. */
@@ -52,6 +54,8 @@ export interface EntryPoint {
   name: string;
   /** `{proxy:Name} ` / `{api:Name} ` / '' (for logs). */
   logPrefix: string;
+  /** SERVICE_LOGGER.<proxy> / API_LOGGER.<api>: the per-artifact logger, if any. */
+  artifactLogger?: string;
 }
 
 /** A sequence that handles a fault: pushed when a sequence with onError (or a proxy/resource) is entered. */
@@ -113,7 +117,7 @@ export class MessageContext {
   /** Correlation id: the `activityid` request header, else a random UUID (made on first use). */
   get correlationId(): string {
     if (this.correlation === undefined) {
-      const h = this.headers.get(this.runtime.config.correlationHeader);
+      const h = this.inbound.correlationId ?? this.headers.get(this.runtime.config.correlationHeader);
       this.correlation = typeof h === 'string' && h !== '' ? h : randomUUID();
     }
     return this.correlation;

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Runtime } from '../runtime.js';
-import { MessageContext, type InboundRequest, type Reply } from '../context/message-context.js';
+import { MessageContext, type EntryPoint, type InboundRequest, type Reply } from '../context/message-context.js';
 import { Payload } from '../context/payload.js';
 import type { TransportHeaders } from '../context/transport-headers.js';
 import type { Api, ApiResource, ProxyService } from '../artifacts/model.js';
@@ -13,6 +13,21 @@ import { runFlow } from './flow.js';
 import { decodeQuery } from '../expr/get-property.js';
 
 const SERVICES = '/services/';
+
+/** Entry points are built once per deployed artifact, not per request. */
+const entries = new WeakMap<object, EntryPoint>();
+function entryOf(a: ProxyService | Api): EntryPoint {
+  let e = entries.get(a);
+  if (!e) {
+    e =
+      a.kind === 'proxy'
+        ? { kind: 'proxy', name: a.name, logPrefix: `{proxy:${a.name}} `, artifactLogger: `SERVICE_LOGGER.${a.name}` }
+        : { kind: 'api', name: a.name, logPrefix: `{api:${a.logName}} `, artifactLogger: `API_LOGGER.${a.name}` };
+    entries.set(a, e);
+  }
+  return e;
+}
+const MAIN_ENTRY: EntryPoint = { kind: 'main', name: 'main', logPrefix: '' };
 
 export function proxyNameOf(path: string): { name: string; rest: string } | undefined {
   if (!path.startsWith(SERVICES)) return undefined;
@@ -49,20 +64,20 @@ export async function dispatch(
     const proxy = dep.proxies.get(svc.name);
     if (proxy && proxy.startOnLoad && proxy.transports.has(inbound.protocol)) {
       if (inbound.method === 'GET' && isWsdlQuery(inbound.query)) return wsdlReply(runtime, proxy);
-      const mc = new MessageContext(runtime, inbound, headers, payload, { kind: 'proxy', name: proxy.name, logPrefix: `{proxy:${proxy.name}} ` });
+      const mc = new MessageContext(runtime, inbound, headers, payload, entryOf(proxy));
       if (svc.rest || inbound.query) mc.axis2.set('REST_URL_POSTFIX', svc.rest + (inbound.query ? '?' + inbound.query : ''));
       return mediateProxy(mc, proxy);
     }
   }
   const route = dep.router.route(inbound.method, inbound.path, inbound.query, hostOnly(inbound.host), inbound.port);
   if (route.kind === 'match' && route.api.transports.has(inbound.protocol)) {
-    const mc = new MessageContext(runtime, inbound, headers, payload, { kind: 'api', name: route.api.name, logPrefix: `{api:${route.api.logName}} ` });
+    const mc = new MessageContext(runtime, inbound, headers, payload, entryOf(route.api));
     setRestProperties(mc, route.api, route.subPath, route.vars);
     return mediateResource(mc, route.resource as ApiResource);
   }
   if (route.kind === 'method-not-allowed' || route.kind === 'no-resource') {
     const handler = runtime.sequence(route.kind === 'method-not-allowed' ? '_method_not_allowed_handler_' : '_resource_mismatch_handler_');
-    const mc = new MessageContext(runtime, inbound, headers, payload, { kind: 'api', name: route.api.name, logPrefix: `{api:${route.api.logName}} ` });
+    const mc = new MessageContext(runtime, inbound, headers, payload, entryOf(route.api));
     if (handler) {
       await runFlow(mc, { inSequence: handler, outSequence: undefined, faultSequence: undefined, endpoint: undefined });
       return mc.reply!;
@@ -70,7 +85,7 @@ export async function dispatch(
     drain(body);
     return route.kind === 'method-not-allowed' ? empty(405, { allow: route.allowed.join(', ') }) : empty(404);
   }
-  const mc = new MessageContext(runtime, inbound, headers, payload, { kind: 'main', name: 'main', logPrefix: '' });
+  const mc = new MessageContext(runtime, inbound, headers, payload, MAIN_ENTRY);
   await runFlow(mc, { inSequence: runtime.sequence('main'), outSequence: undefined, faultSequence: undefined, endpoint: undefined });
   return mc.reply!;
 }

@@ -48,12 +48,14 @@ const MAX_STEPS = 29;
 
 // namespace ids: >= 0 index the compiled path's URI table
 const NS_NONE = -1;
-const NS_OTHER = -2;
+const NS_UNRESOLVED = -2; // a prefixed attribute before prefix resolution
 const NS_ANY = -3;
 const ID_SOAP11 = 0;
 const ID_SOAP12 = 1;
 const ID_XML = 2;
 const ID_XMLNS = 3;
+/** Namespaces the path does not name get ids from here on, per match, so that they still compare exactly. */
+const ID_DOC_BASE = 1 << 20;
 
 const FINAL_ELEMENT = 0;
 const FINAL_TEXT = 1;
@@ -382,6 +384,7 @@ class StreamMatcher implements StreamPath {
   private rootSeen = false;
   private stopped = false;
   private parts: string[] = [];
+  private docUris: string[] = [];
 
   constructor(plan: Plan) {
     const n = plan.steps.length - 1;
@@ -435,6 +438,7 @@ class StreamMatcher implements StreamPath {
     this.rootSeen = false;
     this.stopped = false;
     this.parts = [];
+    this.docUris.length = 0;
     this.liveCount = 0;
     this.bTop = 0;
     this.bind(PREFIX_XML, 0, 3, ID_XML);
@@ -510,7 +514,9 @@ class StreamMatcher implements StreamPath {
     if (this.fCollect[d] !== COLLECT_NONE) return true;
     if (this.final === FINAL_ATTR && this.finalDesc && (this.fSub[d]! & this.nbit) !== 0) return true;
     if (this.fNoMore[d]) return false;
-    let en = ((this.fMatched[d]! & this.childPrev) | (this.fSub[d]! & this.descPrev)) << 1;
+    // a descendant step stays possible below any future child, whatever the positions of this frame's children
+    if ((this.fSub[d]! & this.descPrev) !== 0) return true;
+    let en = (this.fMatched[d]! & this.childPrev) << 1;
     let p = en & this.posSteps;
     if (p !== 0) {
       const base = d * this.S;
@@ -822,7 +828,7 @@ class StreamMatcher implements StreamPath {
       const as = this.aS[a]!;
       const ac = this.aColon[a]!;
       if (!this.isXmlns(as)) {
-        this.aNs[a] = ac < 0 ? NS_NONE : NS_OTHER; // prefixed ones are resolved below
+        this.aNs[a] = ac < 0 ? NS_NONE : NS_UNRESOLVED; // prefixed ones are resolved below
         continue;
       }
       if (ac < 0 && this.aE[a]! - as === 5) {
@@ -841,8 +847,11 @@ class StreamMatcher implements StreamPath {
         this.bind(raw, ps, pl, id);
         this.aNs[a] = NS_ANY;
       } else {
-        this.aNs[a] = ac < 0 ? NS_NONE : NS_OTHER;
+        this.aNs[a] = ac < 0 ? NS_NONE : NS_UNRESOLVED;
       }
+    }
+    for (let a = 0; a < na; a++) {
+      if (this.aNs[a] === NS_UNRESOLVED) this.aNs[a] = this.lookup(this.aS[a]!, this.aColon[a]!);
     }
     if (na > 1) {
       // duplicates: the same QName is an error, the same expanded name is silently dropped by xmldom
@@ -850,9 +859,13 @@ class StreamMatcher implements StreamPath {
         const ac = this.aColon[a]!;
         const ls = ac < 0 ? this.aS[a]! : ac + 1;
         const L = this.aE[a]! - ls;
+        const ans = this.aNs[a]!;
         for (let b = 0; b < a; b++) {
           const bc = this.aColon[b]!;
+          // no namespace never equals a prefix's namespace (xmlns:p="" falls back), and attributes in
+          // different namespaces (declarations are in the xmlns one) cannot clash
           if (ac < 0 !== bc < 0) continue;
+          if (ans !== this.aNs[b]) continue;
           const ms = bc < 0 ? this.aS[b]! : bc + 1;
           if (this.aE[b]! - ms !== L) continue;
           let k = 0;
@@ -860,9 +873,6 @@ class StreamMatcher implements StreamPath {
           if (k === L) throw FALLBACK;
         }
       }
-    }
-    for (let a = 0; a < na; a++) {
-      if (this.aNs[a] === NS_OTHER) this.aNs[a] = this.lookup(this.aS[a]!, this.aColon[a]!);
     }
     const ens = colon < 0 ? defNs : this.lookup(qs, colon);
 
@@ -912,7 +922,7 @@ class StreamMatcher implements StreamPath {
     this.bNs[b] = ns;
   }
 
-  /** Namespace id of a namespace declaration's value: NS_NONE for '', NS_OTHER when the path does not name it. */
+  /** Namespace id of a namespace declaration's value: NS_NONE for '', ID_DOC_BASE on when the path does not name it. */
   private valueNs(a: number): number {
     const s = this.aVS[a]!;
     const e = this.aVE[a]!;
@@ -921,7 +931,7 @@ class StreamMatcher implements StreamPath {
       const uri = this.attrValue(a);
       if (uri === '') return NS_NONE;
       const id = this.uris.indexOf(uri);
-      return id < 0 ? NS_OTHER : id;
+      return id < 0 ? this.docNs(uri) : id;
     }
     const raw = this.raw;
     const L = e - s;
@@ -933,7 +943,13 @@ class StreamMatcher implements StreamPath {
       while (k < L && raw[s + k] === u[k]) k++;
       if (k === L) return id;
     }
-    return NS_OTHER;
+    return this.docNs(raw.toString('latin1', s, e));
+  }
+
+  private docNs(uri: string): number {
+    let id = this.docUris.indexOf(uri);
+    if (id < 0) id = this.docUris.push(uri) - 1;
+    return ID_DOC_BASE + id;
   }
 
   private attrValue(a: number): string {

@@ -8,12 +8,12 @@ export type Level = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
 
 export interface Logger {
   isEnabled(level: Level): boolean;
-  log(level: Level, message: string): void;
+  log(level: Level, message: string, error?: Error): void;
   trace(message: string): void;
   debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;
-  error(message: string): void;
+  error(message: string, error?: Error): void;
   fatal(message: string): void;
 }
 

@@ -25,7 +25,8 @@ class CallTemplateMediator implements Mediator {
     if (!t) throw new MiError(Errors.MEDIATION_ERROR, `template '${this.target}' is not deployed`);
     const values = new Map<string, unknown>();
     for (const d of t.parameters) if (d.defaultValue !== undefined) values.set(d.name, d.defaultValue);
-    for (const p of this.params) values.set(p.name, p.value ?? p.expression!.evaluate(mc));
+    // Synapse evaluates a {expression} parameter to its string value (Value.evaluateValue)
+    for (const p of this.params) values.set(p.name, p.value ?? p.expression!.stringValue(mc));
     for (const d of t.parameters) {
       if (d.isMandatory && !values.has(d.name)) throw new MiError(Errors.MEDIATION_ERROR, `template '${this.target}' needs the parameter '${d.name}'`);
     }

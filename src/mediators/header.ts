@@ -63,11 +63,8 @@ class HeaderMediator implements Mediator {
       root.insertBefore(header, root.firstChild);
     }
     const xml = this.inline ?? `<${this.prefix ? this.prefix + ':' : ''}${this.local} xmlns${this.prefix ? ':' + this.prefix : ''}="${escapeXml(this.ns ?? '')}">${escapeXml(this.valueOf(mc))}</${this.prefix ? this.prefix + ':' : ''}${this.local}>`;
-    const block = env.importNode(parseXml(xml).documentElement, true);
-    for (const b of childElements(header)) {
-      if (b.localName === block.localName && b.namespaceURI === block.namespaceURI) header.removeChild(b);
-    }
-    header.appendChild(block);
+    // Synapse's addHeaderBlock appends: a block of the same name already there stays (remove it first to replace)
+    header.appendChild(env.importNode(parseXml(xml).documentElement, true));
     mc.payload.markXmlChanged();
     return true;
   }

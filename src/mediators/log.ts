@@ -36,8 +36,15 @@ class LogMediator implements Mediator {
 
   mediate(mc: MessageContext): boolean {
     const logger = mc.runtime.logs.get(LOG_MEDIATOR_LOGGER);
-    if (!logger.isEnabled(this.category)) return true;
-    logger.log(this.category, mc.entry.logPrefix + this.format(mc));
+    const name = mc.entry.artifactLogger;
+    const artifact = name ? mc.runtime.logs.get(name) : undefined;
+    const main = logger.isEnabled(this.category);
+    const own = artifact !== undefined && artifact.isEnabled(this.category);
+    if (!main && !own) return true;
+    const text = this.format(mc);
+    if (main) logger.log(this.category, mc.entry.logPrefix + text);
+    // the per-artifact logger (API_LOGGER.<name> / SERVICE_LOGGER.<name>) gets the line without the prefix
+    if (own) artifact.log(this.category, text);
     return true;
   }
 

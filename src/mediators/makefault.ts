@@ -37,7 +37,9 @@ class MakefaultMediator implements Mediator {
   }
 
   mediate(mc: MessageContext): boolean {
-    const version = this.version ?? (mc.payload.kind === 'soap12' ? 'soap12' : mc.payload.kind === 'soap11' ? 'soap11' : 'soap11');
+    // no version: the SOAP version of the message, or a POX fault for POX/REST/JSON and GET messages (as Synapse)
+    const kind = mc.payload.kind;
+    const version = this.version ?? (kind === 'soap12' ? 'soap12' : kind === 'soap11' ? 'soap11' : 'pox');
     const reason = escapeXml(this.text(this.reason, mc));
     const detail = this.detail ? (this.detail.value !== undefined ? this.detail.value : escapeXml(this.text(this.detail, mc))) : undefined;
     if (version === 'pox') {

@@ -12,6 +12,10 @@ import type { Reply } from '../context/message-context.js';
 import { fromIncoming } from '../context/transport-headers.js';
 import { dispatch } from '../engine/dispatch.js';
 import { Errors } from '../errors.js';
+import { randomUUID } from 'node:crypto';
+import { withCorrelation } from '../logging/correlation.js';
+import { authorizationSecrets } from '../logging/authorization-secrets.js';
+import { accessLine } from '../logging/access-log.js';
 
 export interface Listener {
   readonly port: number;
@@ -63,9 +67,14 @@ async function handle(state: ListenerState, runtime: Runtime, req: IncomingMessa
     return;
   }
   const hasBody = body !== undefined && (cl !== undefined ? cl !== '0' : raw['transfer-encoding'] !== undefined);
+  const corrHeader = runtime.config.correlationHeader;
+  const given = raw[corrHeader];
+  const correlationId = typeof given === 'string' && given !== '' && given.length <= 200 ? given : randomUUID();
+  const started = runtime.config.accessLog ? process.hrtime.bigint() : 0n;
+  const forget = raw.authorization !== undefined ? authorizationSecrets(runtime.logSecrets, raw.authorization) : undefined;
   runtime.inFlight++;
   try {
-    const reply = await dispatch(
+    const reply = await withCorrelation(correlationId, () => dispatch(
       runtime,
       {
         method: req.method ?? 'GET',
@@ -76,19 +85,26 @@ async function handle(state: ListenerState, runtime: Runtime, req: IncomingMessa
         host: raw.host ?? '',
         remoteAddress: req.socket.remoteAddress ?? '',
         port,
+        correlationId,
       },
       fromIncoming(raw),
       hasBody ? body : undefined,
       raw['content-type'],
-    );
+    ));
+    reply.headers[corrHeader] = correlationId;
     if (state.closing) reply.headers['connection'] = 'close';
     writeReply(res, reply);
+    if (started) {
+      const log = runtime.logs.get(ACCESS_LOGGER);
+      res.once('finish', () => log.info(accessLine(req, res, started)));
+    }
   } catch (err) {
     // dispatch settles faults itself; reaching here is a bug, so answer and log once without secrets
     runtime.logs.get(ACCESS_LOGGER).error(`unhandled error for ${req.method} ${url.split('?')[0]}: ${(err as Error).message}`);
     jsonError(res, 500, Errors.MEDIATION_ERROR.code, 'internal error');
   } finally {
     runtime.inFlight--;
+    forget?.();
   }
 }
 

@@ -1,0 +1,26 @@
+/**
+ * An Authorization header is a secret for as long as its request is in flight: the whole value, the
+ * credentials after the scheme, and for Basic the decoded user:password and password, so none of them can
+ * reach a log line, however a mediator prints them.
+ */
+import type { SecretMasker } from './secret-masker.js';
+
+export function authorizationSecrets(masker: SecretMasker, header: string): () => void {
+  const forgets: (() => void)[] = [masker.addTransient(header)];
+  const sp = header.indexOf(' ');
+  if (sp > 0) {
+    const cred = header.slice(sp + 1).trim();
+    forgets.push(masker.addTransient(cred));
+    if (header.slice(0, sp).toLowerCase() === 'basic') {
+      const decoded = Buffer.from(cred, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon >= 0) {
+        forgets.push(masker.addTransient(decoded));
+        forgets.push(masker.addTransient(decoded.slice(colon + 1)));
+      }
+    }
+  }
+  return () => {
+    for (const f of forgets) f();
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * log4j2 PatternLayout, compiled once into a list of small functions: %d{...}, %p/%level with padding,
+ * %c{n}/%logger, %t, %m, %mm (masked), %ex, %n, %X{key}, %%, literal text. An unknown converter is an error
+ * at start, naming it.
+ */
+import { formatJavaDate } from '../expr/java-date-format.js';
+
+export interface LogEvent {
+  time: Date;
+  level: string;
+  logger: string;
+  message: string;
+  error?: Error;
+  /** %X{key} values (Correlation-ID). */
+  context?: Record<string, string> | undefined;
+}
+
+export class PatternError extends Error {}
+
+type Part = (e: LogEvent) => string;
+
+const NAMED_DATES: Record<string, string> = {
+  DEFAULT: 'yyyy-MM-dd HH:mm:ss,SSS',
+  ISO8601: "yyyy-MM-dd'T'HH:mm:ss,SSS",
+  ISO8601_BASIC: "yyyyMMdd'T'HHmmss,SSS",
+  ABSOLUTE: 'HH:mm:ss,SSS',
+  DATE: 'dd MMM yyyy HH:mm:ss,SSS',
+  COMPACT: 'yyyyMMddHHmmssSSS',
+};
+
+function pad(s: string, min: number | undefined, left: boolean, max: number | undefined): string {
+  if (max !== undefined && s.length > max) s = s.slice(s.length - max);
+  if (min === undefined || s.length >= min) return s;
+  return left ? s + ' '.repeat(min - s.length) : ' '.repeat(min - s.length) + s;
+}
+
+function lastSegments(name: string, n: number): string {
+  let i = name.length;
+  for (let k = 0; k < n; k++) {
+    const j = name.lastIndexOf('.', i - 1);
+    if (j < 0) return name;
+    i = j;
+  }
+  return name.slice(i + 1);
+}
+
+/** Compiles a pattern; `mask` is applied by %mm. */
+export function compilePattern(pattern: string, mask: (s: string) => string): (e: LogEvent) => string {
+  const parts: Part[] = [];
+  let lit = '';
+  const flush = (): void => {
+    if (lit) {
+      const t = lit;
+      parts.push(() => t);
+      lit = '';
+    }
+  };
+  let i = 0;
+  while (i < pattern.length) {
+    const c = pattern[i]!;
+    if (c !== '%') {
+      lit += c;
+      i++;
+      continue;
+    }
+    if (pattern[i + 1] === '%') {
+      lit += '%';
+      i += 2;
+      continue;
+    }
+    const m = /^%(-?)(\d+)?(?:\.(\d+))?([a-zA-Z]+)(\{[^}]*\})?/.exec(pattern.slice(i));
+    if (!m) throw new PatternError(`bad conversion at position ${i} of '${pattern}'`);
+    flush();
+    i += m[0].length;
+    const left = m[1] === '-';
+    const min = m[2] ? Number(m[2]) : undefined;
+    const max = m[3] ? Number(m[3]) : undefined;
+    const name = m[4]!;
+    const opt = m[5] ? m[5].slice(1, -1) : undefined;
+    let f: Part;
+    switch (name) {
+      case 'd':
+      case 'date': {
+        const fmt = opt === undefined ? NAMED_DATES['DEFAULT']! : NAMED_DATES[opt] ?? opt;
+        let lastMs = -1;
+        let lastText = '';
+        f = (e) => {
+          const ms = e.time.getTime();
+          if (ms !== lastMs) {
+            lastMs = ms;
+            lastText = formatJavaDate(e.time, fmt);
+          }
+          return lastText;
+        };
+        break;
+      }
+      case 'p':
+      case 'level':
+        f = (e) => e.level;
+        break;
+      case 'c':
+      case 'logger':
+      case 'C':
+      case 'class': {
+        const n = opt !== undefined ? Number(opt) : undefined;
+        if (n !== undefined && !(Number.isInteger(n) && n > 0)) throw new PatternError(`%${name}{${opt}}: the precision must be a positive integer`);
+        f = n === undefined ? (e) => e.logger : (e) => lastSegments(e.logger, n);
+        break;
+      }
+      case 't':
+      case 'thread':
+      case 'tn':
+        f = () => 'main';
+        break;
+      case 'm':
+      case 'msg':
+      case 'message':
+        f = (e) => e.message;
+        break;
+      case 'mm':
+        f = (e) => mask(e.message);
+        break;
+      case 'ex':
+      case 'exception':
+      case 'throwable':
+      case 'xEx':
+      case 'xThrowable':
+      case 'rEx':
+        f = (e) => (e.error ? '\n' + (e.error.stack ?? String(e.error)) : '');
+        break;
+      case 'n':
+        f = () => '\n';
+        break;
+      case 'X':
+      case 'mdc':
+      case 'MDC':
+        f = opt ? (e) => e.context?.[opt] ?? '' : (e) => (e.context ? Object.entries(e.context).map(([k, v]) => `${k}=${v}`).join(', ') : '');
+        break;
+      case 'r':
+      case 'relative':
+        f = (e) => String(Math.round(e.time.getTime() - performance.timeOrigin));
+        break;
+      case 'pid':
+        f = () => String(process.pid);
+        break;
+      default:
+        throw new PatternError(`unknown conversion '%${name}' in '${pattern}' (supported: %d %p %c %t %m %mm %ex %n %X %r %pid %%)`);
+    }
+    if (min !== undefined || max !== undefined) {
+      const inner = f;
+      f = (e) => pad(inner(e), min, left, max);
+    }
+    parts.push(f);
+  }
+  flush();
+  return (e) => {
+    let s = '';
+    for (const p of parts) s += p(e);
+    return s;
+  };
+}
