@@ -2,13 +2,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatJavaDate } from '../expr/java-date-format.js';
 
-export function accessLine(req: IncomingMessage, res: ServerResponse, startedNs: bigint): string {
+export function accessLine(req: IncomingMessage, res: ServerResponse, bytes: number, startedNs: bigint): string {
   const ms = Number(process.hrtime.bigint() - startedNs) / 1e6;
-  const len = res.getHeader('content-length');
   const date = formatJavaDate(new Date(), 'dd/MMM/yyyy:HH:mm:ss Z');
   const q = (v: string | undefined): string => (v ? v.replace(/"/g, '\\"') : '-');
   return (
     `${req.socket.remoteAddress ?? '-'} - - [${date}] "${req.method} ${(req.url ?? '/').split('?')[0]} HTTP/${req.httpVersion}" ` +
-    `${res.statusCode} ${len ?? '-'} "${q(req.headers.referer)}" "${q(req.headers['user-agent'])}" ${ms.toFixed(1)}ms`
+    `${res.statusCode} ${bytes} "${q(req.headers.referer)}" "${q(req.headers['user-agent'])}" ${ms.toFixed(1)}ms`
   );
 }

@@ -86,9 +86,22 @@ class EnrichMediator implements Mediator {
     const t = this.target;
     const imported = (): Node[] =>
       typeof src === 'string' ? [doc.createTextNode(src)] : src.map((n) => doc.importNode(n.nodeType === 9 ? (n as Document).documentElement : n, true));
+    // clone="false" moves the source nodes of the message instead of copying them
+    const detachSource = (): void => {
+      if (this.source.clone || typeof src === 'string' || (this.source.type !== 'custom' && this.source.type !== 'body')) return;
+      let moved = false;
+      for (const n of src) {
+        if (n.ownerDocument === doc && n.parentNode) {
+          n.parentNode.removeChild(n);
+          moved = true;
+        }
+      }
+      if (moved) mc.payload.markXmlChanged();
+    };
     if (t.type === 'property') {
       const v = typeof src === 'string' ? src : src.length === 1 ? src[0]!.cloneNode(true) : src.map((n) => n.cloneNode(true));
       mc.setProperty(t.property!, v);
+      detachSource();
       return;
     }
     if (t.type === 'envelope') {
@@ -133,6 +146,7 @@ class EnrichMediator implements Mediator {
         for (const n of nodes) parent.insertBefore(n, next);
       }
     }
+    detachSource();
     mc.payload.markXmlChanged();
   }
 

@@ -43,7 +43,9 @@ export function convertProperty(value: string, type: PropertyType, fromExpressio
       }
     case 'JSON':
       try {
-        return JSON.parse(value);
+        // Synapse keeps a JSON element, printed as JSON: a string stays quoted ("Hello"), objects print as JSON
+        const v: unknown = JSON.parse(value);
+        return typeof v === 'string' ? JSON.stringify(v) : v;
       } catch (err) {
         throw new PropertyTypeError(`value is not valid JSON: ${(err as Error).message}`);
       }

@@ -34,17 +34,25 @@ function jsonError(res: ServerResponse, status: number, code: string, message: s
   res.end(body);
 }
 
-export function writeReply(res: ServerResponse, reply: Reply): void {
+/** Writes the reply; `done` (access log) gets the body size once the response has been sent. */
+export function writeReply(res: ServerResponse, reply: Reply, done?: (bytes: number) => void): void {
   const body = reply.body;
   if (body === undefined) {
     res.writeHead(reply.status, reply.headers);
+    if (done) res.once('finish', () => done(0));
     res.end();
   } else if (Buffer.isBuffer(body)) {
     reply.headers['content-length'] = String(body.length);
     res.writeHead(reply.status, reply.headers);
+    if (done) res.once('finish', () => done(body.length));
     res.end(body);
   } else {
     res.writeHead(reply.status, reply.headers);
+    if (done) {
+      let n = 0;
+      (body as Readable).on('data', (c: Buffer) => (n += c.length));
+      res.once('finish', () => done(n));
+    }
     pipeline(body as Readable, res, (err) => {
       if (err) res.destroy();
     });
@@ -93,11 +101,10 @@ async function handle(state: ListenerState, runtime: Runtime, req: IncomingMessa
     ));
     reply.headers[corrHeader] = correlationId;
     if (state.closing) reply.headers['connection'] = 'close';
-    writeReply(res, reply);
     if (started) {
       const log = runtime.logs.get(ACCESS_LOGGER);
-      res.once('finish', () => log.info(accessLine(req, res, started)));
-    }
+      writeReply(res, reply, (bytes) => log.info(accessLine(req, res, bytes, started)));
+    } else writeReply(res, reply);
   } catch (err) {
     // dispatch settles faults itself; reaching here is a bug, so answer and log once without secrets
     runtime.logs.get(ACCESS_LOGGER).error(`unhandled error for ${req.method} ${url.split('?')[0]}: ${(err as Error).message}`);

@@ -29,6 +29,10 @@ describe('enrich over HTTP', () => {
         'InlineSibling',
         `<enrich><source type="inline"><note xmlns="">after symbol</note></source><target action="sibling" xpath="//order/symbol"/></enrich>`,
       ),
+      'proxy-services/Move.xml': proxy(
+        'Move',
+        `<enrich><source type="custom" clone="false" xpath="//order/qty"/><target action="child" xpath="//order/moved"/></enrich>`,
+      ),
       'proxy-services/TextReplace.xml': proxy(
         'TextReplace',
         `<property name="newQty" value="99"/>
@@ -67,6 +71,11 @@ describe('enrich over HTTP', () => {
   it('adds inline XML as a sibling after the target', async () => {
     const r = await post(`${s.url}/services/InlineSibling`, ORDER);
     assert.equal(bodyOf(r.text), '<order><symbol>IBM</symbol><note>after symbol</note><qty>12</qty></order>');
+  });
+
+  it('moves the source nodes with clone="false"', async () => {
+    const r = await post(`${s.url}/services/Move`, soap11('<order><symbol>IBM</symbol><qty>12</qty><moved/></order>'));
+    assert.equal(bodyOf(r.text), '<order><symbol>IBM</symbol><moved><qty>12</qty></moved></order>');
   });
 
   it('replaces the text of the target element with a string property', async () => {

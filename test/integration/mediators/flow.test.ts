@@ -49,7 +49,6 @@ describe('respond, drop, loopback, sequence and in/out over HTTP', () => {
           <payloadFactory media-type="json"><format>{"picked":"$1"}</format><args><arg expression="$ctx:picked"/></args></payloadFactory>
           <respond/></inSequence></target></proxy>`,
       'proxy-services/SeqOnError.xml': `<proxy ${SYN} name="SeqOnError"><target><inSequence><sequence key="Failing"/><respond/></inSequence></target></proxy>`,
-      'proxy-services/SeqMissing.xml': `<proxy ${SYN} name="SeqMissing"><target><inSequence><sequence key="NoSuchSequence"/><respond/></inSequence></target></proxy>`,
       'sequences/Both.xml': `<sequence ${SYN} name="Both">
           <in><property name="X-Dir" value="in" scope="transport"/><send><endpoint key="Backend"/></send></in>
           <out><property name="X-Dir" value="out" scope="transport"/><send/></out></sequence>`,
@@ -110,13 +109,6 @@ describe('respond, drop, loopback, sequence and in/out over HTTP', () => {
     const v = JSON.parse(r.text);
     assert.match(v.handled, /cannot be converted/);
     assert.equal(v.code, 'MI_MED_003');
-  });
-
-  it('a static sequence key that is not deployed keeps the proxy from deploying', async () => {
-    const d = s.deployer.last!.diagnostics.find((x) => x.file.endsWith('SeqMissing.xml') && x.severity === 'error');
-    assert.ok(d, 'SeqMissing.xml has an error');
-    assert.match(d.message, /NoSuchSequence/);
-    assert.equal((await postWithin(`${s.url}/services/SeqMissing`, ORDER)).status, 404);
   });
 
   it('in runs on the request and out on the response of the same sequence', async () => {

@@ -53,6 +53,10 @@ describe('property mediator over HTTP', () => {
         op: "get-property('operation','op')",
         dflt: "get-property('op')",
       }),
+      'proxy-services/System.xml': echoProxy('System', `<property name="mi.it.system.prop" value="sys-value" scope="system"/>`, {
+        sys: "get-property('system','mi.it.system.prop')",
+        dflt: "get-property('mi.it.system.prop')",
+      }),
       'proxy-services/Types.xml': echoProxy(
         'Types',
         `<property name="s" value="007" type="STRING"/>
@@ -62,8 +66,9 @@ describe('property mediator over HTTP', () => {
          <property name="b2" expression="//m:symbol" type="BOOLEAN" xmlns:m="http://services.samples"/>
          <property name="d" value="1.25" type="DOUBLE"/>
          <property name="l" value="1234567890123" type="LONG"/>
-         <property name="j" value='{"a":[1,2],"b":"x"}' type="JSON"/>`,
-        { s: '$ctx:s', i: '$ctx:i', iv: '$ctx:iv', b1: '$ctx:b1', b2: '$ctx:b2', d: '$ctx:d', l: '$ctx:l', j: '$ctx:j' },
+         <property name="j" value='{"a":[1,2],"b":"x"}' type="JSON"/>
+         <property name="jstr" value='"Hello"' type="JSON"/>`,
+        { s: '$ctx:s', i: '$ctx:i', iv: '$ctx:iv', b1: '$ctx:b1', b2: '$ctx:b2', d: '$ctx:d', l: '$ctx:l', j: '$ctx:j', jstr: '$ctx:jstr' },
         ['i', 'iv', 'b1', 'b2', 'd', 'l', 'j'],
       ),
       'proxy-services/OmType.xml': `<proxy ${SYN} name="OmType"><target><inSequence>
@@ -78,8 +83,9 @@ describe('property mediator over HTTP', () => {
         `<property name="h" value="Bearer abc.def"/>
          <property name="token" expression="$ctx:h" pattern="Bearer (.*)" group="1"/>
          <property name="whole" expression="$ctx:h" pattern="abc"/>
-         <property name="all" expression="$ctx:h" pattern="Bearer .*"/>`,
-        { token: '$ctx:token', whole: '$ctx:whole', all: '$ctx:all' },
+         <property name="all" expression="$ctx:h" pattern="Bearer .*"/>
+         <property name="fromValue" value="id-42" pattern="id-(\\d+)" group="1"/>`,
+        { token: '$ctx:token', whole: '$ctx:whole', all: '$ctx:all', fromValue: '$ctx:fromValue' },
       ),
       'proxy-services/Remove.xml': `<proxy ${SYN} name="Remove"><target><inSequence>
           <property name="gone" value="x"/><property name="gone" action="remove"/>
@@ -113,6 +119,7 @@ describe('property mediator over HTTP', () => {
   after(async () => {
     await s.close();
     await backend.close();
+    delete process.env['mi.it.system.prop'];
   });
 
   it('sets default-scope properties from a value and from an expression, read with get-property and $ctx', async () => {
@@ -171,6 +178,11 @@ describe('property mediator over HTTP', () => {
     assert.deepEqual(JSON.parse(r.text), { op: 'in-operation', dflt: '' });
   });
 
+  it('sets system-scope properties read back with get-property(system, name)', async () => {
+    const r = await post(`${s.url}/services/System`, QUOTE);
+    assert.deepEqual(JSON.parse(r.text), { sys: 'sys-value', dflt: '' });
+  });
+
   it('converts STRING, INTEGER (3.0 from an expression is 3), BOOLEAN, DOUBLE, LONG and JSON values', async () => {
     const r = await post(`${s.url}/services/Types`, QUOTE);
     assert.equal(r.status, 200, r.text);
@@ -183,6 +195,7 @@ describe('property mediator over HTTP', () => {
       d: 1.25,
       l: 1234567890123,
       j: { a: [1, 2], b: 'x' },
+      jstr: '"Hello"', // a JSON string property prints as JSON, quotes included
     });
   });
 
@@ -196,7 +209,7 @@ describe('property mediator over HTTP', () => {
 
   it('applies pattern with whole-string matching and group', async () => {
     const r = await post(`${s.url}/services/Pattern`, QUOTE);
-    assert.deepEqual(JSON.parse(r.text), { token: 'abc.def', whole: '', all: 'Bearer abc.def' });
+    assert.deepEqual(JSON.parse(r.text), { token: 'abc.def', whole: '', all: 'Bearer abc.def', fromValue: '42' });
   });
 
   it('removes properties and transport headers with action="remove"', async () => {
