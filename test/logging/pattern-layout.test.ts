@@ -54,6 +54,10 @@ describe('masking patterns', () => {
     const m = maskWith(rules);
     assert.equal(m('pay 4111111111111111 from john@example.com'), 'pay ***** from #@example.com');
   });
+  it("gives the README's worked example", () => {
+    const m = maskWith(compileMaskRules({ CARD: '4[0-9]{12,15}', EMAIL: '[a-z.]+@[a-z.]+', 'EMAIL.replace_pattern': '[a-z.]+(?=@)', 'EMAIL.replacer': '#' }));
+    assert.equal(m('{api:OrderAPI} card = 4111111111111111, email = jane.doe@example.com'), '{api:OrderAPI} card = *****, email = #@example.com');
+  });
   it('fails with the key name for an invalid regular expression', () => {
     assert.throws(() => compileMaskRules({ BROKEN: '([a-z' }), (e: Error) => e instanceof MaskingConfigError && /"BROKEN"/.test(e.message));
   });
