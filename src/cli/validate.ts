@@ -19,6 +19,12 @@ export function validateCommand(opts: { home: string }): void {
     process.exitCode = 1;
     return;
   }
+  const tomlFile = path.relative(process.cwd(), path.join(home, 'deployment', 'deployment.toml')) || 'deployment.toml';
+  let problems = 0;
+  for (const w of config.warnings) {
+    process.stdout.write(`${tomlFile}:0:0  ${w}\n`);
+    problems++;
+  }
   const runtime = new Runtime(config, memoryLoggerFactory());
   const deployer = new Deployer(runtime, artifactDir(home), new MediatorRegistry());
   const result = deployer.deployAll();
@@ -26,5 +32,5 @@ export function validateCommand(opts: { home: string }): void {
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = result.diagnostics.length - errors;
   process.stdout.write(`${result.deployed.length} artifacts valid, ${errors} errors, ${warnings} warnings\n`);
-  if (result.diagnostics.length) process.exitCode = 1;
+  if (result.diagnostics.length || problems) process.exitCode = 1;
 }
