@@ -57,6 +57,8 @@ export class Payload {
     public contentType: string | undefined,
     body: Buffer | Readable | undefined,
     private readonly limits: PayloadLimits,
+    /** Content-Length of an unread stream, when the sender declared it: a pass-through keeps it. */
+    readonly streamLength?: number,
   ) {
     if (body === undefined) this.raw = EMPTY;
     else if (Buffer.isBuffer(body)) this.raw = body;

@@ -22,7 +22,7 @@ export function statusOf(mc: MessageContext, dflt: number): number {
 
 export function buildReply(mc: MessageContext, dflt = 200): Reply {
   if (isTrue(mc.axis2.get('FORCE_SC_ACCEPTED'))) return { status: 202, headers: {}, body: undefined };
-  const { contentType, body } = serializeMessage(mc);
+  const { contentType, body, length } = serializeMessage(mc);
   const headers: Record<string, HeaderValue> = {};
   if (mc.isResponse) {
     for (const [k, v] of mc.headers) if (!isHopByHop(k) && k !== 'content-type') headers[k] = v;
@@ -33,5 +33,6 @@ export function buildReply(mc: MessageContext, dflt = 200): Reply {
     }
   }
   if (body !== undefined && contentType) headers['content-type'] = contentType;
+  if (length !== undefined && body !== undefined && !Buffer.isBuffer(body)) headers['content-length'] = String(length);
   return { status: statusOf(mc, dflt), headers, body };
 }

@@ -13,6 +13,8 @@ import { soapNs } from './soap.js';
 export interface WireBody {
   contentType: string | undefined;
   body: Buffer | Readable | undefined;
+  /** Length of a streamed body when known (forwarded as Content-Length instead of chunking). */
+  length?: number;
 }
 
 function isTrue(v: unknown): boolean {
@@ -35,7 +37,7 @@ export function serializeMessage(mc: MessageContext): WireBody {
   const explicit = mc.axis2.get('messageType');
   const ct = outgoingContentType(mc);
   if (p.isUntouched && (explicit === undefined || mediaType(explicit as string) === mediaType(p.contentType))) {
-    if (!p.isReady) return { contentType: p.contentType, body: p.takeStream() };
+    if (!p.isReady) return { contentType: p.contentType, length: p.streamLength, body: p.takeStream() };
     const raw = p.rawBytes!;
     return { contentType: raw.length ? p.contentType : undefined, body: raw.length ? raw : undefined };
   }

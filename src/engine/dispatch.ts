@@ -55,10 +55,11 @@ export async function dispatch(
   headers: TransportHeaders,
   body: Readable | Buffer | undefined,
   contentType: string | undefined,
+  contentLength?: number,
 ): Promise<Reply> {
   const dep = runtime.current;
   const limits = { maxBodyBytes: runtime.config.server.maxBodySize, maxXmlDepth: runtime.config.server.maxXmlDepth };
-  const payload = new Payload(contentType, body, limits);
+  const payload = new Payload(contentType, body, limits, contentLength);
   const svc = proxyNameOf(inbound.path);
   if (svc) {
     const proxy = dep.proxies.get(svc.name);

@@ -19,14 +19,18 @@
  *
  * Mirrored details of the DOM engine: xmldom's line-end normalisation (CR LF, CR, NEL, LS, PS become LF
  * before parsing), attribute-value normalisation (TAB, LF, CR become a space; character references are not
- * normalised), its entity handling (the five predefined entities and character references; a `&` that does
- * not start a reference stays literal), whitespace text children of the Document, and the Synapse rule that
- * an element whose direct text is blank but which has children is serialized (we fall back for those).
+ * normalised), its entity handling (the five predefined entities and decimal/hex character references; a
+ * `&` that does not start a reference stays literal), its XML Char checks in comments, CDATA and PIs, the
+ * Payload's wrapping of POX bodies (trimmed start, stripped declaration, `soapenv` prefix in scope), the
+ * SOAP root check, `$body` failing without a Body, and the Synapse rule that an element whose direct text
+ * is blank but which has children is serialized (we fall back for those). Paths that could select the
+ * Document's own text children (xmldom keeps white space before the root there) are not compiled.
  *
  * Early stop: once no element still open can contribute to the result the pass ends (for example after the
  * positional match of `/a[1]/b[1]` closed). Bytes after that point are not checked for well-formedness, as
  * with the deferred building of Synapse's Axiom; the DOM engine would report errors there when a later step
- * builds the tree. Nesting deeper than MAX_DEPTH (the default `[server] max_xml_depth`) falls back.
+ * builds the tree. Descendant (`//`) paths always read the whole document. Nesting deeper than MAX_DEPTH
+ * (the default `[server] max_xml_depth`) falls back; a lower configured limit is not known here.
  */
 import { isUtf8 } from 'node:buffer';
 
@@ -89,6 +93,7 @@ const BANG = 0x21;
 const QMARK = 0x3f;
 const COLON = 0x3a;
 
+const EMPTY = Buffer.alloc(0);
 const LT_BANG = Buffer.from('<!');
 const DASH_DASH = Buffer.from('--');
 const CDATA_END = Buffer.from(']]>');
@@ -107,9 +112,8 @@ function normalizeEol(s: string): string {
   return s.replace(/\r[\n\u0085]/g, '\n').replace(/[\r\u0085\u2028\u2029]/g, '\n');
 }
 
-/** Raised inside a match for anything the DOM engine must decide. */
-class Fallback {}
-const FALLBACK = new Fallback();
+/** Thrown inside a match for anything the DOM engine must decide. */
+const FALLBACK = new (class Fallback {})();
 
 interface NameTest {
   local: Buffer | null; // null: any local name
@@ -374,7 +378,7 @@ class StreamMatcher implements StreamPath {
   private aNs: number[] = [];
 
   // run state
-  private raw: Buffer = Buffer.alloc(0);
+  private raw: Buffer = EMPTY;
   private len = 0;
   private wrapped = false;
   private d = 0;
@@ -419,12 +423,13 @@ class StreamMatcher implements StreamPath {
   match(raw: Buffer, wrapped: boolean): string | undefined {
     try {
       return this.run(raw, wrapped);
-    } catch (err) {
-      if (err === FALLBACK) return undefined;
-      throw err;
+    } catch {
+      // FALLBACK, or anything unforeseen: the DOM engine decides
+      return undefined;
     } finally {
-      this.raw = EMPTY;
+      this.raw = EMPTY; // keep no message alive
       this.parts = [];
+      this.bBuf.fill(EMPTY);
     }
   }
 
@@ -1070,4 +1075,3 @@ class StreamMatcher implements StreamPath {
   }
 }
 
-const EMPTY = Buffer.alloc(0);

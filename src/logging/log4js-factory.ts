@@ -8,7 +8,6 @@ import log4js from 'log4js';
 import type { Level, Logger, LoggerFactory } from './logger.js';
 import type { LoggingConfig, ConfigLevel, AppenderSpec } from './log4j2-config.js';
 import { compilePattern, type LogEvent } from './pattern-layout.js';
-import { currentLogContext } from './correlation.js';
 import type { SecretMasker } from './secret-masker.js';
 
 interface Log4jsEvent {
@@ -28,8 +27,9 @@ class MiLogger implements Logger {
   isEnabled(level: Level): boolean {
     return this.l.isLevelEnabled(level);
   }
-  log(level: Level, message: string, error?: Error): void {
-    if (error) this.l.log(level, message, error);
+  log(level: Level, message: string, error?: Error, correlationId?: string): void {
+    if (correlationId !== undefined) this.l.log(level, message, error, correlationId);
+    else if (error) this.l.log(level, message, error);
     else this.l.log(level, message);
   }
   trace(m: string): void {
@@ -91,7 +91,7 @@ function registerLayout(): void {
         logger: ev.categoryName,
         message: typeof ev.data[0] === 'string' ? ev.data[0] : String(ev.data[0]),
         error: ev.data[1] instanceof Error ? ev.data[1] : undefined,
-        context: currentLogContext(),
+        context: typeof ev.data[2] === 'string' ? { 'Correlation-ID': ev.data[2] } : undefined,
       };
       return secrets.mask(format(e));
     };

@@ -6,7 +6,8 @@ export type Level = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
 
 export interface Logger {
   isEnabled(level: Level): boolean;
-  log(level: Level, message: string, error?: Error): void;
+  /** correlationId feeds %X{Correlation-ID}; mediation passes the message's id. */
+  log(level: Level, message: string, error?: Error, correlationId?: string): void;
   trace(message: string): void;
   debug(message: string): void;
   info(message: string): void;

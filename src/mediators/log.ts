@@ -42,9 +42,9 @@ class LogMediator implements Mediator {
     const own = artifact !== undefined && artifact.isEnabled(this.category);
     if (!main && !own) return true;
     const text = this.format(mc);
-    if (main) logger.log(this.category, mc.entry.logPrefix + text);
+    if (main) logger.log(this.category, mc.entry.logPrefix + text, undefined, mc.correlationId);
     // the per-artifact logger (API_LOGGER.<name> / SERVICE_LOGGER.<name>) gets the line without the prefix
-    if (own) artifact.log(this.category, text);
+    if (own) artifact.log(this.category, text, undefined, mc.correlationId);
     return true;
   }
 
