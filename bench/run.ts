@@ -209,6 +209,27 @@ function prepareHome(home: string, scenarios: Scenario[]): void {
       'hot_deployment = false',
       'bind_address = "127.0.0.1"',
       '',
+      '# MediatedProxy logs the routing header as "user": masking it is part of what is priced',
+      '[masking_pattern.properties]',
+      `"ROUTING" = 'xadmin;[^,]*'`,
+      '',
+    ].join('\n'),
+  );
+  // logs go to one file (no console), with %mm masking, as the issue prices MediatedProxy
+  writeFileSync(
+    path.join(home, 'deployment', 'log4j2.properties'),
+    [
+      'appenders = FILE',
+      'appender.FILE.type = RollingFile',
+      'appender.FILE.name = FILE',
+      'appender.FILE.fileName = ${sys:logfiles.home}/mi.log',
+      'appender.FILE.layout.type = PatternLayout',
+      'appender.FILE.layout.pattern = [%d] %5p {%c{1}} [%X{Correlation-ID}] - %mm%ex%n',
+      'appender.FILE.policies.size.size = 100MB',
+      'appender.FILE.strategy.max = 2',
+      'rootLogger.level = INFO',
+      'rootLogger.appenderRef.FILE.ref = FILE',
+      '',
     ].join('\n'),
   );
   const cfg = path.join(home, 'synapse-configs', 'default');

@@ -94,7 +94,6 @@ const QMARK = 0x3f;
 const COLON = 0x3a;
 
 const EMPTY = Buffer.alloc(0);
-const LT_BANG = Buffer.from('<!');
 const DASH_DASH = Buffer.from('--');
 const CDATA_END = Buffer.from(']]>');
 const PI_END = Buffer.from('?>');
@@ -310,24 +309,52 @@ export function compileStreamPath(source: string, namespaces: Record<string, str
 // ---------------------------------------------------------------------------------------------------------
 // matching
 
+/** parseXml()'s /<!DOCTYPE/i over the whole text (a one-byte search: Buffer.indexOf of '<!' is much slower). */
 function hasDoctype(raw: Buffer): boolean {
   const len = raw.length;
-  for (let k = raw.indexOf(LT_BANG); k >= 0; k = raw.indexOf(LT_BANG, k + 2)) {
+  for (let k = raw.indexOf(BANG, 1); k >= 0; k = raw.indexOf(BANG, k + 1)) {
     if (
-      k + 9 <= len &&
-      (raw[k + 2]! | 0x20) === 0x64 &&
-      (raw[k + 3]! | 0x20) === 0x6f &&
-      (raw[k + 4]! | 0x20) === 0x63 &&
-      (raw[k + 5]! | 0x20) === 0x74 &&
-      (raw[k + 6]! | 0x20) === 0x79 &&
-      (raw[k + 7]! | 0x20) === 0x70 &&
-      (raw[k + 8]! | 0x20) === 0x65
+      raw[k - 1] === LT &&
+      k + 8 <= len &&
+      (raw[k + 1]! | 0x20) === 0x64 &&
+      (raw[k + 2]! | 0x20) === 0x6f &&
+      (raw[k + 3]! | 0x20) === 0x63 &&
+      (raw[k + 4]! | 0x20) === 0x74 &&
+      (raw[k + 5]! | 0x20) === 0x79 &&
+      (raw[k + 6]! | 0x20) === 0x70 &&
+      (raw[k + 7]! | 0x20) === 0x65
     ) {
       return true;
     }
   }
   return false;
 }
+
+const SCRATCH = {
+  fMatched: new Int32Array(MAX_FRAMES + 1),
+  fSub: new Int32Array(MAX_FRAMES + 1),
+  fNameS: new Int32Array(MAX_FRAMES + 1),
+  fNameE: new Int32Array(MAX_FRAMES + 1),
+  fBind: new Int32Array(MAX_FRAMES + 1),
+  fDefNs: new Int32Array(MAX_FRAMES + 1),
+  fCollect: new Int32Array(MAX_FRAMES + 1),
+  fHasChild: new Uint8Array(MAX_FRAMES + 1),
+  fLive: new Uint8Array(MAX_FRAMES + 1),
+  fNoMore: new Uint8Array(MAX_FRAMES + 1),
+  counts: new Int32Array((MAX_FRAMES + 1) * (MAX_STEPS + 1)),
+  bBuf: [] as Buffer[],
+  bS: [] as number[],
+  bL: [] as number[],
+  bNs: [] as number[],
+  aS: [] as number[],
+  aE: [] as number[],
+  aColon: [] as number[],
+  aVS: [] as number[],
+  aVE: [] as number[],
+  aFlags: [] as number[],
+  aNs: [] as number[],
+  docUris: [] as string[],
+};
 
 class StreamMatcher implements StreamPath {
   // plan
@@ -348,34 +375,34 @@ class StreamMatcher implements StreamPath {
   private readonly uriBytes: Buffer[];
   private readonly requireBody: boolean;
 
-  // per-frame state (frame 0 is the Document)
-  private readonly fMatched = new Int32Array(MAX_FRAMES + 1);
-  private readonly fSub = new Int32Array(MAX_FRAMES + 1);
-  private readonly fNameS = new Int32Array(MAX_FRAMES + 1);
-  private readonly fNameE = new Int32Array(MAX_FRAMES + 1);
-  private readonly fBind = new Int32Array(MAX_FRAMES + 1);
-  private readonly fDefNs = new Int32Array(MAX_FRAMES + 1);
-  private readonly fCollect = new Int32Array(MAX_FRAMES + 1);
-  private readonly fHasChild = new Uint8Array(MAX_FRAMES + 1);
-  private readonly fLive = new Uint8Array(MAX_FRAMES + 1);
-  private readonly fNoMore = new Uint8Array(MAX_FRAMES + 1);
-  private readonly counts: Int32Array;
+  // per-frame state (frame 0 is the Document); matching is synchronous, so all matchers share the scratch
+  private readonly fMatched = SCRATCH.fMatched;
+  private readonly fSub = SCRATCH.fSub;
+  private readonly fNameS = SCRATCH.fNameS;
+  private readonly fNameE = SCRATCH.fNameE;
+  private readonly fBind = SCRATCH.fBind;
+  private readonly fDefNs = SCRATCH.fDefNs;
+  private readonly fCollect = SCRATCH.fCollect;
+  private readonly fHasChild = SCRATCH.fHasChild;
+  private readonly fLive = SCRATCH.fLive;
+  private readonly fNoMore = SCRATCH.fNoMore;
+  private readonly counts = SCRATCH.counts;
 
   // namespace bindings in scope
-  private bBuf: Buffer[] = [];
-  private bS: number[] = [];
-  private bL: number[] = [];
-  private bNs: number[] = [];
+  private readonly bBuf = SCRATCH.bBuf;
+  private readonly bS = SCRATCH.bS;
+  private readonly bL = SCRATCH.bL;
+  private readonly bNs = SCRATCH.bNs;
   private bTop = 0;
 
   // attributes of the current start tag
-  private aS: number[] = [];
-  private aE: number[] = [];
-  private aColon: number[] = [];
-  private aVS: number[] = [];
-  private aVE: number[] = [];
-  private aFlags: number[] = [];
-  private aNs: number[] = [];
+  private readonly aS = SCRATCH.aS;
+  private readonly aE = SCRATCH.aE;
+  private readonly aColon = SCRATCH.aColon;
+  private readonly aVS = SCRATCH.aVS;
+  private readonly aVE = SCRATCH.aVE;
+  private readonly aFlags = SCRATCH.aFlags;
+  private readonly aNs = SCRATCH.aNs;
 
   // run state
   private raw: Buffer = EMPTY;
@@ -388,7 +415,7 @@ class StreamMatcher implements StreamPath {
   private rootSeen = false;
   private stopped = false;
   private parts: string[] = [];
-  private docUris: string[] = [];
+  private readonly docUris = SCRATCH.docUris;
 
   constructor(plan: Plan) {
     const n = plan.steps.length - 1;
@@ -417,7 +444,6 @@ class StreamMatcher implements StreamPath {
     this.uris = plan.uris;
     this.uriBytes = plan.uris.map((u) => Buffer.from(u, 'latin1'));
     this.requireBody = plan.requireBody;
-    this.counts = new Int32Array((MAX_FRAMES + 1) * this.S);
   }
 
   match(raw: Buffer, wrapped: boolean): string | undefined {
@@ -776,6 +802,7 @@ class StreamMatcher implements StreamPath {
     let p = this.qname(qs);
     const qe = p;
     const colon = this.colon;
+    if (qe - (colon < 0 ? qs : colon + 1) === 5 && this.isXmlns(qe - 5)) throw FALLBACK; // NamespaceError in the DOM
     let na = 0;
     let selfClose = false;
     for (;;) {
@@ -796,6 +823,7 @@ class StreamMatcher implements StreamPath {
       const as = p;
       p = this.qname(p);
       const ae = p;
+      if (this.colon >= 0 && ae - this.colon === 6 && this.isXmlns(ae - 5)) throw FALLBACK; // p:xmlns
       while ((CLS[raw[p]!]! & C_WS) !== 0) p++;
       if (raw[p] !== 0x3d) throw FALLBACK;
       p++;
@@ -892,9 +920,10 @@ class StreamMatcher implements StreamPath {
     return p;
   }
 
+  /** Whether `xmlns` starts at p and the name ends or has its colon there. */
   private isXmlns(p: number): boolean {
     const raw = this.raw;
-    return raw[p] === 0x78 && raw[p + 1] === 0x6d && raw[p + 2] === 0x6c && raw[p + 3] === 0x6e && raw[p + 4] === 0x73 && (raw[p + 5] === COLON || raw[p + 5] === 0x3d || (CLS[raw[p + 5]!]! & C_WS) !== 0);
+    return raw[p] === 0x78 && raw[p + 1] === 0x6d && raw[p + 2] === 0x6c && raw[p + 3] === 0x6e && raw[p + 4] === 0x73 && (raw[p + 5] === COLON || (CLS[raw[p + 5]!]! & (C_NAME | C_START)) === 0);
   }
 
   private nameIs(name: Buffer, s: number, e: number): boolean {

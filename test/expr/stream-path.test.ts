@@ -163,6 +163,14 @@ const DOCS: Doc[] = [
     xml: env(`<a>${'long text '.repeat(20)}é</a><a>${'ü'.repeat(40)}</a><b>${'x&amp;'.repeat(30)}</b><c a="${'v'.repeat(50)}" b="${'é'.repeat(20)}"/>`),
   },
   {
+    name: 'odd but well-formed markup',
+    xml: env(
+      `<a b="/>" c='>'\r\n d="x\r\ny"\r\n/><a><![CDATA[x]]]></a><a>x<?pi ??>y</a><p:a xmlns:p="urn:&#112;">v</p:a>` +
+        `<a xmlns:b="urn:b" b:c="1" c="2" x:id="3" xmlns:x="urn:p"/><a>&#0000000000065;&#x0041;\u2029&#x10FFFF;&#0;&#xD800;</a>` +
+        `<b/>\n<b>x</b \n><c>]]&gt;</c>`,
+    ),
+  },
+  {
     name: 'empty Body, no Header',
     xml: `<soapenv:Envelope xmlns:soapenv="${SOAP11}"><soapenv:Body/></soapenv:Envelope>`,
   },
@@ -232,6 +240,11 @@ const EXPRESSIONS = [
   '//a[1]',
   '//a[2]',
   '//a/text()',
+  '//a/@b',
+  '//a/@c',
+  '//a/@d',
+  '//a/@p:id',
+  '//p:a',
   '//a//text()',
   '//a[1]/a[1]/a',
   '//b',
@@ -441,6 +454,7 @@ describe('streaming path matcher', function () {
         env('<a><? pi?></a>'),
         env('<a:b:c/>'),
         env('<1a/>'),
+        env('<xmlns>1</xmlns>'),
         env('<a></ a>'),
         env('<a>\u0001<!--\u0001--></a>'),
         ` <?xml version="1.0"?>${env('<a>1</a>')}`,
@@ -461,6 +475,7 @@ describe('streaming path matcher', function () {
         env('<a b="1"c="2">x</a>'), // no white space between attributes
         env('<a xmlns:p="">x</a>'), // XML 1.1 prefix undeclaration
         env('<é>x</é>'), // non-ASCII names
+        env('<a p:xmlns="1" xmlns:p="urn:p">x</a>'), // an attribute named xmlns in a namespace
       ];
       for (const xml of lenient) fallsBack('//a', xml, false);
     });
