@@ -98,6 +98,10 @@ export class MessageContext {
   loopback = false;
   /** The out sequence of the entry (proxy outSequence or resource outSequence). */
   outSequence: Mediator | undefined;
+  /** Kind of the client's request (soap11, json, ...), so a fault reply can match it after a response replaced the payload. */
+  requestKind: string | undefined;
+  /** The error being handled by a fault sequence. */
+  error: Error | undefined;
   /** Template parameters ($func:) of the innermost call-template. */
   funcParams: Map<string, unknown> | undefined;
   private correlation: string | undefined;

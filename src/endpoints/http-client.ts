@@ -52,17 +52,30 @@ export class HttpClient {
     return p;
   }
 
+  /** URLs parsed once per distinct address (an endpoint sends to few): origin, path and a credential-free href. */
+  private readonly targets = new Map<string, { origin: string; path: string; href: string }>();
+  private target(url: string): { origin: string; path: string; href: string } {
+    let t = this.targets.get(url);
+    if (!t) {
+      const u = new URL(url);
+      u.username = '';
+      u.password = '';
+      t = { origin: u.origin, path: u.pathname + u.search, href: u.href };
+      if (this.targets.size > 1000) this.targets.clear();
+      this.targets.set(url, t);
+    }
+    return t;
+  }
+
   /** Sends the message and turns it into the response. Throws EndpointError on transport failures only. */
   async sendHttp(mc: MessageContext, opts: HttpSendOptions): Promise<void> {
     const at: FailureContext = { url: opts.url, timeoutMs: opts.timeoutMs, discard: opts.discardOnTimeout };
     try {
-      const target = new URL(opts.url);
+      const target = this.target(opts.url);
       const method = outgoingMethod(mc, opts.method);
-      const { headers, body } = await outgoingEntity(mc, method);
+      const { headers, body } = needsLoad(mc, method) ? await loadedEntity(mc, method) : outgoingEntity(mc, method);
       // POST_TO_URI: absolute URI in the request line (sending through an HTTP proxy); userinfo never leaves
-      target.username = '';
-      target.password = '';
-      const path = isTrue(mc.axis2.get('POST_TO_URI')) ? target.href : target.pathname + target.search;
+      const path = isTrue(mc.axis2.get('POST_TO_URI')) ? target.href : target.path;
       // undici's own timers: native below 1 s, about 0.5 s resolution above. A per-request AbortController
       // would be more precise but costs several percent of the CPU of a pass-through request.
       const res: Dispatcher.ResponseData = await this.pool(target.origin).request({
@@ -111,14 +124,21 @@ function mapBodyErrors(body: Readable, at: FailureContext): Readable {
   return body;
 }
 
+/** A format change (messageType) or DISABLE_CHUNKING (Content-Length) needs the bytes in memory first. */
+function needsLoad(mc: MessageContext, method: string): boolean {
+  return method !== 'GET' && method !== 'HEAD' && !mc.payload.isReady && (mc.axis2.get('messageType') !== undefined || isTrue(mc.axis2.get('DISABLE_CHUNKING')));
+}
+
+async function loadedEntity(mc: MessageContext, method: string): Promise<{ headers: Record<string, string | string[]>; body: Buffer | Readable | undefined }> {
+  await mc.payload.load();
+  return outgoingEntity(mc, method);
+}
+
 /** Request headers and body from the message. GET and HEAD never carry a body; an empty DELETE has none. */
-async function outgoingEntity(mc: MessageContext, method: string): Promise<{ headers: Record<string, string | string[]>; body: Buffer | Readable | undefined }> {
+function outgoingEntity(mc: MessageContext, method: string): { headers: Record<string, string | string[]>; body: Buffer | Readable | undefined } {
   const headers = toOutgoing(mc.headers);
   delete headers['content-type'];
   if (method === 'GET' || method === 'HEAD') return { headers, body: undefined };
-  const p = mc.payload;
-  // a format change (messageType) or DISABLE_CHUNKING (Content-Length) needs the bytes in memory
-  if (!p.isReady && (mc.axis2.get('messageType') !== undefined || isTrue(mc.axis2.get('DISABLE_CHUNKING')))) await p.load();
   const wire = serializeMessage(mc);
   let body = wire.body;
   if (Buffer.isBuffer(body) && body.length === 0 && method === 'DELETE') body = undefined;

@@ -15,7 +15,7 @@ export function setErrorProperties(mc: MessageContext, err: unknown): void {
   mc.props.set('ERROR_MESSAGE', e.message);
   mc.props.set('ERROR_DETAIL', e instanceof MiError ? e.code + ': ' + e.message : e.message);
   mc.props.set('ERROR_EXCEPTION', e.name);
-  mc.props.set('__error', e);
+  mc.error = e;
 }
 
 /** HTTP status for a fault reply built by the runtime. */
@@ -52,6 +52,5 @@ export function defaultFaultReply(mc: MessageContext, err: unknown): void {
 
 /** Kind of the client's request (fault replies match it). Recorded at the start of mediation. */
 export function requestKind(mc: MessageContext): string {
-  const k = mc.props.get('__requestKind');
-  return typeof k === 'string' ? k : mc.payload.kind;
+  return mc.requestKind ?? mc.payload.kind;
 }

@@ -22,19 +22,27 @@ const DEFAULT_FAULT: FaultHandler = {
   handleFault: () => true,
 };
 
+const faultHandlers = new WeakMap<Mediator, FaultHandler>();
 function entryFaultHandler(mc: MessageContext, seq: Mediator | undefined): FaultHandler {
-  if (seq) return { name: 'faultSequence', handleFault: (m) => seq.mediate(m) };
-  return mc.runtime.faultHandler('fault') ?? DEFAULT_FAULT;
+  if (!seq) return mc.runtime.faultHandler('fault') ?? DEFAULT_FAULT;
+  let h = faultHandlers.get(seq);
+  if (!h) faultHandlers.set(seq, (h = { name: 'faultSequence', handleFault: (m) => seq.mediate(m) }));
+  return h;
 }
 
-/** Runs a step; on a throw, runs the innermost fault handler. Always settles, never throws. */
-async function guarded(mc: MessageContext, step: () => boolean | Promise<boolean>): Promise<boolean> {
+/**
+ * Runs a step; on a throw, runs the innermost fault handler. Never throws. A step that finishes
+ * synchronously (the usual in/out sequence) stays synchronous: no promise on the request path.
+ */
+function guarded(mc: MessageContext, step: () => boolean | Promise<boolean>): boolean | Promise<boolean> {
+  let r: boolean | Promise<boolean>;
   try {
-    return await step();
+    r = step();
   } catch (err) {
-    await handleFault(mc, err);
-    return false;
+    return handleFault(mc, err).then(() => false);
   }
+  if (typeof r === 'boolean') return r;
+  return r.catch((err) => handleFault(mc, err).then(() => false));
 }
 
 export async function handleFault(mc: MessageContext, err: unknown): Promise<void> {
@@ -49,14 +57,15 @@ export async function handleFault(mc: MessageContext, err: unknown): Promise<voi
     setErrorProperties(mc, second);
     mc.reply = undefined;
   }
-  if (!mc.reply) defaultFaultReply(mc, mc.props.get('__error') ?? err);
+  if (!mc.reply) defaultFaultReply(mc, mc.error ?? err);
 }
 
 /** After an endpoint answered: run the out sequence (or the given one), else send the response back. */
 export async function runOutFlow(mc: MessageContext, seq: Mediator | undefined = mc.outSequence): Promise<void> {
   if (seq) {
-    await guarded(mc, () => seq.mediate(mc));
-    await settlePending(mc);
+    const r = guarded(mc, () => seq.mediate(mc));
+    if (typeof r !== 'boolean') await r;
+    if (mc.pending) await settlePending(mc);
   }
   if (!mc.reply) mc.reply = buildReply(mc);
 }
@@ -65,20 +74,20 @@ async function settlePending(mc: MessageContext): Promise<void> {
   while (mc.pending && mc.pending.length) {
     const p = mc.pending;
     mc.pending = undefined;
-    await Promise.all(p);
+    if (p.length === 1) await p[0];
+    else await Promise.all(p);
   }
 }
 
 /** Hands the message to an endpoint and continues with the out-flow; failures go to the fault handler. */
 export function sendAndContinue(mc: MessageContext, endpoint: Endpoint, receive: Mediator | undefined): Promise<void> {
   mc.sent = true;
-  const faultDepth = mc.faultStack.length;
-  const snapshot = mc.faultStack.slice(0, faultDepth);
+  // the fault handlers in force when the message was sent handle its failure (the in-flow may have moved on)
+  const handler = mc.faultStack[mc.faultStack.length - 1];
   return endpoint.send(mc).then(
     () => runOutFlow(mc, receive ?? mc.outSequence),
     (err) => {
-      mc.faultStack.length = 0;
-      mc.faultStack.push(...snapshot);
+      if (handler && mc.faultStack[mc.faultStack.length - 1] !== handler) mc.faultStack.push(handler);
       return handleFault(mc, err);
     },
   );
@@ -86,10 +95,11 @@ export function sendAndContinue(mc: MessageContext, endpoint: Endpoint, receive:
 
 /** The whole exchange for one entry point. Resolves when mc.reply is set. */
 export async function runFlow(mc: MessageContext, spec: FlowSpec): Promise<void> {
-  mc.props.set('__requestKind', mc.payload.isReady ? mc.payload.kind : kindOfContentType(mc.payload.contentType));
+  mc.requestKind = mc.payload.isReady ? mc.payload.kind : kindOfContentType(mc.payload.contentType);
   mc.outSequence = spec.outSequence;
   mc.faultStack.push(entryFaultHandler(mc, spec.faultSequence));
-  const cont = spec.inSequence ? await guarded(mc, () => spec.inSequence!.mediate(mc)) : true;
+  let cont = spec.inSequence ? guarded(mc, () => spec.inSequence!.mediate(mc)) : true;
+  if (typeof cont !== 'boolean') cont = await cont;
   if (mc.reply && !mc.pending) return;
   if (cont && !mc.sent && !mc.reply && spec.endpoint) {
     mc.track(sendAndContinue(mc, spec.endpoint, undefined));

@@ -6,7 +6,6 @@ class DropMediator implements Mediator {
   readonly tag = 'drop';
   readonly contentAware = false;
   mediate(mc: MessageContext): boolean {
-    mc.props.set('__dropped', true);
     return false;
   }
 }
