@@ -89,24 +89,48 @@ export class Payload {
   }
 
   /** Reads the stream into memory, enforcing the body size limit. */
-  async load(): Promise<void> {
+  load(): Promise<void> {
     const s = this.stream;
-    if (!s) return;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of s) {
-        size += (chunk as Buffer).length;
+    if (!s) return Promise.resolve();
+    // data/end listeners rather than for-await: no async iterator per request
+    return new Promise<void>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const fail = (err: unknown): void => {
+        cleanup();
+        this.stream = undefined;
+        reject(err);
+      };
+      const onData = (chunk: Buffer): void => {
+        size += chunk.length;
         if (size > this.limits.maxBodyBytes) {
           // no destroy(): the listener answers 413 and Node discards the rest of the body
-          throw new MiError(Errors.BODY_TOO_LARGE, `request body is larger than ${this.limits.maxBodyBytes} bytes`);
+          s.pause();
+          fail(new MiError(Errors.BODY_TOO_LARGE, `request body is larger than ${this.limits.maxBodyBytes} bytes`));
+          return;
         }
-        chunks.push(chunk as Buffer);
-      }
-    } finally {
-      this.stream = undefined;
-    }
-    this.raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+        chunks.push(chunk);
+      };
+      const onEnd = (): void => {
+        cleanup();
+        this.stream = undefined;
+        this.raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+        resolve();
+      };
+      const onClose = (): void => {
+        if (!s.readableEnded) fail(new MiError(Errors.BAD_REQUEST, 'the connection closed before the whole body arrived'));
+      };
+      const cleanup = (): void => {
+        s.off('data', onData);
+        s.off('end', onEnd);
+        s.off('error', fail);
+        s.off('close', onClose);
+      };
+      s.on('data', onData);
+      s.once('end', onEnd);
+      s.once('error', fail);
+      s.once('close', onClose);
+    });
   }
 
   private requireRaw(): Buffer {

@@ -170,13 +170,31 @@ export function log4jsFactory(initial: LoggingConfig, mask: (s: string) => strin
       if (owner === name) l.setLevel(level);
     }
   };
+  const configured = new Map<string, boolean>();
+  const isConfigured = (name: string): boolean => {
+    let v = configured.get(name);
+    if (v === undefined) {
+      const names = new Set(config.loggers.map((l) => l.name));
+      v = false;
+      for (let n = name; n; n = n.includes('.') ? n.slice(0, n.lastIndexOf('.')) : '') {
+        if (names.has(n)) {
+          v = true;
+          break;
+        }
+      }
+      configured.set(name, v);
+    }
+    return v;
+  };
   return {
     get,
+    isConfigured,
     setLevel,
     levelOf: (name) => String(log4js.getLogger(name).level),
     reconfigure(next: LoggingConfig) {
       config = next;
       overrides.clear();
+      configured.clear();
       log4js.configure(buildLog4jsConfig(config, maskFn, secrets));
     },
     shutdown: () => new Promise<void>((resolve) => log4js.shutdown(() => resolve())),

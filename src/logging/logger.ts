@@ -18,6 +18,8 @@ export interface Logger {
 
 export interface LoggerFactory {
   get(name: string): Logger;
+  /** True when the logger or one of its ancestors (not the root) has its own configuration. */
+  isConfigured(name: string): boolean;
   shutdown(): Promise<void>;
 }
 
@@ -38,5 +40,5 @@ export function memoryLoggerFactory(sink: { name: string; level: Level; message:
       fatal: (m) => log('FATAL', m),
     };
   };
-  return { get: mk, shutdown: async () => {}, lines: sink };
+  return { get: mk, isConfigured: () => true, shutdown: async () => {}, lines: sink };
 }

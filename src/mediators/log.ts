@@ -36,8 +36,10 @@ class LogMediator implements Mediator {
 
   mediate(mc: MessageContext): boolean {
     const logger = mc.runtime.logs.get(LOG_MEDIATOR_LOGGER);
+    // the per-artifact copy goes out only where API_LOGGER / SERVICE_LOGGER are configured (their own files);
+    // otherwise it would only repeat the line in the root appenders
     const name = mc.entry.artifactLogger;
-    const artifact = name ? mc.runtime.logs.get(name) : undefined;
+    const artifact = name && mc.runtime.logs.isConfigured(name) ? mc.runtime.logs.get(name) : undefined;
     const main = logger.isEnabled(this.category);
     const own = artifact !== undefined && artifact.isEnabled(this.category);
     if (!main && !own) return true;
