@@ -18,6 +18,7 @@ export const Errors = {
   CONFIG_PARSE: spec('MI_CFG_001', 'deployment.toml is not valid TOML; fix the syntax at the given line'),
   CONFIG_VALUE: spec('MI_CFG_002', 'a deployment.toml value has the wrong type or range'),
   CONFIG_UNKNOWN_KEY: spec('MI_CFG_003', 'an unknown key in deployment.toml; check its spelling'),
+  CONFIG_PLACEHOLDER: spec('MI_CFG_004', 'a $env{}, $sys{} or $secret{} placeholder in deployment.toml cannot be resolved'),
   // artifacts
   XML_MALFORMED: spec('MI_ART_001', 'the artifact is not well-formed XML'),
   XML_DOCTYPE: spec('MI_ART_002', 'DOCTYPE declarations are not allowed in artifacts or messages'),
@@ -49,6 +50,16 @@ export const Errors = {
   NO_ENDPOINT: spec('MI_EP_004', 'send without an endpoint and no To address on the message', 500),
   // logging
   LOGGING_CONFIG: spec('MI_LOG_001', 'log4j2.properties or [masking_pattern.properties] is invalid, or a log file cannot be written'),
+  // security: key store, secure vault, secret lookups, HashiCorp Vault
+  KEYSTORE: spec('MI_SEC_001', 'the key store cannot be loaded (file, type, password or alias), or none exists; run `mi keystore create`'),
+  KEYSTORE_DEFAULT_PASSWORD: spec('MI_SEC_002', 'the key store password is a well-known default; make a fresh key store with `mi keystore create`'),
+  SECRET_NOT_ENCRYPTED: spec('MI_SEC_003', 'a [secrets] value is still plain text in [brackets]; run `mi cipher-tool` to encrypt it'),
+  SECRET_CIPHER: spec('MI_SEC_004', 'a secret cannot be encrypted or decrypted with the primary key (another key, or not Base64 cipher text)'),
+  SECRET_UNKNOWN_ALIAS: spec('MI_SEC_005', 'vault-lookup names an alias that is not declared under [secrets]', 500),
+  SECRET_MISSING: spec('MI_SEC_006', 'a Docker secret, secret file or environment variable for vault-lookup is missing or empty', 500),
+  EXTERNAL_VAULT_CONFIG: spec('MI_SEC_007', 'an [[external_vault]] section is invalid, or hashicorp:vault-lookup is used and none is configured'),
+  EXTERNAL_VAULT_UNAVAILABLE: spec('MI_SEC_008', 'HashiCorp Vault could not be reached or refused the request, and no cached value is left', 500),
+  EXTERNAL_SECRET_NOT_FOUND: spec('MI_SEC_009', 'HashiCorp Vault has no such secret path or field', 500),
   // server
   PORT_IN_USE: spec('MI_SRV_001', 'a listener port is already in use; change [server] offset'),
   HOME_MISSING: spec('MI_SRV_002', 'the home folder does not exist or has no synapse-configs/default'),

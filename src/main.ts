@@ -43,7 +43,12 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   const logs = opts.logs ?? logging!.factory;
   const runtime = new Runtime(config, logs, logging?.secrets);
   for (const w of [...config.warnings, ...(logging?.warnings ?? [])]) logs.get('org.wso2.config.mapper.ConfigParser').warn(w);
-  const deployer = new Deployer(runtime, artifactDir(home), new MediatorRegistry());
+  const registry = new MediatorRegistry();
+  const deployer = new Deployer(runtime, artifactDir(home), {
+    parseMediator: (el, ctx) => registry.parseMediator(el, ctx),
+    knownSecretAlias: (alias) => config.security.vault.has(alias),
+    knownExternalVault: (name) => name === 'hashicorp' && config.security.hashicorp !== undefined,
+  });
   deployer.deployAll();
   if (config.server.hotDeployment) await deployer.watch();
   let http: Listener;
@@ -57,6 +62,8 @@ export async function startServer(opts: StartOptions): Promise<Server> {
     }
     throw err;
   }
+  // external vault credentials are checked in the background: an outage must not stop the start
+  void runtime.secrets.verify?.();
   let stopped = false;
   return {
     runtime,

@@ -10,8 +10,10 @@ import type { Sequence } from './mediators/sequence.js';
 import type { Endpoint } from './endpoints/endpoint.js';
 import type { FaultHandler } from './context/message-context.js';
 import { ApiRouter } from './api/router.js';
-import { Errors, MiError } from './errors.js';
 import { SecretMasker } from './logging/secret-masker.js';
+import type { MessageContext } from './context/message-context.js';
+import type { Expression } from './expr/expression.js';
+import { VaultLookup } from './security/vault/vault-lookup.js';
 
 export interface Deployment {
   readonly sequences: ReadonlyMap<string, Sequence>;
@@ -39,30 +41,29 @@ export function emptyDeployment(): Deployment {
 /** Looks up secrets for wso2:vault-lookup / hashicorp:vault-lookup; the secure vault plugs in here. */
 export interface SecretResolver {
   lookup(alias: string, type?: string, encrypted?: boolean): string;
-  lookupExternal(vault: string, args: readonly string[]): string;
+  /** Synchronous: reads what prefetchExternal() fetched (for `mc`, or still cached). */
+  lookupExternal(vault: string, args: readonly string[], mc?: MessageContext): string;
+  /** Fetches the external values these expressions need on this message; undefined when all are cached. */
+  prefetchExternal?(exprs: readonly Expression[], mc: MessageContext): Promise<void> | undefined;
+  /** Checks external vault credentials at start (logs, never throws). */
+  verify?(): Promise<void>;
+  close?(): void;
 }
-
-const NO_VAULT: SecretResolver = {
-  lookup(alias) {
-    throw new MiError(Errors.MEDIATION_ERROR, `vault-lookup('${alias}'): no secure vault is configured ([secrets] in deployment.toml)`);
-  },
-  lookupExternal(vault) {
-    throw new MiError(Errors.MEDIATION_ERROR, `${vault}:vault-lookup: no [[external_vault]] named '${vault}' is configured`);
-  },
-};
 
 export class Runtime {
   private deployment: Deployment = emptyDeployment();
   /** Requests currently being mediated (for graceful shutdown). */
   inFlight = 0;
-  secrets: SecretResolver = NO_VAULT;
+  secrets: SecretResolver;
 
   constructor(
     readonly config: Config,
     readonly logs: LoggerFactory,
     /** Values masked in every log line (vault lookups, passwords, Authorization headers in flight). */
     readonly logSecrets: SecretMasker = new SecretMasker(),
-  ) {}
+  ) {
+    this.secrets = new VaultLookup(config.security, logs, logSecrets);
+  }
 
   get current(): Deployment {
     return this.deployment;
@@ -105,13 +106,14 @@ export class Runtime {
     return this.secrets.lookup(alias, type, encrypted);
   }
 
-  lookupExternalSecret(vault: string, args: readonly string[]): string {
-    return this.secrets.lookupExternal(vault, args);
+  lookupExternalSecret(vault: string, args: readonly string[], mc?: MessageContext): string {
+    return this.secrets.lookupExternal(vault, args, mc);
   }
 
   async destroy(): Promise<void> {
     const d = this.deployment;
     this.deployment = emptyDeployment();
+    this.secrets.close?.();
     await Promise.all([...d.endpoints.values()].map((e) => e.close?.().catch(() => {})));
   }
 }

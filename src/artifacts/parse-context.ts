@@ -8,7 +8,8 @@ import { Errors, type ErrorSpec } from '../errors.js';
 import { position, namespacesInScope } from '../xml/dom.js';
 import { diagnostic, type Diagnostic } from './diagnostic.js';
 import type { Mediator } from '../mediators/mediator.js';
-import { compileDynamicValue, compileExpression, ExpressionError, type DynamicValue, type Expression } from '../expr/expression.js';
+import { compileDynamicValue, compileExpression, ExpressionError, observeCompiles, type DynamicValue, type Expression } from '../expr/expression.js';
+import { attachPrefetch } from '../security/vault/prefetch.js';
 
 export type RefKind = 'sequence' | 'endpoint' | 'localEntry' | 'template';
 
@@ -21,6 +22,10 @@ export interface KeyRef {
 
 export interface MediatorParser {
   parseMediator(el: Element, ctx: ParseContext): Mediator | undefined;
+  /** Whether a secure vault alias is declared ([secrets]); without it, aliases are checked at run time only. */
+  knownSecretAlias?(alias: string): boolean;
+  /** Whether an [[external_vault]] of this name (hashicorp) is configured; likewise optional. */
+  knownExternalVault?(name: string): boolean;
 }
 
 /** Thrown to abandon parsing of one element after its diagnostic has been recorded. */
@@ -106,14 +111,38 @@ export class ParseContext {
     }
   }
 
+  /**
+   * A literal wso2:vault-lookup('alias') naming no [secrets] alias, or a hashicorp:vault-lookup without an
+   * [[external_vault]], fails at deploy time rather than on every request.
+   */
+  private checkVaultLookups(el: Element, exprs: readonly Expression[]): void {
+    const { knownSecretAlias, knownExternalVault } = this.mediators;
+    for (const e of exprs) {
+      for (const alias of knownSecretAlias ? e.vaultAliases ?? [] : []) {
+        if (!knownSecretAlias!.call(this.mediators, alias)) {
+          this.error(el, Errors.SECRET_UNKNOWN_ALIAS, `wso2:vault-lookup('${alias}'): alias '${alias}' is not declared under [secrets] in deployment.toml`);
+        }
+      }
+      if (e.externalLookups && knownExternalVault && !knownExternalVault.call(this.mediators, 'hashicorp')) {
+        this.error(el, Errors.EXTERNAL_VAULT_CONFIG, 'hashicorp:vault-lookup needs an [[external_vault]] with name = "hashicorp" in deployment.toml');
+      }
+    }
+  }
+
   /** Parses the child elements of `el` as a mediator list. */
   mediatorList(el: Element): Mediator[] {
     const list: Mediator[] = [];
     for (let n = el.firstChild; n; n = n.nextSibling) {
       if (n.nodeType !== 1) continue;
       try {
-        const m = this.mediators.parseMediator(n as Element, this);
-        if (m) list.push(m);
+        // the expressions of this mediator (not of its children, which get their own turn here)
+        const exprs: Expression[] = [];
+        const m = observeCompiles((e) => exprs.push(e), () => this.mediators.parseMediator(n as Element, this));
+        this.checkVaultLookups(n as Element, exprs);
+        if (m) {
+          attachPrefetch(m, exprs);
+          list.push(m);
+        }
       } catch (err) {
         if (!(err instanceof ParseAbort)) throw err;
       }

@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { startCommand } from './start.js';
 import { validateCommand } from './validate.js';
+import { keystoreCreateCommand } from './keystore.js';
+import { cipherToolCommand } from './cipher-tool.js';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
@@ -17,5 +19,20 @@ export async function main(argv: string[]): Promise<void> {
     .description('check deployment.toml and every artifact without serving; exits non-zero on any problem')
     .option('--home <dir>', 'home folder', '.')
     .action((o) => validateCommand(o));
+  const keystore = program.command('keystore').description('manage the primary key store that protects [secrets]');
+  keystore
+    .command('create')
+    .description('make a fresh RSA 3072 key and self-signed certificate in HOME/deployment/security/ and record it under [keystore.primary]')
+    .option('--home <dir>', 'home folder', '.')
+    .option('--cn <name>', 'common name of the certificate', 'localhost')
+    .option('--days <n>', 'validity of the certificate in days', '3650')
+    .option('--force', 'replace the key even though [secrets] values were encrypted with it')
+    .action((o) => keystoreCreateCommand(o));
+  program
+    .command('cipher-tool')
+    .description('encrypt every "[plain text]" value under [secrets] in deployment.toml in place (there is no --decrypt, on purpose)')
+    .option('--home <dir>', 'home folder', '.')
+    .option('--encrypt', 'read one value from standard input and print its cipher text instead')
+    .action((o) => cipherToolCommand(o));
   await program.parseAsync(argv);
 }

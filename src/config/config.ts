@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { Errors, MiError } from '../errors.js';
+import { securityFrom, type SecurityConfig } from '../security/security-config.js';
 
 export const BASE_PORTS = { http: 8280, https: 8243, management: 9154 } as const;
 
@@ -35,7 +36,9 @@ export interface Config {
   correlationHeader: string;
   /** Write one access line per request to org.apache.synapse.transport.http.access ([http_access_log] enable). */
   accessLog: boolean;
-  /** The whole parsed document, for sections owned by other modules. */
+  /** Key stores, [secrets], secret lookups and external vaults (src/security/). */
+  security: SecurityConfig;
+  /** The whole parsed document with $env{}/$sys{}/$secret{} resolved, for sections owned by other modules. */
   toml: Record<string, unknown>;
   /** get-property('file', name): a value from [synapse_properties] / file properties. */
   fileProperty(name: string): string | undefined;
@@ -94,9 +97,11 @@ const SERVER_KEYS = new Set([
   'headers_timeout', 'keep_alive_timeout', 'shutdown_grace_period',
 ]);
 
-export function configFrom(home: string, doc: Table, overrides: { offset?: number } = {}): Config {
-  const s = table(doc['server']);
+export function configFrom(home: string, raw: Table, overrides: { offset?: number } = {}): Config {
   const warnings: string[] = [];
+  // placeholders first: any value below may be a $env{}, $sys{} or $secret{}
+  const { doc, security } = securityFrom(home, raw, warnings);
+  const s = table(doc['server']);
   for (const k of Object.keys(s)) {
     if (!SERVER_KEYS.has(k)) warnings.push(`${Errors.CONFIG_UNKNOWN_KEY.code}  unknown key [server] ${k} is ignored; known keys: ${[...SERVER_KEYS].join(', ')}`);
   }
@@ -127,6 +132,7 @@ export function configFrom(home: string, doc: Table, overrides: { offset?: numbe
     ports,
     correlationHeader: str(table(doc['mediation']), 'correlation_header_name', 'activityid', 'mediation').toLowerCase(),
     accessLog: bool(table(doc['http_access_log']), 'enable', false, 'http_access_log'),
+    security,
     toml: doc,
     fileProperty: (name) => {
       const v = props[name];

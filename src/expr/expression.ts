@@ -13,6 +13,10 @@ export interface Expression {
   readonly source: string;
   /** True when evaluation needs the message body (the payload must be loaded first). */
   readonly contentAware: boolean;
+  /** True when it calls hashicorp:vault-lookup, whose values are fetched before evaluation (network I/O). */
+  readonly externalLookups?: boolean;
+  /** Secure vault aliases written as literals in wso2:vault-lookup('alias'), checked at deploy time. */
+  readonly vaultAliases?: readonly string[];
   /** Synapse's string value: node-sets concatenate the text of every node. */
   stringValue(mc: MessageContext): string;
   booleanValue(mc: MessageContext): boolean;
@@ -48,11 +52,34 @@ class PropertyExpression implements Expression {
 
 const SCOPE_OF_VAR: Record<string, string> = { ctx: 'default', axis2: 'axis2', trp: 'transport', func: 'func' };
 
+/** Sees every expression compiled while observeCompiles() runs its body (parsing is synchronous). */
+let observer: ((e: Expression) => void) | undefined;
+
+/**
+ * Runs `body` and reports each expression compiled during it, whatever compiled it (a mediator, an inline
+ * endpoint's property). Nested calls see only their own expressions.
+ */
+export function observeCompiles<T>(report: (e: Expression) => void, body: () => T): T {
+  const prev = observer;
+  observer = report;
+  try {
+    return body();
+  } finally {
+    observer = prev;
+  }
+}
+
 /**
  * Compiles an expression. `namespaces` are the prefixes declared where it was written.
  * Throws ExpressionError with a message fit for a diagnostic.
  */
 export function compileExpression(source: string, namespaces: Record<string, string> = {}): Expression {
+  const e = compile(source, namespaces);
+  observer?.(e);
+  return e;
+}
+
+function compile(source: string, namespaces: Record<string, string>): Expression {
   const src = source.trim();
   if (src === '') throw new ExpressionError('empty expression');
   let m = VAR.exec(src);

@@ -72,8 +72,11 @@ const FN_EXTRA: Record<string, Fn> = {
 };
 
 const WSO2_FUNCTIONS: Record<string, Fn> = {
-  'vault-lookup': (_c, alias, type, encrypted) =>
-    mc().runtime.lookupSecret(str(alias), type === undefined ? undefined : str(type), encrypted === undefined ? undefined : str(encrypted) === 'true'),
+  // as Micro Integrator: the type and encrypted flag count only in the 3-argument form; Boolean.parseBoolean
+  'vault-lookup': (_c, ...args) =>
+    args.length === 3
+      ? mc().runtime.lookupSecret(str(args[0]), str(args[1]), str(args[2]).trim().toLowerCase() === 'true')
+      : mc().runtime.lookupSecret(str(args[0])),
 };
 
 // url-encode is Commons HttpClient's URIUtil.encodePathQuery: the part before '?' keeps the characters allowed
@@ -107,7 +110,10 @@ function resolveFunction(localName: string, ns: string | null | undefined): Fn |
   if (ns === FN_NS) return FN_EXTRA[localName] ?? (CORE_FUNCTIONS.has(localName) ? coreByName(localName) : undefined);
   if (ns === WSO2_NS) return WSO2_FUNCTIONS[localName];
   if (ns === HASHICORP_NS && localName === 'vault-lookup') {
-    return (_c, ...args) => mc().runtime.lookupExternalSecret('hashicorp', args.map(str));
+    return (_c, ...args) => {
+      const m = mc();
+      return m.runtime.lookupExternalSecret('hashicorp', args.map(str), m);
+    };
   }
   return undefined;
 }
@@ -155,6 +161,28 @@ function nodeText(n: Node): string {
 interface Walked {
   contentAware: boolean;
   problems: string[];
+  /** Calls hashicorp:vault-lookup (the value must be fetched before evaluation). */
+  external: boolean;
+  /** Secure vault aliases written as literals in wso2:vault-lookup, checked at deploy time. */
+  aliases: string[];
+}
+
+const SOURCE_TYPES = new Set(['DOCKER', 'FILE', 'ENV']);
+
+/** The string of a literal argument ('abc'), or undefined for anything computed. */
+function literal(node: unknown): string | undefined {
+  let n = node as Record<string, unknown> | undefined;
+  if (n && 'filter' in n && Array.isArray(n['filterPredicates']) && (n['filterPredicates'] as unknown[]).length === 0) n = n['filter'] as Record<string, unknown>;
+  return n && typeof n['str'] === 'string' ? (n['str'] as string) : undefined;
+}
+
+function noteVaultCall(ns: string | undefined, local: string, args: unknown[], out: Walked): void {
+  if (local !== 'vault-lookup') return;
+  if (ns === HASHICORP_NS) out.external = true;
+  if (ns !== WSO2_NS || args.length === 0) return;
+  const alias = literal(args[0]);
+  const type = args.length === 3 ? literal(args[1]) : '';
+  if (alias !== undefined && alias !== '' && type !== undefined && !SOURCE_TYPES.has(type)) out.aliases.push(alias);
 }
 
 function walk(node: unknown, namespaces: Record<string, string>, out: Walked): void {
@@ -178,6 +206,7 @@ function walk(node: unknown, namespaces: Record<string, string>, out: Walked): v
     const ns = colon < 0 ? '' : namespaces[f.slice(0, colon)];
     if (colon >= 0 && ns === undefined) out.problems.push(`function prefix in '${f}' is not declared`);
     else if (!(colon < 0 && CORE_FUNCTIONS.has(local)) && !resolveFunction(local, ns)) out.problems.push(`unknown function ${f}()`);
+    else noteVaultCall(ns, local, Array.isArray(o['arguments']) ? (o['arguments'] as unknown[]) : [], out);
   }
   for (const k in o) {
     const v = o[k];
@@ -194,7 +223,7 @@ export function compileXPath(source: string, declared: Record<string, string>): 
   } catch (err) {
     throw new ExpressionError(`XPath '${source}' does not compile: ${(err as Error).message}`);
   }
-  const w: Walked = { contentAware: false, problems: [] };
+  const w: Walked = { contentAware: false, problems: [], external: false, aliases: [] };
   walk((parsed as unknown as { expression: unknown }).expression, namespaces, w);
   if (w.problems.length) throw new ExpressionError(`XPath '${source}': ${w.problems.join('; ')}`);
 
@@ -249,6 +278,8 @@ export function compileXPath(source: string, declared: Record<string, string>): 
   return {
     source,
     contentAware: w.contentAware,
+    externalLookups: w.external,
+    vaultAliases: w.aliases,
     evaluate: (m) => toJs(run(m) as R),
     stringValue(m) {
       if (stream) {

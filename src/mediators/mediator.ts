@@ -12,6 +12,12 @@ export interface Mediator {
   /** Needs the message body in memory before mediate() runs. */
   readonly contentAware: boolean;
   mediate(mc: MessageContext): boolean | Promise<boolean>;
+  /**
+   * Set at deploy time on a mediator whose expressions call hashicorp:vault-lookup: fetches the values they
+   * need (network I/O) so that mediate(), whose XPath is synchronous, reads them from the cache. Returns
+   * undefined when nothing needs fetching.
+   */
+  prefetch?: (mc: MessageContext) => Promise<void> | undefined;
 }
 
 /** One mediator kind: its tag and the parse() that is its schema. */
@@ -20,11 +26,20 @@ export interface MediatorDef {
   parse(el: Element, ctx: ParseContext): Mediator;
 }
 
-export function runList(list: readonly Mediator[], mc: MessageContext, start = 0): boolean | Promise<boolean> {
+/**
+ * Runs the list from `start`. Before a mediator it loads the body (contentAware) and awaits its prefetch
+ * step (external vault lookups) when that step has something to fetch; `fetched` is the index whose
+ * prefetch already ran, so it does not run twice.
+ */
+export function runList(list: readonly Mediator[], mc: MessageContext, start = 0, fetched = -1): boolean | Promise<boolean> {
   for (let i = start; i < list.length; i++) {
     const m = list[i]!;
     if (m.contentAware && !mc.payload.isReady) {
-      return mc.payload.load().then(() => runList(list, mc, i));
+      return mc.payload.load().then(() => runList(list, mc, i, fetched));
+    }
+    if (m.prefetch !== undefined && fetched !== i) {
+      const p = m.prefetch(mc);
+      if (p !== undefined) return p.then(() => runList(list, mc, i, i));
     }
     const r = m.mediate(mc);
     if (r === true) continue;
