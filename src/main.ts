@@ -9,7 +9,7 @@ import type { LoggerFactory } from './logging/logger.js';
 import { setupLogging, type Logging } from './logging/setup.js';
 import { Runtime } from './runtime.js';
 import { Deployer } from './artifacts/deployer.js';
-import { MediatorRegistry } from './mediators/registry.js';
+import { artifactParser } from './artifacts/artifact-parser.js';
 import { startHttpListener, type Listener } from './transport/http-server.js';
 import { Errors, MiError } from './errors.js';
 
@@ -43,12 +43,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   const logs = opts.logs ?? logging!.factory;
   const runtime = new Runtime(config, logs, logging?.secrets);
   for (const w of [...config.warnings, ...(logging?.warnings ?? [])]) logs.get('org.wso2.config.mapper.ConfigParser').warn(w);
-  const registry = new MediatorRegistry();
-  const deployer = new Deployer(runtime, artifactDir(home), {
-    parseMediator: (el, ctx) => registry.parseMediator(el, ctx),
-    knownSecretAlias: (alias) => config.security.vault.has(alias),
-    knownExternalVault: (name) => name === 'hashicorp' && config.security.hashicorp !== undefined,
-  });
+  const deployer = new Deployer(runtime, artifactDir(home), artifactParser(config));
   deployer.deployAll();
   if (config.server.hotDeployment) await deployer.watch();
   let http: Listener;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { memoryLoggerFactory } from '../logging/logger.js';
 import { Runtime } from '../runtime.js';
-import { MediatorRegistry } from '../mediators/registry.js';
+import { artifactParser } from '../artifacts/artifact-parser.js';
 import { Deployer } from '../artifacts/deployer.js';
 import { artifactDir } from '../main.js';
 import { formatDiagnostic } from '../artifacts/diagnostic.js';
@@ -26,7 +26,7 @@ export function validateCommand(opts: { home: string }): void {
     problems++;
   }
   const runtime = new Runtime(config, memoryLoggerFactory());
-  const deployer = new Deployer(runtime, artifactDir(home), new MediatorRegistry());
+  const deployer = new Deployer(runtime, artifactDir(home), artifactParser(config));
   const result = deployer.deployAll();
   for (const d of result.diagnostics) process.stdout.write(formatDiagnostic(path.isAbsolute(d.file) ? { ...d, file: path.relative(process.cwd(), d.file) || d.file } : d) + '\n');
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;

@@ -20,6 +20,8 @@ export interface HttpSendOptions {
   method?: string;
   /** Response timeout: time allowed for the response head, and between response body chunks. */
   timeoutMs: number;
+  /** What error messages show instead of `url` (the template, when the URL holds resolved secrets). */
+  displayUrl?: string;
   /** responseAction="discard": the timeout error is marked as a discarded response. */
   discardOnTimeout?: boolean;
 }
@@ -69,7 +71,7 @@ export class HttpClient {
 
   /** Sends the message and turns it into the response. Throws EndpointError on transport failures only. */
   async sendHttp(mc: MessageContext, opts: HttpSendOptions): Promise<void> {
-    const at: FailureContext = { url: opts.url, timeoutMs: opts.timeoutMs, discard: opts.discardOnTimeout };
+    const at: FailureContext = { url: opts.displayUrl ?? opts.url, timeoutMs: opts.timeoutMs, discard: opts.discardOnTimeout };
     try {
       const target = this.target(opts.url);
       const method = outgoingMethod(mc, opts.method);

@@ -52,8 +52,8 @@ export abstract class LeafEndpoint implements Endpoint {
     if (this.state.current !== 'ACTIVE') this.state.onSuccess(mc.runtime.logs.get(ENDPOINT_LOGGER));
   }
 
-  protected http(mc: MessageContext, url: string, method?: string): Promise<void> {
-    return this.client.sendHttp(mc, { url, method, timeoutMs: this.def.timeoutMs, discardOnTimeout: this.def.timeoutAction === 'discard' });
+  protected http(mc: MessageContext, url: string, method?: string, displayUrl?: string): Promise<void> {
+    return this.client.sendHttp(mc, { url, method, displayUrl, timeoutMs: this.def.timeoutMs, discardOnTimeout: this.def.timeoutAction === 'discard' });
   }
 
   close(): Promise<void> {

@@ -121,3 +121,40 @@ export function compileDynamicValue(text: string, namespaces: Record<string, str
   }
   return { isStatic: true, contentAware: false, resolve: () => text };
 }
+
+/**
+ * Text with embedded `{expression}` parts, e.g. `https://api.example.com/v1?key={wso2:vault-lookup('apikey')}`.
+ * A `{` that does not open a compilable expression (a JSON literal, an http uri-template variable) is kept as
+ * text, so only real expressions are evaluated. Returns undefined when the text has no expression at all.
+ */
+export function compileTextTemplate(text: string, namespaces: Record<string, string> = {}): DynamicValue | undefined {
+  const parts: (string | Expression)[] = [];
+  let last = 0;
+  for (let open = text.indexOf('{'); open >= 0; open = text.indexOf('{', open + 1)) {
+    const close = text.indexOf('}', open + 1);
+    if (close < 0) break;
+    const inner = text.slice(open + 1, close);
+    if (!/[(:$]/.test(inner)) continue; // {uri.var.x}-style placeholders are not expressions
+    let e: Expression;
+    try {
+      e = compileExpression(inner, namespaces);
+    } catch {
+      continue;
+    }
+    parts.push(text.slice(last, open), e);
+    last = close + 1;
+    open = close;
+  }
+  if (!parts.length) return undefined;
+  parts.push(text.slice(last));
+  const contentAware = parts.some((p) => typeof p !== 'string' && p.contentAware);
+  return {
+    isStatic: false,
+    contentAware,
+    resolve(mc) {
+      let s = '';
+      for (const p of parts) s += typeof p === 'string' ? p : p.stringValue(mc);
+      return s;
+    },
+  };
+}

@@ -188,7 +188,8 @@ function noteVaultCall(ns: string | undefined, local: string, args: unknown[], o
 function walk(node: unknown, namespaces: Record<string, string>, out: Walked): void {
   if (!node || typeof node !== 'object') return;
   const o = node as Record<string, unknown>;
-  if ('steps' in o || 'locationPath' in o) out.contentAware = true;
+  // path objects always carry these keys; only a present value means a location path
+  if (Array.isArray(o['steps']) || (o['locationPath'] !== undefined && o['locationPath'] !== null)) out.contentAware = true;
   const nt = o['nodeTest'] as { prefix?: string | null } | undefined;
   if (nt && nt.prefix && !(nt.prefix in namespaces)) out.problems.push(`namespace prefix '${nt.prefix}' is not declared`);
   if (typeof o['variable'] === 'string') {

@@ -1,0 +1,15 @@
+/**
+ * The parser every deployment uses (mi start and mi validate alike): the mediator registry plus the
+ * deploy-time checks that depend on the configuration (vault aliases, external vaults).
+ */
+import type { Config } from '../config/config.js';
+import { MediatorRegistry } from '../mediators/registry.js';
+import type { MediatorParser } from './parse-context.js';
+
+export function artifactParser(config: Config, registry = new MediatorRegistry()): MediatorParser {
+  return {
+    parseMediator: (el, ctx) => registry.parseMediator(el, ctx),
+    knownSecretAlias: (alias) => config.security.vault.has(alias),
+    knownExternalVault: (name) => name === 'hashicorp' && config.security.hashicorp !== undefined,
+  };
+}
