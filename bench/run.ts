@@ -46,6 +46,7 @@ import {
   waitPidGone,
 } from './proc.js';
 import { errorSummary, runWrk, type WrkResult } from './wrk.js';
+import { Agent, fetch as undiciFetch } from 'undici';
 
 // ---------------------------------------------------------------- paths and settings
 
@@ -88,6 +89,11 @@ const S = {
   strict: process.env['STRICT'] === '1',
 };
 const RUNTIME_PORT = 8280 + S.offset;
+const RUNTIME_HTTPS_PORT = 8243 + S.offset;
+/** DirectProxy over HTTPS (keep-alive, TLS 1.3), reported beside DirectProxy over HTTP. */
+const HTTPS_SCENARIO = 'DirectProxy-https';
+/** The bench's server certificate is self-signed: the sanity check does not verify it (wrk never does). */
+const insecure = new Agent({ connect: { rejectUnauthorized: false } });
 /** wrk and the echo backend share this core; the SUTs get the rest. */
 const PIN_CORE: number | undefined = os.availableParallelism() >= 2 ? 1 : undefined;
 
@@ -209,6 +215,12 @@ function prepareHome(home: string, scenarios: Scenario[]): void {
       'hot_deployment = false',
       'bind_address = "127.0.0.1"',
       '',
+      '# the HTTPS listener (DirectProxy-https) uses this key, made below with openssl',
+      '[keystore.primary]',
+      'file_name = "bench.pem"',
+      'type = "PEM"',
+      'key_file = "bench.key"',
+      '',
       '# MediatedProxy logs the routing header as "user": masking it is part of what is priced',
       '[masking_pattern.properties]',
       `"ROUTING" = 'xadmin;[^,]*'`,
@@ -232,6 +244,9 @@ function prepareHome(home: string, scenarios: Scenario[]): void {
       '',
     ].join('\n'),
   );
+  const sec = path.join(home, 'deployment', 'security');
+  mkdirSync(sec, { recursive: true });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'bench.key', '-out', 'bench.pem', '-days', '2', '-subj', '/CN=127.0.0.1'], { cwd: sec, stdio: 'ignore' });
   const cfg = path.join(home, 'synapse-configs', 'default');
   for (const d of ['proxy-services', 'api', 'endpoints', 'local-entries', 'sequences']) mkdirSync(path.join(cfg, d), { recursive: true });
   for (const s of scenarios) copyFileSync(s.file, path.join(cfg, s.kind === 'api' ? 'api' : 'proxy-services', `${s.name}.xml`));
@@ -359,7 +374,8 @@ type Check = { ok: true } | { ok: false; detail: string };
 
 async function sanity(url: string, body: string): Promise<Check> {
   try {
-    const res = await fetch(url, { method: 'POST', headers: HEADERS, body, signal: AbortSignal.timeout(15_000) });
+    const init = { method: 'POST', headers: HEADERS, body, signal: AbortSignal.timeout(15_000) };
+    const res = url.startsWith('https:') ? await undiciFetch(url, { ...init, dispatcher: insecure }) : await fetch(url, init);
     const text = await res.text();
     if (res.status === 200 && text.includes('symbol')) return { ok: true };
     const excerpt = text.replace(/\s+/g, ' ').slice(0, 400);
@@ -494,12 +510,13 @@ function printRatios(): number {
     { label: 'DirectAPI / DirectProxy', num: rt('DirectAPI'), den: rt('DirectProxy') },
     { label: 'CBRSOAPHeaderProxy / DirectProxy', num: rt('CBRSOAPHeaderProxy'), den: rt('DirectProxy') },
     { label: 'DirectProxy / nginx', num: rt('DirectProxy'), den: ['passthrough', 'nginx'] },
+    { label: `${HTTPS_SCENARIO} / DirectProxy`, num: rt(HTTPS_SCENARIO), den: rt('DirectProxy') },
   ];
   for (const size of S.sizes) {
     for (const conc of S.conc) {
       console.log(`\nCPU us/request ratios, size ${size} B, ${conc} connections (median of ${S.repeats} repeat${S.repeats > 1 ? 's' : ''}):`);
       for (const s of specs) {
-        const selected = (x: readonly [string, string]) => x[1] !== 'runtime' || S.scenarios.includes(x[0]);
+        const selected = (x: readonly [string, string]) => x[1] !== 'runtime' || S.scenarios.includes(x[0]) || (x[0] === HTTPS_SCENARIO && S.scenarios.includes('DirectProxy'));
         if (!selected(s.num) || !selected(s.den)) continue;
         const a = cellMedian(s.num[0], s.num[1], size, conc, 'cpuUsPerReq');
         const b = cellMedian(s.den[0], s.den[1], size, conc, 'cpuUsPerReq');
@@ -546,7 +563,7 @@ async function main(): Promise<number> {
     ['nginx baseline', S.nginxPort],
     ['undici baseline', S.undiciPort],
   ];
-  if (S.runtime) ports.push([`runtime (8280 + OFFSET ${S.offset})`, RUNTIME_PORT]);
+  if (S.runtime) ports.push([`runtime (8280 + OFFSET ${S.offset})`, RUNTIME_PORT], [`runtime HTTPS (8243 + OFFSET ${S.offset})`, RUNTIME_HTTPS_PORT]);
   for (const [what, port] of ports) {
     if (!(await portFree(port))) throw new Error(`port ${port} for the ${what} is in use; stop whatever holds it or set the matching env var (ECHO_PORT, NGINX_PORT, UNDICI_PORT, OFFSET)`);
   }
@@ -591,6 +608,9 @@ async function main(): Promise<number> {
     { target: 'undici', url: `http://127.0.0.1:${S.undiciPort}/services/DirectProxy`, pid: undiciPid },
   ];
   const runtimeSuts = scenarios.map((s) => ({ scenario: s.name, sut: { target: 'runtime', url: `http://127.0.0.1:${RUNTIME_PORT}${s.urlPath}`, pid: runtime!.pid! } }));
+  if (scenarios.some((s) => s.name === 'DirectProxy')) {
+    runtimeSuts.splice(runtimeSuts.findIndex((r) => r.scenario === 'DirectProxy') + 1, 0, { scenario: HTTPS_SCENARIO, sut: { target: 'runtime', url: `https://127.0.0.1:${RUNTIME_HTTPS_PORT}/services/DirectProxy`, pid: runtime!.pid! } });
+  }
 
   // sanity: baselines must work, runtime scenarios are reported as broken
   const firstBody = readFileSync(bodyFile(S.sizes[0]!), 'utf8');

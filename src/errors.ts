@@ -63,6 +63,20 @@ export const Errors = {
   // server
   PORT_IN_USE: spec('MI_SRV_001', 'a listener port is already in use; change [server] offset'),
   HOME_MISSING: spec('MI_SRV_002', 'the home folder does not exist or has no synapse-configs/default'),
+  // extensions: API handlers, global handlers, class mediators (src/handlers/)
+  EXTENSION_NOT_FOUND: spec('MI_HDL_001', 'a handler or class mediator class is neither a built-in nor a module under extensions/ (extensions/x.ts or extensions/x.ts#Export)'),
+  EXTENSION_LOAD: spec('MI_HDL_002', 'an extension module does not compile or throws while loading; fix it at the given file:line'),
+  EXTENSION_INVALID: spec('MI_HDL_003', 'an extension export is missing or is not a handler / class mediator, or its constructor or a property failed'),
+  HANDLER_DENIED: spec('MI_HDL_004', 'a handler returned false without answering; the request is refused', 403),
+  EXTENSION_FAILED: spec('MI_HDL_005', 'a handler or class mediator threw, rejected or returned something other than a boolean; see the log for its stack', 500),
+  EXTENSION_TIMEOUT: spec('MI_HDL_006', 'a handler or class mediator did not settle within [extensions] timeout', 500),
+  SYNAPSE_HANDLERS_CONFIG: spec('MI_HDL_007', 'a [[synapse_handlers]] entry in deployment.toml is invalid (name, class, properties) or its class cannot be loaded'),
+  // transport security: HTTPS listener, mutual TLS (src/transport/)
+  TLS_SETUP: spec('MI_TLS_001', 'the HTTPS listener cannot use its key store or trust store (unreadable file, wrong password, no key); HTTPS is not started'),
+  TLS_CERT_VALIDITY: spec('MI_TLS_002', 'the HTTPS server certificate is expired or not yet valid (warning); make a new one with `mi keystore create`'),
+  CLIENT_CERT_MALFORMED: spec('MI_TLS_003', 'the client certificate header from a trusted proxy is not a PEM or Base64 certificate', 400),
+  CLIENT_CERT_UNTRUSTED: spec('MI_TLS_004', 'the client certificate header from a trusted proxy is expired or not issued by a CA in listener.truststore', 401),
+  NO_LISTENER: spec('MI_TLS_005', 'listener.enable = false and no HTTPS listener could start: nothing would serve'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorName = keyof typeof Errors;

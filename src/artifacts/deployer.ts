@@ -2,7 +2,9 @@
  * Keeps the artifact folder and the running deployment in step: a full scan at start, then (with hot
  * deployment) a re-parse of each changed file and a relink of everything, swapped in atomically. A file that
  * breaks keeps its last good version serving, as Micro Integrator restores a failed update; each problem
- * is logged once, with file:line and its code. Users' files are never renamed or touched.
+ * is logged once, with file:line and its code. Users' files are never renamed or touched. Extension modules
+ * under HOME/extensions/ are watched too: a change redeploys the artifacts whose handlers or class mediators
+ * use the changed file.
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +15,8 @@ import { formatDiagnostic, type Diagnostic } from './diagnostic.js';
 import { parseArtifactFile, parseArtifactText, type ParsedArtifact, type ParsedFile } from './loader.js';
 import { link, type LinkResult } from './linker.js';
 import { BUILTIN_SEQUENCES } from './builtin-sequences.js';
+import { ExtensionLoader } from '../handlers/extension-loader.js';
+import { withExtensions } from '../handlers/extension-host.js';
 
 export const DEPLOYER_LOGGER = 'org.apache.synapse.deployers.SynapseArtifactDeployer';
 
@@ -55,17 +59,24 @@ export class Deployer {
   private readonly lastGood = new Map<string, ParsedFile>();
   private reported = new Set<string>();
   private watcher: FSWatcher | undefined;
+  private extWatcher: FSWatcher | undefined;
   private readonly builtins: ParsedArtifact[];
   private pending = new Set<string>();
+  private pendingExt = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly mediators: MediatorParser;
+  /** Handler and class mediator modules: one compile cache, and who uses which file. */
+  readonly extensions: ExtensionLoader;
   last: LinkResult | undefined;
 
   constructor(
     private readonly runtime: Runtime,
     readonly dir: string,
-    private readonly mediators: MediatorParser,
+    mediators: MediatorParser,
   ) {
-    this.builtins = builtinArtifacts(mediators);
+    this.extensions = new ExtensionLoader(runtime.config.home);
+    this.mediators = withExtensions(mediators, this.extensions);
+    this.builtins = builtinArtifacts(this.mediators);
   }
 
   /** Parses every file, links and activates. Returns the diagnostics of this round. */
@@ -75,6 +86,7 @@ export class Deployer {
   }
 
   private load(file: string): void {
+    this.extensions.forget(file);
     const parsed = parseArtifactFile(file, this.mediators, this.runtime.config.home);
     this.files.set(file, parsed);
     if (!parsed.diagnostics.some((d) => d.severity === 'error')) this.lastGood.set(file, parsed);
@@ -126,12 +138,41 @@ export class Deployer {
     w.on('unlinkDir', () => onChange(''));
     await new Promise<void>((resolve) => w.once('ready', () => resolve()));
     this.watcher = w;
+    await this.watchExtensions();
+  }
+
+  /** HOME/extensions/ (which may not exist yet): watched from the home, everything else there ignored. */
+  private async watchExtensions(): Promise<void> {
+    const home = this.extensions.home;
+    const ext = this.extensions.dir;
+    const w = watch(home, {
+      ignoreInitial: true,
+      awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 },
+      ignored: (p) => !(p === home || p === ext || p.startsWith(ext + path.sep)) || p.includes(`${path.sep}node_modules`),
+    });
+    const onChange = (file: string): void => {
+      this.pendingExt.add(file);
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.flush(), 150);
+    };
+    w.on('add', onChange).on('change', onChange).on('unlink', onChange);
+    await new Promise<void>((resolve) => w.once('ready', () => resolve()));
+    this.extWatcher = w;
   }
 
   private flush(): void {
     const changed = [...this.pending];
     this.pending.clear();
     const log = this.runtime.logs.get(DEPLOYER_LOGGER);
+    if (this.pendingExt.size) {
+      const ext = [...this.pendingExt];
+      this.pendingExt.clear();
+      for (const f of this.extensions.changed(ext)) {
+        if (!this.files.has(f) || changed.includes(f)) continue;
+        changed.push(f);
+        log.info(`Extension ${ext.map((e) => path.relative(this.extensions.home, e)).join(', ')} changed: redeploying ${f}`);
+      }
+    }
     for (const f of changed) {
       if (f === '') {
         for (const known of [...this.files.keys()]) if (!exists(known)) this.forget(known);
@@ -155,11 +196,13 @@ export class Deployer {
   private forget(f: string): void {
     this.files.delete(f);
     this.lastGood.delete(f);
+    this.extensions.forget(f);
   }
 
   async close(): Promise<void> {
     clearTimeout(this.timer);
     await this.watcher?.close();
+    await this.extWatcher?.close();
   }
 }
 

@@ -3,6 +3,7 @@ import type { Mediator } from '../mediators/mediator.js';
 import type { Sequence } from '../mediators/sequence.js';
 import type { Endpoint } from '../endpoints/endpoint.js';
 import type { UriMatcher } from '../api/uri-template.js';
+import type { ApiHandlers } from '../handlers/api-handlers.js';
 
 export type Transport = 'http' | 'https';
 
@@ -35,6 +36,9 @@ export interface ApiResource {
   readonly faultSequence: Mediator | undefined;
   readonly contentType: string | undefined;
   readonly userAgent: string | undefined;
+  /** The uri-template / url-mapping as written (handlers read them through mc.resource). */
+  readonly uriTemplate?: string;
+  readonly urlMapping?: string;
 }
 
 export interface Api extends ArtifactBase {
@@ -48,6 +52,8 @@ export interface Api extends ArtifactBase {
   readonly resources: readonly ApiResource[];
   /** `{api:Name}` or `{api:Name:v1.0}` style name used in logs. */
   readonly logName: string;
+  /** The <handlers>, instantiated at deploy time; absent when the API has none (no cost per request). */
+  readonly handlers?: ApiHandlers;
 }
 
 export interface LocalEntry extends ArtifactBase {

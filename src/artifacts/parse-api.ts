@@ -6,6 +6,7 @@ import type { ParseContext } from './parse-context.js';
 import type { Api, ApiResource } from './model.js';
 import { parseTransports } from './parse-proxy.js';
 import { sequenceSlot } from './parse-sequence.js';
+import { parseApiHandlers, type ApiHandlers } from '../handlers/api-handlers.js';
 
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
 
@@ -46,6 +47,8 @@ function parseResource(el: Element, ctx: ParseContext, owner: string, index: num
     faultSequence: sequenceSlot(el, ctx, 'faultSequence', name),
     contentType: a.get('content-type'),
     userAgent: a.get('user-agent'),
+    uriTemplate: mapping === undefined ? template : undefined,
+    urlMapping: mapping,
   };
 }
 
@@ -78,10 +81,14 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
   const transports = a.get('transports');
   if (transports !== undefined && !/^(https?)$/.test(transports.trim())) ctx.fail(el, Errors.BAD_VALUE, `Invalid protocol name '${transports}': an API accepts 'http' or 'https'`);
   const resources: ApiResource[] = [];
+  let handlers: ApiHandlers | undefined;
+  let sawHandlers = false;
   for (const c of childElements(el)) {
     if (c.localName === 'resource') resources.push(parseResource(c, ctx, name, resources.length));
     else if (c.localName === 'handlers') {
-      ctx.fail(c, Errors.UNSUPPORTED, `API '${name}' declares <handlers>, which this runtime does not run yet; it is not deployed rather than served without them`);
+      if (sawHandlers) ctx.fail(c, Errors.UNKNOWN_ELEMENT, `API '${name}' has a second <handlers>; put every <handler> in one`);
+      sawHandlers = true;
+      handlers = parseApiHandlers(c, ctx, name);
     } else if (c.localName !== 'description') {
       ctx.fail(c, Errors.UNKNOWN_ELEMENT, `<${c.localName}> is not allowed in <api>; use <resource> and <handlers>`);
     }
@@ -98,5 +105,6 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
     transports: parseTransports(el, ctx, transports),
     resources,
     logName: version ? `${name}:v${version}` : name,
+    handlers,
   };
 }

@@ -13,20 +13,7 @@ export async function startCommand(opts: { home: string; offset?: string }): Pro
     process.exitCode = 1;
     return;
   }
-  const last = server.deployer.last!;
-  const failed = last.diagnostics.filter((d) => d.severity === 'error').length;
-  process.stdout.write(
-    `mi: ready on http://${server.config.server.bindAddress}:${server.httpPort} ` +
-      `(${last.deployed.length} artifacts deployed${failed ? `, ${failed} problems reported above` : ''}, ` +
-      `hot deployment ${server.config.server.hotDeployment ? 'on' : 'off'}) in ${Date.now() - t0} ms\n`,
-  );
-  if (!server.config.security.keystore.settings()) {
-    // first start without a key store: make the development one off the main thread, without delaying ready
-    ensureDevKeyStore(server.config.home).then(
-      (line) => line && process.stdout.write(`mi: ${line}\n`),
-      (err) => process.stderr.write(`mi: ${err instanceof MiError ? `${err.code}  ` : ''}could not create a development key store: ${(err as Error).message}\n`),
-    );
-  }
+  // before the ready line: whoever reads it may signal at once, and an unhandled SIGTERM kills without draining
   let stopping = false;
   const stop = (sig: string): void => {
     if (stopping) return;
@@ -39,4 +26,27 @@ export async function startCommand(opts: { home: string; offset?: string }): Pro
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  const last = server.deployer.last!;
+  const failed = last.diagnostics.filter((d) => d.severity === 'error').length;
+  process.stdout.write(
+    `mi: ready on ${listenerUrls(server)} ` +
+      `(${last.deployed.length} artifacts deployed${failed ? `, ${failed} problems reported above` : ''}, ` +
+      `hot deployment ${server.config.server.hotDeployment ? 'on' : 'off'}) in ${Date.now() - t0} ms\n`,
+  );
+  if (!server.config.security.keystore.settings()) {
+    // first start without a key store: make the development one off the main thread, without delaying ready
+    ensureDevKeyStore(server.config.home).then(
+      (line) => line && process.stdout.write(`mi: ${line}\n`),
+      (err) => process.stderr.write(`mi: ${err instanceof MiError ? `${err.code}  ` : ''}could not create a development key store: ${(err as Error).message}\n`),
+    );
+  }
+}
+
+/** `http://host:8290, https://host:8253`: only the listeners that started. */
+function listenerUrls(server: { config: { server: { bindAddress: string } }; httpPort: number; httpsPort: number | undefined }): string {
+  const host = server.config.server.bindAddress;
+  const urls = [];
+  if (server.httpPort) urls.push(`http://${host}:${server.httpPort}`);
+  if (server.httpsPort !== undefined) urls.push(`https://${host}:${server.httpsPort}`);
+  return urls.join(', ');
 }

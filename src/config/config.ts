@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { Errors, MiError } from '../errors.js';
 import { securityFrom, type SecurityConfig } from '../security/security-config.js';
+import { httpListenerConfig, type HttpListenerConfig } from '../transport/listener-config.js';
 
 export const BASE_PORTS = { http: 8280, https: 8243, management: 9154 } as const;
 
@@ -33,6 +34,8 @@ export interface Config {
   warnings: string[];
   server: ServerConfig;
   ports: { http: number; https: number; management: number };
+  /** [transport.http]: TLS, mutual TLS, Server header, plain HTTP on/off (src/transport/listener-config.ts). */
+  httpListener: HttpListenerConfig;
   correlationHeader: string;
   /** Write one access line per request to org.apache.synapse.transport.http.access ([http_access_log] enable). */
   accessLog: boolean;
@@ -118,18 +121,23 @@ export function configFrom(home: string, raw: Table, overrides: { offset?: numbe
     shutdownGraceMs: num(s, 'shutdown_grace_period', 10_000, 'server', 0),
   };
   // [transport.http] listener.port = 8280 is a dotted key: a nested table in TOML
-  const listener = table(table(table(doc['transport'])['http'])['listener']);
+  const transportHttp = table(table(doc['transport'])['http']);
+  const listener = table(transportHttp['listener']);
   const ports = {
     http: num(listener, 'port', BASE_PORTS.http, 'transport.http.listener') + server.offset,
     https: num(listener, 'secured_port', BASE_PORTS.https, 'transport.http.listener') + server.offset,
     management: BASE_PORTS.management + server.offset,
   };
+  const httpListener = httpListenerConfig(home, transportHttp, warnings);
+  // the client trust store's password may come from $secret{}: keep it out of logs like the others
+  if (httpListener.truststore?.password) security.revealed.add(httpListener.truststore.password);
   const props = table(doc['synapse_properties']);
   return {
     home,
     warnings,
     server,
     ports,
+    httpListener,
     correlationHeader: str(table(doc['mediation']), 'correlation_header_name', 'activityid', 'mediation').toLowerCase(),
     accessLog: bool(table(doc['http_access_log']), 'enable', false, 'http_access_log'),
     security,

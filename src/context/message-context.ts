@@ -3,10 +3,14 @@
  * stack and the reply. One object carries a request through the in-flow and, after an endpoint answers, the
  * response through the out-flow (the default-scope properties stay, as Synapse copies them over).
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type X509Certificate } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Runtime } from '../runtime.js';
 import type { Mediator } from '../mediators/mediator.js';
+import type { Api, ApiResource } from '../artifacts/model.js';
+import type { MessageContext as PublicMessageContext } from '../handlers/contract.js';
+import type { GlobalHandlers } from '../handlers/global-handlers.js';
 import { Payload } from './payload.js';
 import type { TransportHeaders, HeaderValue } from './transport-headers.js';
 
@@ -46,6 +50,8 @@ export interface InboundRequest {
   port: number;
   /** Set by the listener: the `activityid` header or a new UUID. */
   correlationId?: string;
+  /** The client's certificate, set by an HTTPS listener that requested one. */
+  clientCertificate?: X509Certificate;
 }
 
 /** Where the message entered: names used in log prefixes and by statistics. */
@@ -71,7 +77,7 @@ export interface Reply {
   body: Buffer | Readable | undefined;
 }
 
-export class MessageContext {
+export class MessageContext implements PublicMessageContext {
   /** Default-scope (Synapse) properties. */
   readonly props = new Map<string, unknown>();
   /** Axis2-scope properties: messageType, HTTP_SC, NO_ENTITY_BODY, REST_URL_POSTFIX, ... */
@@ -104,6 +110,13 @@ export class MessageContext {
   error: Error | undefined;
   /** Template parameters ($func:) of the innermost call-template. */
   funcParams: Map<string, unknown> | undefined;
+  /** The API and resource that matched (handlers read them; the API's handlers run from here). */
+  api: Api | undefined = undefined;
+  resource: ApiResource | undefined = undefined;
+  /** [[synapse_handlers]] in force when the message arrived; undefined when none are configured. */
+  globalHandlers: GlobalHandlers | undefined = undefined;
+  /** The API handlers' handleResponse already ran for this exchange (they run once). */
+  responseHooksDone = false;
   private correlation: string | undefined;
 
   constructor(
@@ -206,10 +219,44 @@ export class MessageContext {
     }
   }
 
+  get clientCertificate(): X509Certificate | undefined {
+    return this.inbound.clientCertificate;
+  }
+
+  /**
+   * Answers the client with this reply and stops (handlers' contract): the body is sent as given, a string
+   * as text/plain, a Buffer as application/octet-stream, anything else as JSON, unless a content-type is given.
+   */
+  respond(status: number, body?: string | Buffer | object | number | boolean | null, headers?: Readonly<Record<string, string>>): false {
+    if (!Number.isInteger(status) || status < 100 || status > 599) throw new RangeError(`respond(): status ${status} is not an HTTP status (100-599)`);
+    const h: Record<string, HeaderValue> = {};
+    if (headers) for (const k of Object.keys(headers)) h[k.toLowerCase()] = String(headers[k]);
+    let bytes: Buffer | undefined;
+    let type: string | undefined;
+    if (body === undefined) bytes = undefined;
+    else if (typeof body === 'string') [bytes, type] = [Buffer.from(body, 'utf8'), 'text/plain; charset=UTF-8'];
+    else if (Buffer.isBuffer(body)) [bytes, type] = [body, 'application/octet-stream'];
+    else [bytes, type] = [Buffer.from(JSON.stringify(body), 'utf8'), 'application/json; charset=UTF-8'];
+    if (bytes !== undefined && type && h['content-type'] === undefined) h['content-type'] = type;
+    releaseStream(this.payload.takeStream());
+    this.reply = { status, headers: h, body: bytes };
+    return false;
+  }
+
   /** Registers a non-blocking send so the exchange waits for it. */
   track(p: Promise<void>): void {
     (this.pending ??= []).push(p);
   }
+}
+
+/**
+ * Lets go of a body nobody will read: the client's request is drained (destroying it would reset the
+ * connection), a backend response is destroyed so its pooled connection is freed.
+ */
+export function releaseStream(s: Readable | undefined): void {
+  if (!s) return;
+  if (s instanceof IncomingMessage) s.resume();
+  else s.destroy();
 }
 
 /** Replaces the message with a response from an endpoint: headers, payload, HTTP status. */

@@ -11,6 +11,8 @@ import type { TransportHeaders } from '../context/transport-headers.js';
 import type { Api, ApiResource, ProxyService } from '../artifacts/model.js';
 import { runFlow } from './flow.js';
 import { decodeQuery } from '../expr/get-property.js';
+import { globalHandlersOf } from '../handlers/global-handlers.js';
+import { runOnReply } from '../handlers/reply-view.js';
 
 const SERVICES = '/services/';
 
@@ -58,6 +60,7 @@ export async function dispatch(
   contentLength?: number,
 ): Promise<Reply> {
   const dep = runtime.current;
+  const globals = globalHandlersOf(runtime);
   const limits = { maxBodyBytes: runtime.config.server.maxBodySize, maxXmlDepth: runtime.config.server.maxXmlDepth };
   const payload = new Payload(contentType, body, limits, contentLength);
   const svc = proxyNameOf(inbound.path);
@@ -66,6 +69,7 @@ export async function dispatch(
     if (proxy && proxy.startOnLoad && proxy.transports.has(inbound.protocol)) {
       if (inbound.method === 'GET' && isWsdlQuery(inbound.query)) return wsdlReply(runtime, proxy);
       const mc = new MessageContext(runtime, inbound, headers, payload, entryOf(proxy));
+      mc.globalHandlers = globals;
       if (svc.rest || inbound.query) mc.axis2.set('REST_URL_POSTFIX', svc.rest + (inbound.query ? '?' + inbound.query : ''));
       return mediateProxy(mc, proxy);
     }
@@ -73,22 +77,72 @@ export async function dispatch(
   const route = dep.router.route(inbound.method, inbound.path, inbound.query, hostOnly(inbound.host), inbound.port);
   if (route.kind === 'match' && route.api.transports.has(inbound.protocol)) {
     const mc = new MessageContext(runtime, inbound, headers, payload, entryOf(route.api));
+    mc.globalHandlers = globals;
+    mc.api = route.api;
+    mc.resource = route.resource as ApiResource;
     setRestProperties(mc, route.api, route.subPath, route.vars);
     return mediateResource(mc, route.resource as ApiResource);
   }
   if (route.kind === 'method-not-allowed' || route.kind === 'no-resource') {
     const handler = runtime.sequence(route.kind === 'method-not-allowed' ? '_method_not_allowed_handler_' : '_resource_mismatch_handler_');
     const mc = new MessageContext(runtime, inbound, headers, payload, entryOf(route.api));
+    mc.globalHandlers = globals;
+    mc.api = route.api;
+    // the API's handlers run before resource dispatch, so they also guard what matches no resource
+    mc.responseHooksDone = true;
+    if (globals || route.api.handlers) {
+      let ok = requestHooks(mc);
+      if (typeof ok !== 'boolean') ok = await ok;
+      if (!ok) return replyOf(mc);
+    }
     if (handler) {
       await runFlow(mc, { inSequence: handler, outSequence: undefined, faultSequence: undefined, endpoint: undefined });
-      return mc.reply!;
+      return replyOf(mc);
     }
     drain(body);
-    return route.kind === 'method-not-allowed' ? empty(405, { allow: route.allowed.join(', ') }) : empty(404);
+    mc.reply = route.kind === 'method-not-allowed' ? empty(405, { allow: route.allowed.join(', ') }) : empty(404);
+    return replyOf(mc);
   }
   const mc = new MessageContext(runtime, inbound, headers, payload, MAIN_ENTRY);
+  mc.globalHandlers = globals;
+  if (globals) {
+    let ok = requestHooks(mc);
+    if (typeof ok !== 'boolean') ok = await ok;
+    if (!ok) return replyOf(mc);
+  }
   await runFlow(mc, { inSequence: runtime.sequence('main'), outSequence: undefined, faultSequence: undefined, endpoint: undefined });
-  return mc.reply!;
+  return replyOf(mc);
+}
+
+/**
+ * The request hooks, before any mediation: global handleRequestInFlow, then the API's handleRequest, in
+ * order. False means stop, with mc.reply set. Synchronous while the handlers are.
+ */
+function requestHooks(mc: MessageContext): boolean | Promise<boolean> {
+  const g = mc.globalHandlers?.requestIn;
+  const a = mc.api?.handlers?.request;
+  if (g) {
+    const r = g.run(mc);
+    if (r === false) return false;
+    if (r !== true) return r.then((ok) => ok && (a ? a.run(mc) : true));
+  }
+  return a ? a.run(mc) : true;
+}
+
+/**
+ * The reply, after the response hooks that have not run yet: the API's handleResponse on a reply the in-flow
+ * made (respond; not on faults, and only once), then the global handleResponseOutFlow on every reply.
+ */
+function replyOf(mc: MessageContext): Reply | Promise<Reply> {
+  const a = mc.api?.handlers?.response;
+  const g = mc.globalHandlers?.responseOut;
+  let r: void | Promise<void> = undefined;
+  if (a && !mc.responseHooksDone && mc.error === undefined) {
+    mc.responseHooksDone = true;
+    r = runOnReply(mc, a);
+  }
+  if (g) r = r ? r.then(() => runOnReply(mc, g)) : runOnReply(mc, g);
+  return r ? r.then(() => mc.reply!) : mc.reply!;
 }
 
 function drain(body: Readable | Buffer | undefined): void {
@@ -101,13 +155,26 @@ function hostOnly(host: string): string {
 }
 
 async function mediateProxy(mc: MessageContext, proxy: ProxyService): Promise<Reply> {
+  if (mc.globalHandlers) {
+    let ok = requestHooks(mc);
+    if (typeof ok !== 'boolean') ok = await ok;
+    if (!ok) return replyOf(mc);
+  }
   await runFlow(mc, { inSequence: proxy.inSequence, outSequence: proxy.outSequence, faultSequence: proxy.faultSequence, endpoint: proxy.endpoint });
-  return mc.reply!;
+  return mc.globalHandlers ? replyOf(mc) : mc.reply!;
 }
 
 async function mediateResource(mc: MessageContext, res: ApiResource): Promise<Reply> {
+  if (mc.globalHandlers || mc.api!.handlers) {
+    let ok = requestHooks(mc);
+    if (typeof ok !== 'boolean') ok = await ok;
+    if (!ok) {
+      mc.responseHooksDone = true; // stopped before mediation: there is no response to hook
+      return replyOf(mc);
+    }
+  }
   await runFlow(mc, { inSequence: res.inSequence, outSequence: res.outSequence, faultSequence: res.faultSequence, endpoint: undefined });
-  return mc.reply!;
+  return mc.globalHandlers || mc.api!.handlers ? replyOf(mc) : mc.reply!;
 }
 
 function setRestProperties(mc: MessageContext, api: Api, subPath: string, vars: Record<string, string>): void {

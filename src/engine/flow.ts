@@ -62,6 +62,14 @@ export async function handleFault(mc: MessageContext, err: unknown): Promise<voi
 
 /** After an endpoint answered: run the out sequence (or the given one), else send the response back. */
 export async function runOutFlow(mc: MessageContext, seq: Mediator | undefined = mc.outSequence): Promise<void> {
+  // the API's handleResponse, in document order, before the outSequence (once per exchange)
+  const hooks = mc.api?.handlers?.response;
+  if (hooks && !mc.responseHooksDone && mc.error === undefined) {
+    mc.responseHooksDone = true;
+    let ok = hooks.run(mc);
+    if (typeof ok !== 'boolean') ok = await ok;
+    if (!ok) return; // the chain set the reply
+  }
   if (seq) {
     const r = guarded(mc, () => seq.mediate(mc));
     if (typeof r !== 'boolean') await r;
@@ -79,18 +87,33 @@ async function settlePending(mc: MessageContext): Promise<void> {
   }
 }
 
-/** Hands the message to an endpoint and continues with the out-flow; failures go to the fault handler. */
+/** Runs `next` when a hook chain's result says continue; a stopped chain has set the reply. */
+function continueIf(r: boolean | Promise<boolean>, next: () => Promise<void>): Promise<void> {
+  if (r === true) return next();
+  if (r === false) return Promise.resolve();
+  return r.then((ok) => (ok ? next() : undefined));
+}
+
+/**
+ * Hands the message to an endpoint and continues with the out-flow; failures go to the fault handler.
+ * Global handlers see the request just before it leaves (request-out) and the response as it arrives
+ * (response-in).
+ */
 export function sendAndContinue(mc: MessageContext, endpoint: Endpoint, receive: Mediator | undefined): Promise<void> {
   mc.sent = true;
   // the fault handlers in force when the message was sent handle its failure (the in-flow may have moved on)
   const handler = mc.faultStack[mc.faultStack.length - 1];
-  return endpoint.send(mc).then(
-    () => runOutFlow(mc, receive ?? mc.outSequence),
-    (err) => {
-      if (handler && mc.faultStack[mc.faultStack.length - 1] !== handler) mc.faultStack.push(handler);
-      return handleFault(mc, err);
-    },
-  );
+  const g = mc.globalHandlers;
+  const out = (): Promise<void> => runOutFlow(mc, receive ?? mc.outSequence);
+  const send = (): Promise<void> =>
+    endpoint.send(mc).then(
+      () => (g?.responseIn ? continueIf(g.responseIn.run(mc), out) : out()),
+      (err) => {
+        if (handler && mc.faultStack[mc.faultStack.length - 1] !== handler) mc.faultStack.push(handler);
+        return handleFault(mc, err);
+      },
+    );
+  return g?.requestOut ? continueIf(g.requestOut.run(mc), send) : send();
 }
 
 /** The whole exchange for one entry point. Resolves when mc.reply is set. */

@@ -60,6 +60,12 @@ export function defaultScopeProperty(mc: MessageContext, name: string): unknown 
       return 'mediate';
     case 'OperationNamespace':
       return 'http://ws.apache.org/ns/synapse';
+    case 'CLIENT_CERT_SUBJECT':
+    case 'CLIENT_CERT_ISSUER':
+    case 'CLIENT_CERT_SERIAL':
+    case 'CLIENT_CERT_FINGERPRINT_SHA256':
+    case 'CLIENT_CERT_PEM':
+      return clientCertProperty(mc, name);
     case 'From':
     case 'ReplyTo':
     case 'FaultTo':
@@ -134,4 +140,27 @@ export function getProperty(mc: MessageContext, a: string, b?: string): unknown 
   // get-property('SYSTEM_DATE', 'yyyy-MM-dd') and any other (key, dateFormat) pair
   if (a === 'SYSTEM_DATE') return formatJavaDate(new Date(), b);
   return defaultScopeProperty(mc, a);
+}
+
+/** A distinguished name as Java prints it (RFC 2253 order: CN first), from node's one-RDN-per-line form. */
+function distinguishedName(dn: string): string {
+  return dn.split('\n').reverse().join(',');
+}
+
+/** The verified client certificate (mutual TLS or a trusted proxy's header), read only when asked for. */
+function clientCertProperty(mc: MessageContext, name: string): string | undefined {
+  const c = mc.inbound.clientCertificate;
+  if (!c) return undefined;
+  switch (name) {
+    case 'CLIENT_CERT_SUBJECT':
+      return distinguishedName(c.subject);
+    case 'CLIENT_CERT_ISSUER':
+      return distinguishedName(c.issuer);
+    case 'CLIENT_CERT_SERIAL':
+      return c.serialNumber;
+    case 'CLIENT_CERT_FINGERPRINT_SHA256':
+      return c.fingerprint256;
+    default:
+      return c.toString();
+  }
 }

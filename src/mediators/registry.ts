@@ -8,6 +8,7 @@ import type { MediatorParser, ParseContext } from '../artifacts/parse-context.js
 import type { Mediator, MediatorDef } from './mediator.js';
 import { call } from './call.js';
 import { callTemplate } from './call-template.js';
+import { classMediator } from '../handlers/class-mediator.js';
 import { drop } from './drop.js';
 import { enrich } from './enrich.js';
 import { filter } from './filter.js';
@@ -26,6 +27,7 @@ import { switchMediator } from './switch.js';
 export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
   call,
   callTemplate,
+  classMediator,
   drop,
   enrich,
   filter,
@@ -45,7 +47,7 @@ export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
 
 /** Micro Integrator mediators this runtime does not implement (yet): a precise deploy error, not a skip. */
 export const UNSUPPORTED_MEDIATORS = new Set([
-  'aggregate', 'iterate', 'clone', 'foreach', 'xslt', 'fastXSLT', 'xquery', 'script', 'class', 'pojoCommand', 'spring',
+  'aggregate', 'iterate', 'clone', 'foreach', 'xslt', 'fastXSLT', 'xquery', 'script', 'pojoCommand', 'spring',
   'ejb', 'bean', 'cache', 'throttle', 'dblookup', 'dbreport', 'validate', 'smooks', 'datamapper', 'jsontransform',
   'rule', 'store', 'transaction', 'event', 'entitlementService', 'oauthService', 'builder', 'rewrite', 'callout',
   'enqueue', 'conditionalRouter', 'router', 'publishEvent', 'ntlm', 'datamapper', 'scatter-gather', 'variable',

@@ -6,15 +6,19 @@
  * and errors become a JSON reply with a code, never a stack trace.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Runtime } from '../runtime.js';
 import type { Reply } from '../context/message-context.js';
 import { fromIncoming } from '../context/transport-headers.js';
 import { dispatch } from '../engine/dispatch.js';
-import { Errors } from '../errors.js';
+import { Errors, type MiError } from '../errors.js';
 import { randomUUID } from 'node:crypto';
 import { authorizationSecrets } from '../logging/authorization-secrets.js';
 import { accessLine } from '../logging/access-log.js';
+import type { X509Certificate } from 'node:crypto';
+import { clientCertificate } from './client-certificate.js';
+import type { TrustStore } from './trust-store.js';
 
 export interface Listener {
   readonly port: number;
@@ -63,11 +67,13 @@ export function writeReply(res: ServerResponse, reply: Reply, done?: (bytes: num
 }
 
 /** Shared by the requests of one listener: once closing, replies ask clients to close their connection. */
-interface ListenerState {
+export interface ListenerState {
   closing: boolean;
+  /** Client CAs for mutual TLS and the forwarded-certificate header; undefined when neither is configured. */
+  trust?: TrustStore;
 }
 
-async function handle(state: ListenerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number): Promise<void> {
+async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number, cert: X509Certificate | undefined): Promise<void> {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const raw = req.headers;
@@ -97,6 +103,7 @@ async function handle(state: ListenerState, runtime: Runtime, req: IncomingMessa
         remoteAddress: req.socket.remoteAddress ?? '',
         port,
         correlationId,
+        clientCertificate: cert,
       },
       fromIncoming(raw),
       hasBody ? body : undefined,
@@ -104,6 +111,10 @@ async function handle(state: ListenerState, runtime: Runtime, req: IncomingMessa
       cl !== undefined && raw['transfer-encoding'] === undefined ? Number(cl) : undefined,
     );
     reply.headers[corrHeader] = correlationId;
+    const server = runtime.config.httpListener.serverHeader;
+    // our name, not the backend's: a pass-through reply must not reveal what runs behind us
+    if (server) reply.headers['server'] = server;
+    else delete reply.headers['server'];
     if (state.closing) reply.headers['connection'] = 'close';
     if (started) {
       const log = runtime.logs.get(ACCESS_LOGGER);
@@ -119,21 +130,49 @@ async function handle(state: ListenerState, runtime: Runtime, req: IncomingMessa
   }
 }
 
-export async function startHttpListener(runtime: Runtime, port: number, host: string, protocol: 'http' | 'https' = 'http'): Promise<Listener> {
+/** Resolves the client certificate (when mutual TLS or the proxy header is configured), then mediates. */
+export async function handle(state: ListenerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number): Promise<void> {
+  let cert: X509Certificate | undefined;
+  if (state.trust) {
+    try {
+      cert = clientCertificate(req, protocol === 'https', runtime.config.httpListener, state.trust);
+    } catch (err) {
+      const e = err as MiError;
+      body?.resume();
+      jsonError(res, e.status ?? 400, e.code, e.message);
+      return;
+    }
+  }
+  return mediate(state, runtime, req, res, body, protocol, port, cert);
+}
+
+/** Timeouts and limits shared by the HTTP and HTTPS listeners. */
+export function serverOptions(runtime: Runtime): http.ServerOptions {
   const s = runtime.config.server;
-  const state: ListenerState = { closing: false };
-  const server = http.createServer(
-    {
-      requestTimeout: s.requestTimeoutMs,
-      headersTimeout: s.headersTimeoutMs,
-      keepAliveTimeout: s.keepAliveTimeoutMs,
-      maxHeaderSize: 64 * 1024,
-    },
-    (req, res) => {
-      const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-      void handle(state, runtime, req, res, hasBody ? req : undefined, protocol, port);
-    },
-  );
+  return {
+    requestTimeout: s.requestTimeoutMs,
+    headersTimeout: s.headersTimeoutMs,
+    keepAliveTimeout: s.keepAliveTimeoutMs,
+    maxHeaderSize: 64 * 1024,
+  };
+}
+
+/** The request handler of a listener: the same path for HTTP and HTTPS. */
+export function requestHandler(state: ListenerState, runtime: Runtime, protocol: 'http' | 'https', port: number): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+    void handle(state, runtime, req, res, hasBody ? req : undefined, protocol, port);
+  };
+}
+
+export async function startHttpListener(runtime: Runtime, port: number, host: string, protocol: 'http' | 'https' = 'http', trust?: TrustStore): Promise<Listener> {
+  const state: ListenerState = { closing: false, trust };
+  const server = http.createServer(serverOptions(runtime), requestHandler(state, runtime, protocol, port));
+  return listen(server, state, port, host);
+}
+
+/** Error replies for unparseable requests, listen(), and a close() that drains keep-alive connections. */
+export async function listen(server: http.Server | https.Server, state: ListenerState, port: number, host: string, onClose?: () => void): Promise<Listener> {
   // a request Node cannot parse (bad request line, oversized headers) gets a JSON 400, never a stack trace
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || err.code === 'ECONNRESET') {
@@ -157,6 +196,7 @@ export async function startHttpListener(runtime: Runtime, port: number, host: st
     close: () =>
       new Promise<void>((resolve) => {
         state.closing = true;
+        onClose?.();
         server.close(() => resolve());
         // idle keep-alive connections would hold close() open; busy ones finish and close (Connection: close)
         server.closeIdleConnections();

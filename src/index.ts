@@ -1,0 +1,24 @@
+/**
+ * The package's public SDK: the types extensions are written against.
+ *
+ *   import type { Handler, MessageContext } from 'mediation-runtime';
+ *
+ * Type-only imports vanish when the runtime compiles an extension, so a handler file needs nothing
+ * installed to run; the package is only needed for an editor's type checking.
+ */
+export type {
+  ApiInfo,
+  ClassMediator,
+  ExtensionClass,
+  GlobalHandler,
+  Handler,
+  HandlerProperties,
+  HandlerPropertyValue,
+  HookResult,
+  InboundInfo,
+  MessageContext,
+  MessagePayload,
+  PropertyScope,
+  ResourceInfo,
+} from './handlers/contract.js';
+export type { UserStore } from './handlers/user-store.js';

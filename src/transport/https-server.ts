@@ -1,0 +1,25 @@
+/**
+ * The HTTPS mediation listener: the HTTP listener's request path on a node:https server with the primary
+ * key store, TLS 1.2/1.3 and AEAD suites by default, and mutual TLS against a trust store that is re-read
+ * when it changes (new connections use it; connections already open keep theirs).
+ */
+import https from 'node:https';
+import type { Runtime } from '../runtime.js';
+import type { LoadedKeyStore } from '../security/keystore.js';
+import { listen, requestHandler, serverOptions, type Listener, type ListenerState } from './http-server.js';
+import { secureContextOptions, tlsServerOptions } from './tls-options.js';
+import type { TrustStore } from './trust-store.js';
+
+const TRANSPORT_LOGGER = 'org.apache.synapse.transport.passthru.PassThroughHttpSSLListener';
+
+export async function startHttpsListener(runtime: Runtime, key: LoadedKeyStore, port: number, host: string, trust: TrustStore | undefined): Promise<Listener> {
+  const cfg = runtime.config.httpListener;
+  const state: ListenerState = { closing: false, trust };
+  const server = https.createServer({ ...serverOptions(runtime), ...tlsServerOptions(key, cfg, trust) }, requestHandler(state, runtime, 'https', port));
+  const log = runtime.logs.get(TRANSPORT_LOGGER);
+  // a failed handshake (no or untrusted client certificate, old protocol) is the client's problem: log at debug
+  server.on('tlsClientError', (err) => log.debug(`TLS handshake failed: ${err.message}`));
+  // setSecureContext replaces the whole context, so key, protocols and ciphers are passed again
+  if (trust && cfg.verifyClient !== 'none') trust.reloaded.push(() => server.setSecureContext(secureContextOptions(key, cfg, trust)));
+  return listen(server, state, port, host);
+}
