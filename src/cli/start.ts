@@ -26,6 +26,14 @@ export async function startCommand(opts: { home: string; offset?: string }): Pro
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // an extension's detached callback (a timer, an event handler) must not take the server down: log it once
+  // through the runtime's loggers (so secrets stay masked) and keep serving
+  const onStray = (err: unknown): void => {
+    const e = err instanceof Error ? err : new Error(String(err));
+    server.runtime.logs.get('org.apache.synapse.core.axis2.ProxyServiceMessageReceiver').error(`MI_MED_001 an error escaped mediation and was contained: ${e.message}`, e);
+  };
+  process.on('uncaughtException', onStray);
+  process.on('unhandledRejection', onStray);
   const last = server.deployer.last!;
   const failed = last.diagnostics.filter((d) => d.severity === 'error').length;
   process.stdout.write(

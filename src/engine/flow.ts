@@ -103,17 +103,20 @@ export function sendAndContinue(mc: MessageContext, endpoint: Endpoint, receive:
   mc.sent = true;
   // the fault handlers in force when the message was sent handle its failure (the in-flow may have moved on)
   const handler = mc.faultStack[mc.faultStack.length - 1];
-  const g = mc.globalHandlers;
-  const out = (): Promise<void> => runOutFlow(mc, receive ?? mc.outSequence);
-  const send = (): Promise<void> =>
-    endpoint.send(mc).then(
-      () => (g?.responseIn ? continueIf(g.responseIn.run(mc), out) : out()),
-      (err) => {
-        if (handler && mc.faultStack[mc.faultStack.length - 1] !== handler) mc.faultStack.push(handler);
-        return handleFault(mc, err);
-      },
-    );
-  return g?.requestOut ? continueIf(g.requestOut.run(mc), send) : send();
+  const requestOut = mc.globalHandlers?.requestOut;
+  if (requestOut) return continueIf(requestOut.run(mc), () => deliver(mc, endpoint, receive, handler));
+  return deliver(mc, endpoint, receive, handler);
+}
+
+function deliver(mc: MessageContext, endpoint: Endpoint, receive: Mediator | undefined, handler: FaultHandler | undefined): Promise<void> {
+  const responseIn = mc.globalHandlers?.responseIn;
+  return endpoint.send(mc).then(
+    () => (responseIn ? continueIf(responseIn.run(mc), () => runOutFlow(mc, receive ?? mc.outSequence)) : runOutFlow(mc, receive ?? mc.outSequence)),
+    (err) => {
+      if (handler && mc.faultStack[mc.faultStack.length - 1] !== handler) mc.faultStack.push(handler);
+      return handleFault(mc, err);
+    },
+  );
 }
 
 /** The whole exchange for one entry point. Resolves when mc.reply is set. */

@@ -104,6 +104,13 @@ export default class Thrower implements Handler {
   handleRequest() {}
 }
 `,
+  'common.js': `// a CommonJS module: module.exports is its default export
+module.exports = class Common {
+  handleRequest(mc) {
+    return mc.respond(200, 'from commonjs ' + mc.inbound.method);
+  }
+};
+`,
   'hang.ts': `import type { Handler } from 'mediation-runtime';
 export default class Hang implements Handler {
   handleRequest(): Promise<boolean> {
@@ -189,6 +196,7 @@ describe('API handlers', function () {
         'api/NotHandler.xml': api('NotHandler', '/nothandler', '<handler class="extensions/not-a-handler.ts"/>'),
         'api/Json.xml': api('Json', '/json', '<handler class="extensions/json-reader.ts"/>', 'accepted'),
         'api/Plain.xml': api('Plain', '/plain', '', 'plain'),
+        'api/Common.xml': api('Common', '/common', '<handler class="extensions/common.js"/>'),
         'api/Guarded.xml': `<api ${SYN} name="Guarded" context="/guarded">
           <resource methods="GET" uri-template="/only"><inSequence><respond/></inSequence></resource>
           <handlers><handler class="extensions/deny-unless.ts"/></handlers>
@@ -277,6 +285,10 @@ describe('API handlers', function () {
     assert.equal(r.headers.get('x-api'), 'Stamped /call');
     assert.equal(r.headers.get('x-backend'), 'yes');
     assert.deepEqual(JSON.parse(r.text), { echoed: '{"b":2}', order: null });
+  });
+
+  it('loads JavaScript too, CommonJS included', async () => {
+    assert.equal((await get(`${s.url}/common/x`)).text, 'from commonjs GET');
   });
 
   it('waits for an async handler', async () => {
