@@ -6,16 +6,8 @@
 import type { X509Certificate } from 'node:crypto';
 
 /** Where a property lives: `transport` is the HTTP headers, `axis2` holds HTTP_SC, messageType, ... */
-export type PropertyScope =
-  | 'default'
-  | 'transport'
-  | 'axis2'
-  | 'axis2-client'
-  | 'operation'
-  | 'registry'
-  | 'system'
-  | 'trace'
-  | 'analytics';
+export type { PropertyScope } from '../context/message-context.js';
+import type { PropertyScope } from '../context/message-context.js';
 
 /** A `<property name value/>` is a string; a `<property name><xml/></property>` is that element. */
 export type HandlerPropertyValue = string | Element;
