@@ -7,10 +7,8 @@ import type { MessageContext, Reply } from './message-context.js';
 import type { HeaderValue } from './transport-headers.js';
 import { isHopByHop } from './transport-headers.js';
 import { serializeMessage } from './serialize.js';
+import { isTrue } from './truthy.js';
 
-function isTrue(v: unknown): boolean {
-  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
-}
 
 export function statusOf(mc: MessageContext, dflt: number): number {
   const sc = mc.axis2.get('HTTP_SC');

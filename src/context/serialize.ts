@@ -9,6 +9,7 @@ import { mediaType, TEXT_NS } from './payload.js';
 import { xmlToJson } from './json-xml.js';
 import { serializeXml, SOAP11_NS, SOAP12_NS } from '../xml/dom.js';
 import { soapNs } from './soap.js';
+import { isTrue } from './truthy.js';
 
 export interface WireBody {
   contentType: string | undefined;
@@ -17,9 +18,6 @@ export interface WireBody {
   length?: number;
 }
 
-function isTrue(v: unknown): boolean {
-  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
-}
 
 /** Content type the message should leave with. */
 export function outgoingContentType(mc: MessageContext): string | undefined {

@@ -12,6 +12,7 @@ import { Payload } from '../context/payload.js';
 import { serializeMessage } from '../context/serialize.js';
 import { fromIncoming, headerString, toOutgoing } from '../context/transport-headers.js';
 import { toEndpointError, type FailureContext } from './client-errors.js';
+import { isTrue } from '../context/truthy.js';
 
 export interface HttpSendOptions {
   /** Absolute http(s) URL of the target, REST_URL_POSTFIX already applied. */
@@ -29,9 +30,6 @@ export interface HttpSendOptions {
 /** Longest wait for a TCP/TLS connection, whatever the response timeout (Synapse's connect timeout is 20 s). */
 const MAX_CONNECT_TIMEOUT_MS = 20_000;
 
-function isTrue(v: unknown): boolean {
-  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
-}
 
 /** HTTP_METHOD (axis2) if a mediator set it, else the endpoint's method, else the client's method. */
 export function outgoingMethod(mc: MessageContext, configured: string | undefined): string {

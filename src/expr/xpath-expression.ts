@@ -61,13 +61,26 @@ const EXTRA_FUNCTIONS: Record<string, Fn> = {
   'url-decode': (_c, a) => decodeURIComponent(str(a).replace(/\+/g, ' ')),
 };
 
+/** fn:replace / fn:matches patterns are nearly always literals: compile each once, not per message. */
+const regexCache = new Map<string, RegExp>();
+function cachedRegExp(pattern: string, flags: string): RegExp {
+  const key = flags + '/' + pattern;
+  let re = regexCache.get(key);
+  if (!re) {
+    if (regexCache.size >= 500) regexCache.clear();
+    regexCache.set(key, (re = new RegExp(pattern, flags)));
+  }
+  re.lastIndex = 0;
+  return re;
+}
+
 const FN_EXTRA: Record<string, Fn> = {
   'upper-case': (_c, a) => str(a).toUpperCase(),
   'lower-case': (_c, a) => str(a).toLowerCase(),
   'ends-with': (_c, a, b) => str(a).endsWith(str(b)),
   'string-join': (_c, a, sep) => (a?.nodeset ? a.nodeset().toArray().map((n) => n.textContent ?? '') : [str(a)]).join(str(sep)),
-  replace: (_c, a, p, r) => str(a).replace(new RegExp(str(p), 'g'), str(r).replace(/\\\$/g, '$$$$')),
-  matches: (_c, a, p) => new RegExp(str(p)).test(str(a)),
+  replace: (_c, a, p, r) => str(a).replace(cachedRegExp(str(p), 'g'), str(r).replace(/\\\$/g, '$$$$')),
+  matches: (_c, a, p) => cachedRegExp(str(p), '').test(str(a)),
   'current-dateTime': () => new Date().toISOString(),
 };
 

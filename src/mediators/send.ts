@@ -14,10 +14,8 @@ import type { Mediator, MediatorDef } from './mediator.js';
 import { SequenceRef } from './sequence.js';
 import { endpointChild } from './endpoint-child.js';
 import { sendToAddress } from './to-address.js';
+import { isTrue } from '../context/truthy.js';
 
-function isTrue(v: unknown): boolean {
-  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
-}
 
 class SendMediator implements Mediator {
   readonly tag = 'send';

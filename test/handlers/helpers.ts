@@ -1,50 +1,14 @@
-/**
- * A runtime on a temporary home with extension modules written by the test (HOME/extensions/...) next to
- * its artifacts, on a free loopback port, logs in memory.
- */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startServer } from '../../src/main.js';
-import { memoryLoggerFactory } from '../../src/logging/logger.js';
-import type { TestServer } from '../helpers/server.js';
+/** Helpers for handler tests: a runtime with extension modules (HOME/extensions/...) next to its artifacts. */
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
-export interface ExtServer extends TestServer {
-  /** Writes HOME/extensions/<rel> and returns its path. */
-  ext(rel: string, text: string): string;
-}
+export type ExtServer = TestServer;
 
-export async function startWithExtensions(
+export function startWithExtensions(
   files: Record<string, string>,
   extensions: Record<string, string>,
   toml = '[server]\nhot_deployment = false\n',
 ): Promise<ExtServer> {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'mi-hdl-'));
-  const dir = path.join(home, 'synapse-configs', 'default');
-  const put = (p: string, text: string): string => {
-    mkdirSync(path.dirname(p), { recursive: true });
-    writeFileSync(p, text);
-    return p;
-  };
-  put(path.join(home, 'deployment', 'deployment.toml'), toml);
-  const write = (rel: string, text: string): string => put(path.join(dir, rel), text);
-  const ext = (rel: string, text: string): string => put(path.join(home, 'extensions', rel), text);
-  mkdirSync(dir, { recursive: true });
-  for (const [rel, text] of Object.entries(extensions)) ext(rel, text);
-  for (const [rel, text] of Object.entries(files)) write(rel, text);
-  const logs = memoryLoggerFactory();
-  const server = await startServer({ home, logs, httpPort: 0, host: '127.0.0.1' });
-  return Object.assign(server, {
-    home,
-    url: `http://127.0.0.1:${server.httpPort}`,
-    logLines: logs.lines,
-    write,
-    ext,
-    async close() {
-      await server.stop();
-      rmSync(home, { recursive: true, force: true });
-    },
-  });
+  return startTestServer(files, toml, extensions);
 }
 
 export async function eventually(check: () => Promise<boolean> | boolean, ms = 4000): Promise<void> {

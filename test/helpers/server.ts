@@ -14,11 +14,17 @@ export interface TestServer extends Server {
   url: string;
   logLines: { name: string; level: string; message: string }[];
   write(rel: string, content: string): string;
+  /** Writes HOME/extensions/<rel> (TypeScript handlers, class mediators) and returns its path. */
+  ext(rel: string, content: string): string;
   close(): Promise<void>;
 }
 
-/** files: path relative to synapse-configs/default -> XML text. */
-export async function startTestServer(files: Record<string, string>, toml = '[server]\nhot_deployment = false\n'): Promise<TestServer> {
+/** files: path relative to synapse-configs/default -> XML text; extensions: path under HOME/extensions -> code. */
+export async function startTestServer(
+  files: Record<string, string>,
+  toml = '[server]\nhot_deployment = false\n',
+  extensions: Record<string, string> = {},
+): Promise<TestServer> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'mi-test-'));
   const dir = path.join(home, 'synapse-configs', 'default');
   mkdirSync(path.join(home, 'deployment'), { recursive: true });
@@ -29,7 +35,14 @@ export async function startTestServer(files: Record<string, string>, toml = '[se
     writeFileSync(p, content);
     return p;
   };
+  const ext = (rel: string, content: string): string => {
+    const p = path.join(home, 'extensions', rel);
+    mkdirSync(path.dirname(p), { recursive: true });
+    writeFileSync(p, content);
+    return p;
+  };
   mkdirSync(dir, { recursive: true });
+  for (const [rel, content] of Object.entries(extensions)) ext(rel, content);
   for (const [rel, content] of Object.entries(files)) write(rel, content);
   const logs = memoryLoggerFactory();
   const server = await startServer({ home, logs, httpPort: 0, host: '127.0.0.1' });
@@ -38,6 +51,7 @@ export async function startTestServer(files: Record<string, string>, toml = '[se
     url: `http://127.0.0.1:${server.httpPort}`,
     logLines: logs.lines,
     write,
+    ext,
     async close() {
       await server.stop();
       rmSync(home, { recursive: true, force: true });
