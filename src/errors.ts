@@ -77,6 +77,25 @@ export const Errors = {
   CLIENT_CERT_MALFORMED: spec('MI_TLS_003', 'the client certificate header from a trusted proxy is not a PEM or Base64 certificate', 400),
   CLIENT_CERT_UNTRUSTED: spec('MI_TLS_004', 'the client certificate header from a trusted proxy is expired or not issued by a CA in listener.truststore', 401),
   NO_LISTENER: spec('MI_TLS_005', 'listener.enable = false and no HTTPS listener could start: nothing would serve'),
+  // authentication service (src/security/auth/authentication-service.ts)
+  AUTH_UNAVAILABLE: spec('MI_AUTH_001', 'the user store (its database) cannot be reached; authentication fails closed until it is back', 503),
+  AUTH_RATE_LIMITED: spec('MI_AUTH_002', 'too many failed logins for this user from this address within [authentication] failure_window; wait and try again', 429),
+  // databases and users (src/store/, src/security/auth/)
+  DATASOURCE_CONFIG: spec('MI_DB_001', 'a [[datasource]] entry is invalid (missing id or url, duplicate id, unsupported URL scheme, bad pool option); supported: jdbc:postgresql, jdbc:mysql, jdbc:mariadb, jdbc:sqlite'),
+  DATASOURCE_UNKNOWN: spec('MI_DB_002', 'a data_source setting names no [[datasource]] id; declare it or fix the id'),
+  DB_UNAVAILABLE: spec('MI_DB_003', 'the database cannot be opened or reached, or refused the login; check host, port, database name, user and password', 503),
+  DB_MIGRATION: spec('MI_DB_004', 'the database schema could not be brought up to date (migration failed, or it was made by a newer version)'),
+  USER_STORE_TYPE: spec('MI_USR_001', '[user_store] type is not supported (LDAP is not); remove [user_store] or set type = "database"'),
+  USER_BAD_NAME: spec('MI_USR_002', 'a user or role name does not match the naming rule (UsernameJavaRegEx / RolenameJavaRegEx)', 400),
+  USER_WEAK_PASSWORD: spec('MI_USR_003', 'the password does not match the password rule (PasswordJavaRegEx; by default 5 to 30 characters, no spaces)', 400),
+  USER_EXISTS: spec('MI_USR_004', 'a user with this name already exists (names are case-insensitive)', 409),
+  USER_NOT_FOUND: spec('MI_USR_005', 'there is no such user in the user store', 404),
+  ROLE_NOT_FOUND: spec('MI_USR_006', 'there is no such role; create it first with `mi role add`', 404),
+  ROLE_EXISTS: spec('MI_USR_007', 'a role with this name already exists (names are case-insensitive)', 409),
+  USER_PROTECTED: spec('MI_USR_008', 'the [super_admin] user or the admin role cannot be deleted, nor the admin role taken from the super admin', 409),
+  SUPER_ADMIN_CONFIG: spec('MI_USR_009', '[super_admin] is invalid: a weak or default password (such as admin/admin), or a name or password that breaks the rules'),
+  // management API and remote CLI (src/management/)
+  // WS-Security on proxy services (src/security/ws-security/)
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorName = keyof typeof Errors;

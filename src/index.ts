@@ -21,4 +21,5 @@ export type {
   PropertyScope,
   ResourceInfo,
 } from './handlers/contract.js';
-export type { UserStore } from './handlers/user-store.js';
+export type { UserInfo, UserStore, WritableUserStore } from './security/auth/user-store.js';
+export type { AuthenticatedUser, AuthFailure, Authenticator, AuthOutcome } from './security/auth/authenticator.js';

@@ -14,6 +14,9 @@ import { SecretMasker } from './logging/secret-masker.js';
 import type { MessageContext } from './context/message-context.js';
 import type { Expression } from './expr/expression.js';
 import { VaultLookup } from './security/vault/vault-lookup.js';
+import type { Authenticator } from './security/auth/authenticator.js';
+import { AuthenticationService, authenticationOptionsFrom } from './security/auth/authentication-service.js';
+import { FileUserStore } from './security/auth/file-user-store.js';
 
 export interface Deployment {
   readonly sequences: ReadonlyMap<string, Sequence>;
@@ -55,6 +58,11 @@ export class Runtime {
   /** Requests currently being mediated (for graceful shutdown). */
   inFlight = 0;
   secrets: SecretResolver;
+  /**
+   * Users and roles for every security feature. Until the server opens its databases this knows the
+   * `[[internal_apis.users]]` of deployment.toml only; startServer installs the combined stores.
+   */
+  auth: Authenticator;
 
   constructor(
     readonly config: Config,
@@ -63,6 +71,8 @@ export class Runtime {
     readonly logSecrets: SecretMasker = new SecretMasker(),
   ) {
     this.secrets = new VaultLookup(config.security, logs, logSecrets);
+    const authOptions = authenticationOptionsFrom(config.toml);
+    this.auth = new AuthenticationService([FileUserStore.fromToml(config.toml, authOptions.adminRole)], { ...authOptions, logs });
   }
 
   get current(): Deployment {

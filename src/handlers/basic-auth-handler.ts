@@ -1,13 +1,15 @@
 /**
  * Micro Integrator's `org.wso2.micro.integrator.security.handler.RESTBasicAuthHandler`: HTTP Basic
- * authentication for an API against the runtime's user store. No (or a non-Basic) Authorization header:
- * 401 with `WWW-Authenticate: Basic realm="WSO2 EI"` and an empty body; wrong credentials, or none of the
- * `allowedRoles` (comma-separated, optional): 403 with an empty body. The header's values are masked in logs
- * for the request's lifetime by the listener.
+ * authentication for an API against the runtime's users (runtime.auth). No (or a non-Basic) Authorization
+ * header: 401 with `WWW-Authenticate: Basic realm="WSO2 EI"` and an empty body; wrong credentials, or none
+ * of the `allowedRoles` (comma-separated, optional): 403 with an empty body. Too many failures from one
+ * address: 429 (MI_AUTH_002); user store down: 503 (MI_AUTH_001). A cached answer keeps the handler
+ * synchronous. The header's values are masked in logs for the request's lifetime by the listener.
  */
 import type { MessageContext } from '../context/message-context.js';
+import type { AuthOutcome } from '../security/auth/authenticator.js';
+import { Errors, type ErrorSpec } from '../errors.js';
 import type { Handler, HandlerProperties, HookResult } from './contract.js';
-import { userStoreOf, type UserStore } from './user-store.js';
 
 export const BASIC_AUTH_HANDLER_CLASS = 'org.wso2.micro.integrator.security.handler.RESTBasicAuthHandler';
 const CHALLENGE = { 'www-authenticate': 'Basic realm="WSO2 EI"' };
@@ -20,7 +22,7 @@ export class RESTBasicAuthHandler implements Handler {
   /** `<property name="allowedRoles" value="admin, ops"/>` (called as Micro Integrator calls bean setters). */
   setAllowedRoles(value: unknown): void {
     if (typeof value !== 'string') throw new TypeError('allowedRoles must be a comma-separated list of roles');
-    const roles = value.split(',').map((r) => r.trim()).filter(Boolean);
+    const roles = value.split(',').map((r) => r.trim().toLowerCase()).filter(Boolean);
     this.allowed = roles.length ? new Set(roles) : undefined;
   }
 
@@ -33,17 +35,26 @@ export class RESTBasicAuthHandler implements Handler {
     const colon = decoded.indexOf(':');
     if (colon <= 0) return mc.respond(403);
     const user = decoded.slice(0, colon);
-    const store = userStoreOf(mc.runtime);
-    const ok = store.authenticate(user, decoded.slice(colon + 1));
-    return typeof ok === 'boolean' ? this.authorize(mc, store, user, ok) : ok.then((v) => this.authorize(mc, store, user, v));
+    const password = decoded.slice(colon + 1);
+    const hit = mc.runtime.auth.cached(user, password, mc.inbound.remoteAddress);
+    if (hit) return this.authorize(mc, hit);
+    return mc.runtime.auth.authenticate(user, password, mc.inbound.remoteAddress).then((o) => this.authorize(mc, o));
   }
 
-  private authorize(mc: MessageContext, store: UserStore, user: string, authenticated: boolean): HookResult {
-    if (!authenticated) return mc.respond(403);
+  private authorize(mc: MessageContext, outcome: AuthOutcome): HookResult {
+    if (!outcome.ok) {
+      if (outcome.reason === 'invalid') return mc.respond(403);
+      return refuse(mc, outcome.reason === 'rate-limited' ? Errors.AUTH_RATE_LIMITED : Errors.AUTH_UNAVAILABLE);
+    }
     const allowed = this.allowed;
-    if (!allowed) return true;
-    const check = (roles: readonly string[]): boolean => roles.some((r) => allowed.has(r)) || mc.respond(403);
-    const roles = store.rolesOf(user);
-    return Array.isArray(roles) ? check(roles as readonly string[]) : (roles as Promise<readonly string[]>).then(check);
+    if (!allowed || outcome.user.roles.some((r) => allowed.has(r.toLowerCase()))) return true;
+    return mc.respond(403);
   }
+}
+
+function refuse(mc: MessageContext, spec: ErrorSpec): false {
+  const body = JSON.stringify({ code: spec.code, message: spec.hint });
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (spec === Errors.AUTH_RATE_LIMITED) headers['retry-after'] = '60';
+  return mc.respond(spec.status!, body, headers);
 }

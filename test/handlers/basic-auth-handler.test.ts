@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { get } from '../helpers/server.js';
-import { TomlUserStore } from '../../src/handlers/toml-user-store.js';
-import { useUserStore } from '../../src/handlers/user-store.js';
+import { FileUserStore } from '../../src/security/auth/file-user-store.js';
+import { AuthenticationService } from '../../src/security/auth/authentication-service.js';
+import { memoryLoggerFactory } from '../../src/logging/logger.js';
+import type { UserStore } from '../../src/security/auth/user-store.js';
 import { apiWithHandlers, startWithExtensions, type ExtServer } from './helpers.js';
 
 const BASIC = 'org.wso2.micro.integrator.security.handler.RESTBasicAuthHandler';
@@ -77,8 +79,8 @@ describe('RESTBasicAuthHandler', function () {
   });
 });
 
-describe('TomlUserStore', () => {
-  const store = TomlUserStore.fromToml({
+describe('FileUserStore', () => {
+  const store = FileUserStore.fromToml({
     internal_apis: {
       users: [
         { user: { name: 'a', password: 'pa', roles: 'x, y' } },
@@ -88,29 +90,37 @@ describe('TomlUserStore', () => {
     },
   });
 
-  it('authenticates in constant time against the listed users only', () => {
-    assert.equal(store.authenticate('a', 'pa'), true);
-    assert.equal(store.authenticate('a', 'pb'), false);
-    assert.equal(store.authenticate('nobody', 'pa'), false);
-    assert.equal(store.authenticate('broken', ''), false);
+  it('authenticates in constant time against the listed users only, names case-insensitively', async () => {
+    assert.equal(await store.verify('a', 'pa'), true);
+    assert.equal(await store.verify('A', 'pa'), true);
+    assert.equal(await store.verify('a', 'pb'), false);
+    assert.equal(await store.verify('nobody', 'pa'), false);
+    assert.equal(await store.verify('broken', ''), false);
   });
 
-  it('knows roles (comma-separated or arrays) and gives admins the admin role', () => {
-    assert.deepEqual(store.rolesOf('a'), ['x', 'y']);
-    assert.deepEqual(store.rolesOf('b'), ['admin']);
-    assert.deepEqual(store.rolesOf('nobody'), []);
+  it('knows roles (comma-separated or arrays) and gives admins the admin role', async () => {
+    assert.deepEqual((await store.user('a'))?.roles, ['x', 'y']);
+    assert.deepEqual((await store.user('b'))?.roles, ['admin']);
+    assert.equal((await store.user('b'))?.isAdmin, true);
+    assert.equal(await store.user('nobody'), undefined);
   });
 
-  it('has no built-in user', () => {
-    const empty = TomlUserStore.fromToml({});
-    assert.equal(empty.authenticate('admin', 'admin'), false);
+  it('knows the clear password of its users (for WS-Security PasswordDigest)', () => {
+    assert.equal(store.knownPassword('A'), 'pa');
+    assert.equal(store.knownPassword('nobody'), undefined);
+  });
+
+  it('has no built-in user', async () => {
+    const empty = FileUserStore.fromToml({});
+    assert.equal(await empty.verify('admin', 'admin'), false);
   });
 });
 
-describe('RESTBasicAuthHandler with an installed user store', function () {
+describe('RESTBasicAuthHandler with another user store', function () {
   this.timeout(30000);
   let s: ExtServer;
   const asked: string[] = [];
+  let down = false;
 
   before(async () => {
     s = await startWithExtensions(
@@ -118,22 +128,53 @@ describe('RESTBasicAuthHandler with an installed user store', function () {
       {},
       TOML,
     );
-    // what the users and roles work plugs in: an asynchronous store replaces the toml list
-    useUserStore(s.runtime, {
-      async authenticate(user, password) {
+    // an asynchronous store (as a database is) replaces the toml list
+    const store: UserStore = {
+      kind: 'database',
+      readOnly: true,
+      async verify(user, password) {
         asked.push(user);
+        if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
         return user === 'carol' && password === 'from-the-store';
       },
-      async rolesOf(user) {
-        return user === 'carol' ? ['ops'] : [];
+      async user(name) {
+        return name === 'carol' ? { name: 'carol', roles: ['ops'], isAdmin: false, source: 'database' } : undefined;
       },
-    });
+      async users() {
+        return [];
+      },
+      async roles() {
+        return ['ops'];
+      },
+    };
+    s.runtime.auth = new AuthenticationService([store], { logs: memoryLoggerFactory(), maxFailures: 3 });
   });
   after(() => s?.close());
 
-  it('authenticates against it', async () => {
+  it('authenticates against it, and answers again from the cache without asking the store', async () => {
     assert.equal((await get(`${s.url}/secured/x`, basic('carol', 'from-the-store'))).text, 'ok');
     assert.equal((await get(`${s.url}/secured/x`, basic('alice', 'alice-pw'))).status, 403);
     assert.deepEqual(asked, ['carol', 'alice']);
+    assert.equal((await get(`${s.url}/secured/x`, basic('Carol', 'from-the-store'))).text, 'ok');
+    assert.deepEqual(asked, ['carol', 'alice']);
+  });
+
+  it('refuses a user after repeated failures from the same address with 429, even with the right password', async () => {
+    for (const pw of ['x1', 'x2', 'x3']) assert.equal((await get(`${s.url}/secured/x`, basic('dave', pw))).status, 403);
+    const r = await get(`${s.url}/secured/x`, basic('dave', 'x4'));
+    assert.equal(r.status, 429);
+    assert.equal(r.headers.get('retry-after'), '60');
+    assert.match(r.text, /MI_AUTH_002/);
+  });
+
+  it('fails closed with 503 when the store cannot be reached', async () => {
+    down = true;
+    try {
+      const r = await get(`${s.url}/secured/x`, basic('erin', 'whatever'));
+      assert.equal(r.status, 503);
+      assert.match(r.text, /MI_AUTH_001/);
+    } finally {
+      down = false;
+    }
   });
 });

@@ -1,0 +1,237 @@
+/**
+ * The one authentication service (see authenticator.ts). In front of the stores it keeps:
+ * - a positive cache (user -> HMAC of the password under a per-process key, roles): a hit costs one HMAC
+ *   instead of a scrypt verification or a database round trip, which is what keeps Basic auth and
+ *   UsernameToken cheap per request. No clear password is kept.
+ * - a short negative cache of wrong passwords, so a client retrying the same bad credentials does not
+ *   cost a verification each time.
+ * - a failure counter per user and client address: after `maxFailures` within `failureWindow` further
+ *   attempts are refused as 'rate-limited' (even with the right password) until the window has passed.
+ * A store that cannot be reached fails closed ('unavailable') with one log line naming the cause.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Errors } from '../../errors.js';
+import type { LoggerFactory } from '../../logging/logger.js';
+import type { AuthenticatedUser, Authenticator, AuthOutcome } from './authenticator.js';
+import type { UserInfo, UserStore, WritableUserStore } from './user-store.js';
+
+export interface AuthenticationOptions {
+  readonly logs: LoggerFactory;
+  readonly adminRole?: string;
+  /** How long a successful check is reused (ms); 0 turns the cache off. */
+  readonly cacheTtlMs?: number;
+  /** How long a wrong password is remembered as wrong (ms). */
+  readonly negativeTtlMs?: number;
+  /** Failed attempts per user and client address before attempts are refused. */
+  readonly maxFailures?: number;
+  readonly failureWindowMs?: number;
+  /** Most users held in each cache; the oldest entries go first. */
+  readonly cacheSize?: number;
+}
+
+/** `[authentication]` in deployment.toml: cache_ttl, negative_cache_ttl, failure_window (seconds), max_failures. */
+export function authenticationOptionsFrom(toml: Record<string, unknown>): Omit<AuthenticationOptions, 'logs'> {
+  const t = (toml['authentication'] ?? {}) as Record<string, unknown>;
+  const seconds = (k: string): number | undefined => (typeof t[k] === 'number' ? (t[k] as number) * 1000 : undefined);
+  const superAdmin = (toml['super_admin'] ?? {}) as Record<string, unknown>;
+  return {
+    adminRole: typeof superAdmin['admin_role'] === 'string' ? (superAdmin['admin_role'] as string) : undefined,
+    cacheTtlMs: seconds('cache_ttl'),
+    negativeTtlMs: seconds('negative_cache_ttl'),
+    failureWindowMs: seconds('failure_window'),
+    maxFailures: typeof t['max_failures'] === 'number' ? (t['max_failures'] as number) : undefined,
+  };
+}
+
+interface Granted {
+  readonly mac: Buffer;
+  readonly user: AuthenticatedUser;
+  readonly until: number;
+}
+
+interface Refused {
+  readonly macs: Buffer[];
+  until: number;
+}
+
+interface Failures {
+  count: number;
+  since: number;
+}
+
+const LOGGER = 'org.wso2.micro.integrator.security.user.core.UserStoreManager';
+const RATE_LIMITED: AuthOutcome = { ok: false, reason: 'rate-limited' };
+const INVALID: AuthOutcome = { ok: false, reason: 'invalid' };
+const UNAVAILABLE: AuthOutcome = { ok: false, reason: 'unavailable' };
+
+export class AuthenticationService implements Authenticator {
+  readonly adminRole: string;
+  readonly writable: WritableUserStore | undefined;
+  private readonly key = randomBytes(32);
+  private readonly granted = new Map<string, Granted>();
+  private readonly refused = new Map<string, Refused>();
+  private readonly failures = new Map<string, Failures>();
+  private readonly cacheTtlMs: number;
+  private readonly negativeTtlMs: number;
+  private readonly maxFailures: number;
+  private readonly failureWindowMs: number;
+  private readonly cacheSize: number;
+  private lastOutage = 0;
+
+  constructor(
+    private readonly stores: readonly UserStore[],
+    private readonly options: AuthenticationOptions,
+  ) {
+    this.adminRole = options.adminRole ?? 'admin';
+    this.writable = stores.find((s): s is WritableUserStore => !s.readOnly) as WritableUserStore | undefined;
+    this.cacheTtlMs = options.cacheTtlMs ?? 60_000;
+    this.negativeTtlMs = options.negativeTtlMs ?? 5_000;
+    this.maxFailures = options.maxFailures ?? 10;
+    this.failureWindowMs = options.failureWindowMs ?? 60_000;
+    this.cacheSize = options.cacheSize ?? 10_000;
+  }
+
+  private mac(password: string): Buffer {
+    return createHmac('sha256', this.key).update(password, 'utf8').digest();
+  }
+
+  cached(name: string, password: string, client = ''): AuthOutcome | undefined {
+    const key = name.toLowerCase();
+    const now = Date.now();
+    if (this.isLimited(key, client, now)) return RATE_LIMITED;
+    const g = this.granted.get(key);
+    const r = this.refused.get(key);
+    if ((!g || g.until <= now) && (!r || r.until <= now)) return undefined;
+    const mac = this.mac(password);
+    if (g && g.until > now && timingSafeEqual(g.mac, mac)) return { ok: true, user: g.user };
+    if (r && r.until > now && r.macs.some((m) => timingSafeEqual(m, mac))) {
+      this.countFailure(key, client, now);
+      return INVALID;
+    }
+    return undefined;
+  }
+
+  async authenticate(name: string, password: string, client = ''): Promise<AuthOutcome> {
+    const hit = this.cached(name, password, client);
+    if (hit) return hit;
+    const key = name.toLowerCase();
+    let outage: unknown;
+    for (const store of this.stores) {
+      let info: UserInfo | undefined;
+      try {
+        if (!(await store.verify(name, password))) continue;
+        info = await store.user(name);
+      } catch (err) {
+        outage ??= err;
+        continue;
+      }
+      if (!info) continue;
+      const user: AuthenticatedUser = { name: info.name, roles: info.roles, isAdmin: info.isAdmin };
+      this.failures.delete(failureKey(key, client));
+      this.refused.delete(key);
+      if (this.cacheTtlMs > 0) remember(this.granted, key, { mac: this.mac(password), user, until: Date.now() + this.cacheTtlMs }, this.cacheSize);
+      return { ok: true, user };
+    }
+    if (outage !== undefined) {
+      this.reportOutage(outage);
+      return UNAVAILABLE;
+    }
+    const now = Date.now();
+    this.countFailure(key, client, now);
+    if (this.negativeTtlMs > 0) {
+      const r = this.refused.get(key);
+      const mac = this.mac(password);
+      if (r && r.until > now) {
+        if (r.macs.length < 8) r.macs.push(mac);
+        r.until = now + this.negativeTtlMs;
+      } else {
+        remember(this.refused, key, { macs: [mac], until: now + this.negativeTtlMs }, this.cacheSize);
+      }
+    }
+    return INVALID;
+  }
+
+  async user(name: string): Promise<UserInfo | undefined> {
+    for (const s of this.stores) {
+      const u = await s.user(name);
+      if (u) return u;
+    }
+    return undefined;
+  }
+
+  async users(): Promise<UserInfo[]> {
+    const seen = new Set<string>();
+    const all: UserInfo[] = [];
+    for (const s of this.stores) {
+      for (const u of await s.users()) {
+        if (seen.has(u.name.toLowerCase())) continue;
+        seen.add(u.name.toLowerCase());
+        all.push(u);
+      }
+    }
+    return all;
+  }
+
+  knownPassword(name: string): string | undefined {
+    for (const s of this.stores) {
+      const p = s.knownPassword?.(name);
+      if (p !== undefined) return p;
+    }
+    return undefined;
+  }
+
+  invalidate(name?: string): void {
+    if (name === undefined) {
+      this.granted.clear();
+      this.refused.clear();
+      return;
+    }
+    this.granted.delete(name.toLowerCase());
+    this.refused.delete(name.toLowerCase());
+  }
+
+  private isLimited(key: string, client: string, now: number): boolean {
+    const f = this.failures.get(failureKey(key, client));
+    if (!f) return false;
+    if (now - f.since >= this.failureWindowMs) {
+      this.failures.delete(failureKey(key, client));
+      return false;
+    }
+    return f.count >= this.maxFailures;
+  }
+
+  private countFailure(key: string, client: string, now: number): void {
+    const fk = failureKey(key, client);
+    const f = this.failures.get(fk);
+    if (!f || now - f.since >= this.failureWindowMs) {
+      remember(this.failures, fk, { count: 1, since: now }, this.cacheSize);
+      return;
+    }
+    f.count++;
+    if (f.count === this.maxFailures) {
+      this.options.logs
+        .get(LOGGER)
+        .warn(`${Errors.AUTH_RATE_LIMITED.code}  ${this.maxFailures} failed logins for user '${key}' from ${client || 'an unknown address'} within ${Math.round(this.failureWindowMs / 1000)} s; further attempts are refused until the window has passed`);
+    }
+  }
+
+  /** One line per outage burst (at most every 10 s), never per request. */
+  private reportOutage(err: unknown): void {
+    const now = Date.now();
+    if (now - this.lastOutage < 10_000) return;
+    this.lastOutage = now;
+    const cause = err instanceof Error ? err.message : String(err);
+    this.options.logs.get(LOGGER).error(`${Errors.AUTH_UNAVAILABLE.code}  the user store cannot be reached (${cause}); authentication fails closed until it is back`);
+  }
+}
+
+function failureKey(user: string, client: string): string {
+  return `${user}\u0000${client}`;
+}
+
+/** Map insertion order is age: when full, the oldest entry makes room. */
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.delete(key);
+  if (map.size >= max) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}

@@ -1,0 +1,40 @@
+/**
+ * The tables the runtime keeps in its database (embedded SQLite by default, PostgreSQL or MySQL/MariaDB
+ * in production), as Kysely types. Migrations (src/store/migrations.ts) create them; every name carries
+ * the `mi_` prefix so the runtime can share a database with other applications.
+ */
+export interface UserTable {
+  /** The user name lower-cased: names are case-insensitive, as in Micro Integrator. Primary key. */
+  name_key: string;
+  /** The name as it was first written, for display. */
+  name: string;
+  /** `scrypt$N$r$p$<salt b64>$<hash b64>` (src/security/auth/password-hash.ts). */
+  password_hash: string;
+  /** ISO-8601 UTC. */
+  created_at: string;
+}
+
+export interface RoleTable {
+  /** Lower-cased role name. Primary key. */
+  name_key: string;
+  name: string;
+}
+
+export interface UserRoleTable {
+  user_key: string;
+  role_key: string;
+}
+
+export interface TransactionCountTable {
+  /** The hour the requests arrived in, UTC, as `YYYY-MM-DDTHH` (sorts and compares as text). Primary key. */
+  hour: string;
+  /** Requests that entered a proxy service or API in that hour, summed over every node. */
+  count: number;
+}
+
+export interface DatabaseSchema {
+  mi_users: UserTable;
+  mi_roles: RoleTable;
+  mi_user_roles: UserRoleTable;
+  mi_transaction_counts: TransactionCountTable;
+}
