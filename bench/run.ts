@@ -7,7 +7,7 @@
  * the cell divided by the completed requests gives CPU us/request, the figure the ratios are built on.
  *
  * Env: SIZES="1000" CONC="20" DURATION=5 WARMUP=3 REPEATS=1
- *      SCENARIOS="DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,DirectAPI"
+ *      SCENARIOS="DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,DirectAPI,DirectProxyUT"
  *      OFFSET=123 (runtime [server] offset, HTTP port 8280+OFFSET) NGINX_PORT=8280 UNDICI_PORT=8291 ECHO_PORT=9001
  *      RUNTIME=0 (baselines only)  KEEP_HOME=1 (keep the temporary home)  STRICT=1 (exit 1 when a ratio is over)
  */
@@ -79,7 +79,7 @@ const S = {
   duration: int('DURATION', 5),
   warmup: int('WARMUP', 3, 0),
   repeats: int('REPEATS', 1),
-  scenarios: list(process.env['SCENARIOS'], 'DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,DirectAPI'),
+  scenarios: list(process.env['SCENARIOS'], 'DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,DirectAPI,DirectProxyUT'),
   offset: int('OFFSET', 123, 0),
   nginxPort: int('NGINX_PORT', 8280),
   undiciPort: int('UNDICI_PORT', 8291),
@@ -181,6 +181,34 @@ function bodyFile(size: number): string {
   return f;
 }
 
+/**
+ * Scenarios whose requests carry a WS-Security UsernameToken (PasswordText, no nonce: the same token on
+ * every request, as a client reusing its credentials sends it) for the bench user of deployment.toml.
+ */
+const UT_SCENARIOS = new Set(['DirectProxyUT']);
+const BENCH_USER = { name: 'bench', password: 'bench-Pass-2468' };
+const WSSE_HEADER =
+  '<wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" soapenv:mustUnderstand="1">' +
+  `<wsse:UsernameToken><wsse:Username>${BENCH_USER.name}</wsse:Username>` +
+  `<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">${BENCH_USER.password}</wsse:Password>` +
+  '</wsse:UsernameToken></wsse:Security>';
+let bodiesDir: string | undefined;
+
+/** The request file a scenario is sent: the buyStocks payload, with the wsse:Security header for UT scenarios. */
+function scenarioBody(scenario: string, size: number): string {
+  const plain = bodyFile(size);
+  if (!UT_SCENARIOS.has(scenario)) return plain;
+  const file = path.join(bodiesDir!, `${size}B_buyStocks_ut.xml`);
+  if (!existsSync(file)) {
+    const xml = readFileSync(plain, 'utf8');
+    const at = xml.indexOf('<soapenv:Header>');
+    if (at < 0) throw new Error(`${plain}: no <soapenv:Header> to add the wsse:Security header to`);
+    const cut = at + '<soapenv:Header>'.length;
+    writeFileSync(file, xml.slice(0, cut) + WSSE_HEADER + xml.slice(cut));
+  }
+  return file;
+}
+
 // ---------------------------------------------------------------- scenarios and the runtime home
 
 interface Scenario {
@@ -220,6 +248,12 @@ function prepareHome(home: string, scenarios: Scenario[]): void {
       'file_name = "bench.pem"',
       'type = "PEM"',
       'key_file = "bench.key"',
+      '',
+      '# DirectProxyUT authenticates this user (UsernameToken PasswordText)',
+      '[[internal_apis.users]]',
+      `user.name = "${BENCH_USER.name}"`,
+      `user.password = "${BENCH_USER.password}"`,
+      'user.roles = ["admin"]',
       '',
       '# MediatedProxy logs the routing header as "user": masking it is part of what is priced',
       '[masking_pattern.properties]',
@@ -422,7 +456,7 @@ async function measure(sut: Sut, scenario: string, size: number, conc: number, r
   const ours0 = oursTicks(snap0);
   const r: WrkResult = await runWrk({
     url: sut.url,
-    bodyFile: bodyFile(size),
+    bodyFile: scenarioBody(scenario, size),
     luaScript: POST_LUA,
     connections: conc,
     durationS: S.duration,
@@ -452,10 +486,10 @@ async function measure(sut: Sut, scenario: string, size: number, conc: number, r
   };
 }
 
-async function warmup(sut: Sut, label: string, size: number, conc: number): Promise<void> {
+async function warmup(sut: Sut, label: string, scenario: string, size: number, conc: number): Promise<void> {
   if (S.warmup <= 0) return;
   info(`warm-up ${label} ${S.warmup} s`);
-  await runWrk({ url: sut.url, bodyFile: bodyFile(size), luaScript: POST_LUA, connections: conc, durationS: S.warmup, core: PIN_CORE, onSpawn: (c) => track(c) });
+  await runWrk({ url: sut.url, bodyFile: scenarioBody(scenario, size), luaScript: POST_LUA, connections: conc, durationS: S.warmup, core: PIN_CORE, onSpawn: (c) => track(c) });
 }
 
 // ---------------------------------------------------------------- output
@@ -511,6 +545,7 @@ function printRatios(): number {
     { label: 'CBRSOAPHeaderProxy / DirectProxy', num: rt('CBRSOAPHeaderProxy'), den: rt('DirectProxy') },
     { label: 'DirectProxy / nginx', num: rt('DirectProxy'), den: ['passthrough', 'nginx'] },
     { label: `${HTTPS_SCENARIO} / DirectProxy`, num: rt(HTTPS_SCENARIO), den: rt('DirectProxy') },
+    { label: 'DirectProxyUT / DirectProxy', num: rt('DirectProxyUT'), den: rt('DirectProxy'), max: 1.8 },
   ];
   for (const size of S.sizes) {
     for (const conc of S.conc) {
@@ -570,6 +605,7 @@ async function main(): Promise<number> {
 
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'mi-bench-'));
   chmodSync(tmp, 0o755);
+  bodiesDir = tmp;
   let ok = false;
   cleanups.push({
     name: 'temporary folder',
@@ -619,7 +655,7 @@ async function main(): Promise<number> {
     if (!c.ok) throw new Error(`baseline ${b.target} (${b.url}) is not working: ${c.detail}`);
   }
   for (const { scenario, sut } of runtimeSuts) {
-    const c = await sanity(sut.url, firstBody);
+    const c = await sanity(sut.url, readFileSync(scenarioBody(scenario, S.sizes[0]!), 'utf8'));
     if (!c.ok) {
       brokenScenarios.set(scenario, c.detail);
       info(`SANITY FAILED ${scenario} POST ${sut.url}: ${c.detail}`);
@@ -628,18 +664,17 @@ async function main(): Promise<number> {
 
   const warmConc = Math.max(...S.conc);
   for (const b of baselines) {
-    await warmup(b, b.target, S.sizes[0]!, warmConc);
+    await warmup(b, b.target, 'passthrough', S.sizes[0]!, warmConc);
   }
   for (const { scenario, sut } of runtimeSuts) {
     if (brokenScenarios.has(scenario)) continue;
-    await warmup(sut, `runtime ${scenario}`, S.sizes[0]!, warmConc);
+    await warmup(sut, `runtime ${scenario}`, scenario, S.sizes[0]!, warmConc);
   }
 
   console.log('');
   printHeader();
   for (let rep = 1; rep <= S.repeats; rep++) {
     for (const size of S.sizes) {
-      const body = readFileSync(bodyFile(size), 'utf8');
       for (const conc of S.conc) {
         for (const b of baselines) {
           const row = await measure(b, 'passthrough', size, conc, rep);
@@ -655,7 +690,7 @@ async function main(): Promise<number> {
             printRow(rows[rows.length - 1]!);
             continue;
           }
-          const c = brokenScenarios.has(scenario) && size === S.sizes[0] ? ({ ok: false, detail: brokenScenarios.get(scenario)! } as const) : await sanity(sut.url, body);
+          const c = brokenScenarios.has(scenario) && size === S.sizes[0] ? ({ ok: false, detail: brokenScenarios.get(scenario)! } as const) : await sanity(sut.url, readFileSync(scenarioBody(scenario, size), 'utf8'));
           if (!c.ok) {
             brokenScenarios.set(scenario, c.detail);
             rows.push({ ...base, broken: c.detail });

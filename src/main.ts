@@ -17,6 +17,16 @@ import { TrustStore } from './transport/trust-store.js';
 import { certificateValidityWarning, tlsSetupError } from './transport/tls-options.js';
 import type { LoadedKeyStore } from './security/keystore.js';
 import { installGlobalHandlers } from './handlers/global-handlers.js';
+import { openStores, type Stores } from './store/stores.js';
+import type { Database } from './store/database.js';
+import { userStoreSettings } from './security/auth/user-store-config.js';
+import { DatabaseUserStore } from './security/auth/database-user-store.js';
+import { FileUserStore } from './security/auth/file-user-store.js';
+import { AuthenticationService, authenticationOptionsFrom } from './security/auth/authentication-service.js';
+import { managementSettings, type ManagementSettings } from './management/settings.js';
+import { startManagementApi, type ManagementApi } from './management/server.js';
+import { TransactionCounter, TRANSACTION_LOGGER } from './transactions/counter.js';
+import { transactionSettings } from './transactions/settings.js';
 
 export interface StartOptions {
   home: string;
@@ -26,6 +36,8 @@ export interface StartOptions {
   httpPort?: number;
   /** Overrides the HTTPS port; defaults to 0 (free port) when httpPort is 0. */
   httpsPort?: number;
+  /** Overrides the management API port (9154 + offset); defaults to 0 (free port) when httpPort is 0. */
+  managementPort?: number;
   host?: string;
 }
 
@@ -33,10 +45,16 @@ export interface Server {
   readonly runtime: Runtime;
   readonly deployer: Deployer;
   readonly config: Config;
+  /** The databases (the user store's, and any [[datasource]] opened on use); closed by stop(). */
+  readonly stores: Stores;
   /** The HTTP port; 0 when [transport.http] listener.enable = false. */
   readonly httpPort: number;
   /** The HTTPS port; undefined when HTTPS did not start (no key store, or it cannot be used). */
   readonly httpsPort: number | undefined;
+  /** The management API port; undefined when `[management_api] enable = false`. */
+  readonly managementPort: number | undefined;
+  /** `https://host:9164/management` (http:// on 127.0.0.1 without a key store). */
+  readonly managementUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -52,7 +70,21 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   if (!opts.logs) logging = setupLogging(config);
   const logs = opts.logs ?? logging!.factory;
   const runtime = new Runtime(config, logs, logging?.secrets);
-  for (const w of [...config.warnings, ...(logging?.warnings ?? [])]) logs.get('org.wso2.config.mapper.ConfigParser').warn(w);
+  const featureWarnings: string[] = [];
+  let mgmt: ManagementSettings;
+  let txSettings;
+  try {
+    mgmt = managementSettings(config, featureWarnings);
+    txSettings = transactionSettings(config.toml, featureWarnings);
+  } catch (err) {
+    logging?.stopWatching();
+    throw err;
+  }
+  for (const w of [...config.warnings, ...(logging?.warnings ?? []), ...featureWarnings]) logs.get('org.wso2.config.mapper.ConfigParser').warn(w);
+  const stores = await openUserStores(config, logs, runtime).catch((err) => {
+    logging?.stopWatching();
+    throw err;
+  });
   const deployer = new Deployer(runtime, artifactDir(home), artifactParser(config));
   deployer.deployAll();
   if (config.server.hotDeployment) await deployer.watch();
@@ -61,7 +93,9 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   const listeners: Listener[] = [];
   let http: Listener | undefined;
   let https: Listener | undefined;
+  let management: ManagementApi | undefined;
   let port = 0;
+  const counter = txSettings.enable ? await startTransactionCounter(runtime, stores, txSettings) : undefined;
   try {
     installGlobalHandlers(runtime, deployer.extensions);
     if (config.httpListener.enable) {
@@ -73,10 +107,27 @@ export async function startServer(opts: StartOptions): Promise<Server> {
       listeners.push((https = await startHttpsListener(runtime, tls.key, port, host, tls.trust)));
     }
     if (listeners.length === 0) throw new MiError(Errors.NO_LISTENER, '[transport.http] listener.enable = false and HTTPS could not start (see above); nothing would serve requests');
+    if (mgmt.enable) {
+      port = opts.managementPort ?? (opts.httpPort === 0 ? 0 : mgmt.port);
+      const base = (scheme: string, l: Listener | undefined): string | undefined => (l ? `${scheme}://${config.server.hostname}:${l.port}` : undefined);
+      management = await startManagementApi({
+        runtime,
+        settings: mgmt,
+        port,
+        host,
+        key: tls.key ?? managementKey(config),
+        listeners: { http: base('http', http), https: base('https', https) },
+        artifactFile: (kind, name) => deployer.last?.deployed.find((a) => a.kind === kind && a.name === name)?.file,
+        transactions: counter,
+      });
+    }
   } catch (err) {
     tls.trust?.close();
     await Promise.all(listeners.map((l) => l.close()));
+    await management?.close();
+    await counter?.stop();
     await deployer.close();
+    await stores.close();
     logging?.stopWatching();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new MiError(Errors.PORT_IN_USE, `port ${port} is already in use; stop the other process or change [server] offset`);
@@ -90,20 +141,68 @@ export async function startServer(opts: StartOptions): Promise<Server> {
     runtime,
     deployer,
     config,
+    stores,
     httpPort: http?.port ?? 0,
     httpsPort: https?.port,
+    managementPort: management?.port,
+    managementUrl: management?.url,
     async stop() {
       if (stopped) return;
       stopped = true;
       await deployer.close();
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.server.shutdownGraceMs).unref());
       tls.trust?.close();
-      await Promise.race([Promise.all(listeners.map((l) => l.close())), grace]);
+      await Promise.race([Promise.all([...listeners.map((l) => l.close()), management?.close()]), grace]);
       await runtime.destroy();
+      // the last counts reach the database before it closes
+      await counter?.stop();
+      await stores.close();
       logging?.stopWatching();
       await logs.shutdown();
     },
   };
+}
+
+/**
+ * Opens the databases (the user store's is migrated now: unreachable = MI_DB_003, the start stops) and
+ * makes runtime.auth check the `[[internal_apis.users]]` file users first, then the database users.
+ */
+async function openUserStores(config: Config, logs: LoggerFactory, runtime: Runtime): Promise<Stores> {
+  const settings = userStoreSettings(config.toml);
+  const stores = await openStores(config, logs);
+  try {
+    const database = await DatabaseUserStore.open(stores.users, settings, logs.get('org.wso2.micro.integrator.security.user.core.jdbc.JDBCUserStoreManager'));
+    const files = FileUserStore.fromToml(config.toml, settings.adminRole);
+    runtime.auth = new AuthenticationService([files, database], { ...authenticationOptionsFrom(config.toml), adminRole: settings.adminRole, logs });
+  } catch (err) {
+    await stores.close();
+    throw err;
+  }
+  return stores;
+}
+
+/**
+ * `[transaction_counter] enable = true`: counts requests into proxies and APIs from now on. A database
+ * that cannot be opened is logged and does not stop the start; counts wait in memory until it can.
+ */
+async function startTransactionCounter(runtime: Runtime, stores: Stores, settings: ReturnType<typeof transactionSettings>): Promise<TransactionCounter> {
+  const log = runtime.logs.get(TRANSACTION_LOGGER);
+  const open = (): Promise<Database> => stores.database(settings.dataSource);
+  await open().catch((err: Error) => log.error(`${err instanceof MiError ? err.code : Errors.MGT_TRANSACTIONS_STORE.code}  the transaction counts database cannot be opened (${err.message}); counts are kept in memory until it can`));
+  const counter = new TransactionCounter(open, settings.updateIntervalMs, log);
+  runtime.transactions = counter;
+  counter.start();
+  return counter;
+}
+
+/** The primary key store for the management API even when the HTTPS listener did not start; undefined = none usable. */
+function managementKey(config: Config): LoadedKeyStore | undefined {
+  if (!config.security.keystore.settings()) return undefined;
+  try {
+    return config.security.keystore.get();
+  } catch {
+    return undefined; // already reported by openTls
+  }
 }
 
 const TLS_LOGGER = 'org.apache.synapse.transport.passthru.PassThroughHttpSSLListener';

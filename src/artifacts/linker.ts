@@ -12,6 +12,7 @@ import { diagnostic, type Diagnostic } from './diagnostic.js';
 import type { Api, Artifact, LocalEntry, ProxyService, SequenceTemplate } from './model.js';
 import type { ParsedArtifact, ParsedFile } from './loader.js';
 import type { RefKind } from './parse-context.js';
+import { linkProxySecurity, needsLinkedPolicy } from '../security/ws-security/link-policy.js';
 
 export interface LinkResult {
   deployment: Deployment;
@@ -91,6 +92,18 @@ export function link(files: readonly ParsedFile[], builtins: readonly ParsedArti
     if (next.length === live.length) break;
     live = next;
   }
+  // 3. security policies held in local entries compile now; a proxy whose policy fails stays out
+  const entries = new Map<string, LocalEntry>();
+  for (const { pa } of live) if (pa.artifact.kind === 'localEntry') entries.set(pa.artifact.name, pa.artifact);
+  live = live.filter((l) => {
+    const a = l.pa.artifact;
+    if (a.kind !== 'proxy' || !needsLinkedPolicy(a)) return true;
+    const r = linkProxySecurity(a, (key) => entries.get(key));
+    for (const p of r.problems) diagnostics.push(diagnostic(l.file, p, p.spec, p.message, p.severity));
+    if (!r.proxy) return false;
+    l.pa = { ...l.pa, artifact: r.proxy };
+    return true;
+  });
   const sequences = new Map<string, Sequence>();
   const endpoints = new Map<string, Endpoint>();
   const localEntries = new Map<string, LocalEntry>();

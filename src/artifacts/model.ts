@@ -4,6 +4,7 @@ import type { Sequence } from '../mediators/sequence.js';
 import type { Endpoint } from '../endpoints/endpoint.js';
 import type { UriMatcher } from '../api/uri-template.js';
 import type { ApiHandlers } from '../handlers/api-handlers.js';
+import type { ProxySecurity } from '../security/ws-security/proxy-security.js';
 
 export type Transport = 'http' | 'https';
 
@@ -24,8 +25,20 @@ export interface ProxyService extends ArtifactBase {
   /** WSDL text (inline) or the local entry key holding it. */
   readonly wsdl: { inline?: string; key?: string } | undefined;
   readonly parameters: ReadonlyMap<string, string>;
-  readonly policies: readonly { key: string; type?: string }[];
+  /** The <policy> elements as written; `localEntry` when the key names a local entry (compiled when linked). */
+  readonly policies: readonly ProxyPolicyRef[];
   readonly enableSec: boolean;
+  /** WS-Security (compiled policy and its settings); undefined for an unsecured proxy. */
+  readonly security: ProxySecurity | undefined;
+}
+
+export interface ProxyPolicyRef {
+  readonly key: string;
+  readonly type?: string;
+  readonly localEntry: boolean;
+  /** Position of the <policy> element, where policy problems are reported. */
+  readonly line: number;
+  readonly col: number;
 }
 
 export interface ApiResource {

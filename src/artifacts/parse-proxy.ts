@@ -7,6 +7,7 @@ import type { Endpoint } from '../endpoints/endpoint.js';
 import type { ParseContext } from './parse-context.js';
 import type { ProxyService, Transport } from './model.js';
 import { sequenceSlot } from './parse-sequence.js';
+import { parseProxySecurity } from '../security/ws-security/parse-proxy-security.js';
 
 export function parseTransports(el: Element, ctx: ParseContext, value: string | undefined): Set<Transport> {
   if (value === undefined || value.trim() === '' || value.trim() === 'all') return new Set(['http', 'https']);
@@ -32,7 +33,7 @@ export function parseProxy(el: Element, ctx: ParseContext): ProxyService {
   let endpoint: Endpoint | undefined;
   let wsdl: ProxyService['wsdl'];
   const parameters = new Map<string, string>();
-  const policies: { key: string; type?: string }[] = [];
+  const policyEls: Element[] = [];
   let enableSec = false;
   let sawTarget = false;
   for (const c of childElements(el)) {
@@ -71,11 +72,9 @@ export function parseProxy(el: Element, ctx: ParseContext): ProxyService {
         }
         break;
       }
-      case 'policy': {
-        const pa = ctx.attrs(c, ['key', 'type', 'operationName', 'operationNamespace'], ['key']);
-        policies.push({ key: pa.req('key'), type: pa.get('type') });
+      case 'policy':
+        policyEls.push(c);
         break;
-      }
       case 'parameter': {
         const pn = c.getAttribute('name');
         if (!pn) ctx.fail(c, Errors.MISSING_ATTRIBUTE, "<parameter> needs the 'name' attribute");
@@ -94,9 +93,7 @@ export function parseProxy(el: Element, ctx: ParseContext): ProxyService {
     }
   }
   if (!sawTarget) ctx.fail(el, Errors.MISSING_ATTRIBUTE, `proxy '${name}' needs a <target>`);
-  if (enableSec || policies.length) {
-    ctx.fail(el, Errors.UNSUPPORTED, `proxy '${name}' asks for WS-Security (<enableSec/>/<policy>), which this runtime does not enforce yet; it is not deployed rather than served unprotected`);
-  }
+  const { policies, security } = parseProxySecurity(el, ctx, name, policyEls, enableSec, parameters);
   return {
     kind: 'proxy',
     name,
@@ -111,5 +108,6 @@ export function parseProxy(el: Element, ctx: ParseContext): ProxyService {
     parameters,
     policies,
     enableSec,
+    security,
   };
 }

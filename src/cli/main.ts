@@ -4,6 +4,10 @@ import { startCommand } from './start.js';
 import { validateCommand } from './validate.js';
 import { keystoreCreateCommand } from './keystore.js';
 import { cipherToolCommand } from './cipher-tool.js';
+import { registerUserCommand } from './user.js';
+import { registerRoleCommand } from './role.js';
+import { registerRemoteCommand } from './remote.js';
+import { registerTransactionsCommand } from './transactions.js';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
@@ -34,5 +38,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--home <dir>', 'home folder', '.')
     .option('--encrypt', 'read one value from standard input and print its cipher text instead')
     .action((o) => cipherToolCommand(o));
+  registerUserCommand(program);
+  registerRoleCommand(program);
+  registerRemoteCommand(program);
+  registerTransactionsCommand(program);
   await program.parseAsync(argv);
 }

@@ -39,7 +39,9 @@ export async function startCommand(opts: { home: string; offset?: string }): Pro
   process.stdout.write(
     `mi: ready on ${listenerUrls(server)} ` +
       `(${last.deployed.length} artifacts deployed${failed ? `, ${failed} problems reported above` : ''}, ` +
-      `hot deployment ${server.config.server.hotDeployment ? 'on' : 'off'}) in ${Date.now() - t0} ms\n`,
+      `hot deployment ${server.config.server.hotDeployment ? 'on' : 'off'}) in ${Date.now() - t0} ms` +
+      (server.managementUrl ? `; management API on ${server.managementUrl}` : '') +
+      '\n',
   );
   if (!server.config.security.keystore.settings()) {
     // first start without a key store: make the development one off the main thread, without delaying ready

@@ -13,6 +13,7 @@ import { runFlow } from './flow.js';
 import { decodeQuery } from '../expr/get-property.js';
 import { globalHandlersOf } from '../handlers/global-handlers.js';
 import { runOnReply } from '../handlers/reply-view.js';
+import { withWsSecurity } from '../security/ws-security/enforce.js';
 
 const SERVICES = '/services/';
 
@@ -68,14 +69,19 @@ export async function dispatch(
     const proxy = dep.proxies.get(svc.name);
     if (proxy && proxy.startOnLoad && proxy.transports.has(inbound.protocol)) {
       if (inbound.method === 'GET' && isWsdlQuery(inbound.query)) return wsdlReply(runtime, proxy);
+      const tc = runtime.transactions; // transaction counter: one increment, nothing allocated
+      if (tc !== undefined) tc.count++;
       const mc = new MessageContext(runtime, inbound, headers, payload, entryOf(proxy));
       mc.globalHandlers = globals;
       if (svc.rest || inbound.query) mc.axis2.set('REST_URL_POSTFIX', svc.rest + (inbound.query ? '?' + inbound.query : ''));
-      return mediateProxy(mc, proxy);
+      // WS-Security runs first, as Rampart does before Synapse sees the message
+      return proxy.security ? withWsSecurity(mc, proxy.security, mediateProxy, proxy) : mediateProxy(mc, proxy);
     }
   }
   const route = dep.router.route(inbound.method, inbound.path, inbound.query, hostOnly(inbound.host), inbound.port);
   if (route.kind === 'match' && route.api.transports.has(inbound.protocol)) {
+    const tc = runtime.transactions;
+    if (tc !== undefined) tc.count++;
     const mc = new MessageContext(runtime, inbound, headers, payload, entryOf(route.api));
     mc.globalHandlers = globals;
     mc.api = route.api;

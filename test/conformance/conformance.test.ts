@@ -18,7 +18,6 @@ const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..
 export const REJECTED: Record<string, { code: string; why: RegExp }> = {
   'endpoints/Test_Endpoint_html.xml': { code: 'MI_ART_012', why: /template endpoints are not supported/ },
   'proxy-services/SoapHeaderBlockTestProxy.xml': { code: 'MI_ART_010', why: /<aggregate> mediator is not supported/ },
-  'proxy-services/UTResponseCode401UTauthFailureProxy.xml': { code: 'MI_ART_012', why: /WS-Security/ },
   'sequences/main.xml': { code: 'MI_ART_009', why: /endpoint 'Test_Endpoint_html' is not deployed/ },
   'sequences/switchFault.xml': { code: 'MI_ART_009', why: /sequence 'seq_timeout' is not deployed/ },
   'policies/UTpolicy.xml': { code: 'MI_ART_003', why: /<Policy> is not a deployable artifact/ },

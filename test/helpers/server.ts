@@ -45,7 +45,7 @@ export async function startTestServer(
   for (const [rel, content] of Object.entries(extensions)) ext(rel, content);
   for (const [rel, content] of Object.entries(files)) write(rel, content);
   const logs = memoryLoggerFactory();
-  const server = await startServer({ home, logs, httpPort: 0, host: '127.0.0.1' });
+  const server = await startServer({ home, logs, httpPort: 0, managementPort: 0, host: '127.0.0.1' });
   return Object.assign(server, {
     home,
     url: `http://127.0.0.1:${server.httpPort}`,

@@ -1,0 +1,126 @@
+/**
+ * The management API (Micro Integrator's internal HTTPS API on 9154 + offset) on fastify. With a key
+ * store it is HTTPS with the primary key and the listener's TLS settings ([transport.http] protocols and
+ * ciphers); without one it is plain HTTP on 127.0.0.1 only, with a warning, and tokens are signed with a
+ * per-process key. Timeouts and the body limit are explicit: fastify 5 sets no request timeout.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Errors } from '../errors.js';
+import type { Runtime } from '../runtime.js';
+import type { LoadedKeyStore } from '../security/keystore.js';
+import { authenticationOptionsFrom } from '../security/auth/authentication-service.js';
+import { secureContextOptions } from '../transport/tls-options.js';
+import type { TransactionCounter } from '../transactions/counter.js';
+import { authenticateRequest } from './auth.js';
+import type { ManagementContext } from './context.js';
+import { applyCors } from './cors.js';
+import { errorBody, toErrorReply } from './errors.js';
+import { registerApis } from './resources/apis.js';
+import { registerEndpoints } from './resources/endpoints.js';
+import { registerLocalEntries } from './resources/local-entries.js';
+import { registerLogging } from './resources/logging.js';
+import { registerLogin } from './resources/login.js';
+import { registerProxyServices } from './resources/proxy-services.js';
+import { registerRoles } from './resources/roles.js';
+import { registerSequences } from './resources/sequences.js';
+import { registerServerInfo } from './resources/server-info.js';
+import { registerTransactions } from './resources/transactions.js';
+import { registerUsers } from './resources/users.js';
+import type { ManagementSettings } from './settings.js';
+import { TokenService } from './tokens.js';
+
+export const MANAGEMENT_LOGGER = 'org.wso2.micro.integrator.management.apis.ManagementInternalApi';
+const BODY_LIMIT = 1024 * 1024;
+const LOOPBACK = '127.0.0.1';
+
+export interface ManagementApi {
+  readonly port: number;
+  /** `https://host:9164/management` (or http:// on loopback). */
+  readonly url: string;
+  readonly secure: boolean;
+  close(): Promise<void>;
+}
+
+export interface ManagementOptions {
+  readonly runtime: Runtime;
+  readonly settings: ManagementSettings;
+  readonly port: number;
+  readonly host: string;
+  /** The primary key store: HTTPS and RS256 tokens. Undefined: HTTP on loopback, HS256 tokens. */
+  readonly key?: LoadedKeyStore;
+  readonly listeners: ManagementContext['listeners'];
+  readonly artifactFile: ManagementContext['artifactFile'];
+  readonly transactions?: TransactionCounter;
+}
+
+export async function startManagementApi(opts: ManagementOptions): Promise<ManagementApi> {
+  const { runtime, settings, key } = opts;
+  const log = runtime.logs.get(MANAGEMENT_LOGGER);
+  const s = runtime.config.server;
+  const app = Fastify({
+    logger: false,
+    https: key ? secureContextOptions(key, runtime.config.httpListener, undefined) : null,
+    requestTimeout: s.requestTimeoutMs,
+    connectionTimeout: s.requestTimeoutMs,
+    keepAliveTimeout: Math.min(s.keepAliveTimeoutMs, 5_000),
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: 256 },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }) as unknown as FastifyInstance;
+  const ctx: ManagementContext = {
+    runtime,
+    settings,
+    tokens: new TokenService({
+      keyPair: key ? { privateKey: key.privateKey, publicKey: key.publicKey } : undefined,
+      expirySeconds: settings.tokenExpirySeconds,
+      storeSize: settings.tokenStoreSize,
+      removeOldest: settings.removeOldestTokenOnOverflow,
+    }),
+    listeners: opts.listeners,
+    startedAt: Date.now(),
+    transactions: opts.transactions,
+    artifactFile: opts.artifactFile,
+    retryAfterSeconds: Math.ceil((authenticationOptionsFrom(runtime.config.toml).failureWindowMs ?? 60_000) / 1000),
+  };
+  app.decorateRequest('principal', null);
+  app.decorateRequest('forgetSecrets', null);
+  app.addHook('onRequest', applyCors(settings.cors));
+  app.addHook('onRequest', authenticateRequest(ctx));
+  app.addHook('onSend', async (_req, reply, payload) => {
+    // tokens and user lists must not linger in caches
+    reply.header('cache-control', 'no-store');
+    return payload;
+  });
+  app.addHook('onResponse', async (req) => req.forgetSecrets?.());
+  app.setErrorHandler((err, req, reply) => {
+    const { status, body } = toErrorReply(err);
+    if (status >= 500 && body.code === Errors.MGT_INTERNAL.code) log.error(`${Errors.MGT_INTERNAL.code}  ${req.method} ${req.url.split('?')[0]} failed: ${(err as Error).message}`, err as Error);
+    void reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send(errorBody(Errors.MGT_NOT_FOUND, `no management resource ${req.method} ${req.url.split('?')[0]}`));
+  });
+  for (const register of [registerLogin, registerApis, registerProxyServices, registerSequences, registerEndpoints, registerLocalEntries, registerUsers, registerRoles, registerServerInfo, registerLogging, registerTransactions]) {
+    register(app, ctx);
+  }
+  const host = key ? opts.host : LOOPBACK;
+  try {
+    await app.listen({ port: opts.port, host });
+  } catch (err) {
+    await app.close().catch(() => {});
+    throw err;
+  }
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  const shown = host === '0.0.0.0' || host === '::' ? runtime.config.server.hostname : host;
+  const url = `${key ? 'https' : 'http'}://${shown.includes(':') ? `[${shown}]` : shown}:${port}/management`;
+  if (!key) {
+    log.warn(
+      `${Errors.MGT_PLAIN_HTTP.code}  no key store: the management API is plain HTTP on ${LOOPBACK}:${port} only, and its access tokens are ` +
+        'signed with a key that lives as long as this process; run `mi keystore create` for HTTPS on every interface',
+    );
+  }
+  log.info(`management API listening on ${url} (${settings.jwt ? `JWT ${ctx.tokens.algorithm}, tokens valid ${settings.tokenExpirySeconds} s` : 'Basic credentials on every call'})`);
+  return { port, url, secure: key !== undefined, close: () => app.close() };
+}

@@ -1,0 +1,103 @@
+/**
+ * `[user_store]`, `[realm_manager]` and `[super_admin]` of deployment.toml. Only the database user store
+ * exists here: an absent `[user_store]` means the database store on the embedded SQLite file, and an LDAP
+ * type (Micro Integrator's shipped toml declares `read_only_ldap`) stops the start with a code that says
+ * what to change.
+ */
+import { Errors, MiError } from '../../errors.js';
+import { DEFAULT_ADMIN_ROLE } from '../../store/migrations.js';
+import { credentialRules, type CredentialRules } from './credential-rules.js';
+
+export interface SuperAdmin {
+  readonly name: string;
+  /** A function, so the password does not travel with the settings into logs or JSON. */
+  readonly password: () => string;
+}
+
+export interface UserStoreSettings {
+  /** `[user_store] data_source`, else `[realm_manager] data_source`; undefined = let the stores decide. */
+  readonly dataSource: string | undefined;
+  /** `[user_store] read_only = true`: the running server (management API) cannot change users; `mi user` still can. */
+  readonly readOnly: boolean;
+  readonly rules: CredentialRules;
+  /** `[super_admin] admin_role`, `admin` by default. */
+  readonly adminRole: string;
+  /** The `[super_admin]` user (`username`, `admin` when only a password is given): it cannot be deleted. */
+  readonly superAdminName: string | undefined;
+  /** Set when `[super_admin]` has a password and create_admin_account is not false: made at start if absent. */
+  readonly superAdmin: SuperAdmin | undefined;
+}
+
+type Table = Record<string, unknown>;
+
+const DATABASE_TYPES = new Set(['database', 'database_unique_id']);
+
+/** Passwords that appear in every Micro Integrator guide: refused for the super admin. */
+const WELL_KNOWN = new Set(['admin', 'password', 'changeit', 'changeme', 'wso2carbon', 'root', '12345', '123456', 'secret']);
+
+function table(v: unknown): Table {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Table) : {};
+}
+
+function optionalString(t: Table, key: string, where: string): string | undefined {
+  const v = t[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.trim() === '') throw new MiError(Errors.CONFIG_VALUE, `[${where}] ${key} must be a non-empty string`);
+  return v.trim();
+}
+
+function flag(t: Table, key: string, dflt: boolean, where: string): boolean {
+  const v = t[key];
+  if (v === undefined) return dflt;
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  throw new MiError(Errors.CONFIG_VALUE, `[${where}] ${key} must be true or false, got ${JSON.stringify(v)}`);
+}
+
+export function userStoreSettings(toml: Table): UserStoreSettings {
+  const us = table(toml['user_store']);
+  const type = us['type'] === undefined ? 'database' : String(us['type']).trim().toLowerCase();
+  const cls = typeof us['class'] === 'string' ? us['class'] : '';
+  if (!DATABASE_TYPES.has(type) || /ldap|activedirectory/i.test(cls)) {
+    const what = DATABASE_TYPES.has(type) ? `class = "${cls}"` : `type = "${us['type']}"`;
+    throw new MiError(
+      Errors.USER_STORE_TYPE,
+      `[user_store] ${what} is not supported: LDAP and Active Directory user stores are not available here. ` +
+        'Remove [user_store] (users then live in the embedded database) or set type = "database" with data_source = "<[[datasource]] id>"',
+    );
+  }
+  const rules = credentialRules(table(us['properties']));
+  const sa = table(toml['super_admin']);
+  const adminRole = optionalString(sa, 'admin_role', 'super_admin') ?? DEFAULT_ADMIN_ROLE;
+  rules.checkRoleName(adminRole);
+  const password = sa['password'];
+  const configuredName = optionalString(sa, 'username', 'super_admin');
+  const superAdminName = configuredName ?? 'admin';
+  const create = flag(sa, 'create_admin_account', true, 'super_admin');
+  let superAdmin: SuperAdmin | undefined;
+  if (password !== undefined && create) {
+    if (typeof password !== 'string') throw new MiError(Errors.CONFIG_VALUE, '[super_admin] password must be a string (or a $secret{alias})');
+    if (password.toLowerCase() === superAdminName.toLowerCase() || WELL_KNOWN.has(password.toLowerCase())) {
+      throw new MiError(
+        Errors.SUPER_ADMIN_CONFIG,
+        `[super_admin] password for '${superAdminName}' is a well-known default or equals the user name; choose a strong one (ideally a $secret{alias}), or remove the password to create no admin account`,
+      );
+    }
+    try {
+      rules.checkUserName(superAdminName);
+      rules.checkPassword(password);
+    } catch (err) {
+      throw new MiError(Errors.SUPER_ADMIN_CONFIG, `[super_admin]: ${(err as Error).message}`);
+    }
+    superAdmin = { name: superAdminName, password: () => password };
+  }
+  const realm = table(toml['realm_manager']);
+  return {
+    dataSource: optionalString(us, 'data_source', 'user_store') ?? optionalString(realm, 'data_source', 'realm_manager'),
+    readOnly: flag(us, 'read_only', false, 'user_store'),
+    rules,
+    adminRole,
+    superAdminName: configuredName ?? superAdmin?.name,
+    superAdmin,
+  };
+}

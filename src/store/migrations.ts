@@ -1,0 +1,94 @@
+/**
+ * Versioned schema changes, applied at start by Kysely's Migrator. Applying them again is a no-op, and two
+ * nodes starting at once are safe: the Migrator takes a lock per dialect (a PostgreSQL advisory lock, MySQL
+ * GET_LOCK; for SQLite the run happens in one `BEGIN IMMEDIATE` transaction, see open-database.ts) and
+ * records each applied migration in `mi_migrations`. Migrations are never edited once released: a change
+ * is a new entry at the end of the list.
+ */
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import { Errors, MiError } from '../errors.js';
+import type { Dialect } from './database.js';
+
+export const MIGRATION_TABLE = 'mi_migrations';
+export const MIGRATION_LOCK_TABLE = 'mi_migrations_lock';
+/** The role every store has from the start; `[super_admin] admin_role` may name another one (created at start). */
+export const DEFAULT_ADMIN_ROLE = 'admin';
+
+type AnyDb = Kysely<any>;
+
+/**
+ * Lower-cased keys are compared byte for byte: MySQL's default collations would also treat 'é' and 'e' (or
+ * trailing spaces) as equal and refuse a distinct user as a duplicate.
+ */
+function keyType(dialect: Dialect) {
+  return dialect === 'mysql' ? sql`varchar(255) character set utf8mb4 collate utf8mb4_bin` : sql`varchar(255)`;
+}
+
+function usersRolesAndCounts(dialect: Dialect): Migration {
+  return {
+    async up(db: AnyDb): Promise<void> {
+      const key = keyType(dialect);
+      // `if not exists` everywhere: MySQL cannot roll DDL back, so a half-applied run must be re-runnable
+      await db.schema
+        .createTable('mi_users')
+        .ifNotExists()
+        .addColumn('name_key', key, (c) => c.primaryKey())
+        .addColumn('name', 'varchar(255)', (c) => c.notNull())
+        .addColumn('password_hash', 'varchar(512)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('mi_roles')
+        .ifNotExists()
+        .addColumn('name_key', key, (c) => c.primaryKey())
+        .addColumn('name', 'varchar(255)', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('mi_user_roles')
+        .ifNotExists()
+        .addColumn('user_key', key, (c) => c.notNull().references('mi_users.name_key').onDelete('cascade'))
+        .addColumn('role_key', key, (c) => c.notNull().references('mi_roles.name_key').onDelete('cascade'))
+        .addPrimaryKeyConstraint('mi_user_roles_pk', ['user_key', 'role_key'])
+        .execute();
+      await db.schema.createIndex('mi_user_roles_role').ifNotExists().on('mi_user_roles').column('role_key').execute();
+      await db.schema
+        .createTable('mi_transaction_counts')
+        .ifNotExists()
+        .addColumn('hour', 'varchar(13)', (c) => c.primaryKey())
+        // a busy node passes 2^31 requests in a few months
+        .addColumn('count', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+      const exists = await db.selectFrom('mi_roles').select('name_key').where('name_key', '=', DEFAULT_ADMIN_ROLE).executeTakeFirst();
+      if (!exists) await db.insertInto('mi_roles').values({ name_key: DEFAULT_ADMIN_ROLE, name: DEFAULT_ADMIN_ROLE }).execute();
+    },
+  };
+}
+
+/** Every migration in order; the names sort in the order they apply. */
+export function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_users_roles_transaction_counts': usersRolesAndCounts(dialect),
+  };
+}
+
+/**
+ * Brings the database up to date. `schema` is where the migration tables live (PostgreSQL: the current
+ * schema, so each schema of a shared database keeps its own history). Returns the names applied now.
+ */
+export async function migrate(db: AnyDb, dialect: Dialect, description: string, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrationsFor(dialect) },
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+    migrationTableSchema: schema,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const cause = error instanceof Error ? error.message : String(error);
+    const newer = /missing|corrupted/i.test(cause) ? ' (the database was migrated by a newer version of this runtime?)' : '';
+    throw new MiError(Errors.DB_MIGRATION, `cannot bring ${description} up to date${failed ? ` (migration ${failed})` : ''}: ${cause}${newer}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
