@@ -26,7 +26,7 @@ import { AuthenticationService, authenticationOptionsFrom } from './security/aut
 import { managementSettings, type ManagementSettings } from './management/settings.js';
 import { startManagementApi, type ManagementApi } from './management/server.js';
 import { TransactionCounter, TRANSACTION_LOGGER } from './transactions/counter.js';
-import { transactionSettings } from './transactions/settings.js';
+import { transactionSettings, type TransactionSettings } from './transactions/settings.js';
 
 export interface StartOptions {
   home: string;
@@ -72,7 +72,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   const runtime = new Runtime(config, logs, logging?.secrets);
   const featureWarnings: string[] = [];
   let mgmt: ManagementSettings;
-  let txSettings;
+  let txSettings: TransactionSettings;
   try {
     mgmt = managementSettings(config, featureWarnings);
     txSettings = transactionSettings(config.toml, featureWarnings);
@@ -185,7 +185,7 @@ async function openUserStores(config: Config, logs: LoggerFactory, runtime: Runt
  * `[transaction_counter] enable = true`: counts requests into proxies and APIs from now on. A database
  * that cannot be opened is logged and does not stop the start; counts wait in memory until it can.
  */
-async function startTransactionCounter(runtime: Runtime, stores: Stores, settings: ReturnType<typeof transactionSettings>): Promise<TransactionCounter> {
+async function startTransactionCounter(runtime: Runtime, stores: Stores, settings: TransactionSettings): Promise<TransactionCounter> {
   const log = runtime.logs.get(TRANSACTION_LOGGER);
   const open = (): Promise<Database> => stores.database(settings.dataSource);
   await open().catch((err: Error) => log.error(`${err instanceof MiError ? err.code : Errors.MGT_TRANSACTIONS_STORE.code}  the transaction counts database cannot be opened (${err.message}); counts are kept in memory until it can`));

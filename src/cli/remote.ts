@@ -80,7 +80,7 @@ function promptHidden(question: string): Promise<string> {
     const onData = (chunk: string): void => {
       for (const ch of chunk) {
         if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') return done(new Error('cancelled'));
+        if (ch === '\u0003') return done(new MiError(Errors.PASSWORD_INPUT, 'the password prompt was cancelled'));
         if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
         else value += ch;
       }
@@ -91,7 +91,7 @@ function promptHidden(question: string): Promise<string> {
 
 async function readPassword(opts: { passwordStdin?: boolean }, question: string): Promise<string> {
   if (opts.passwordStdin) return readStdin();
-  if (!process.stdin.isTTY) throw new MiError(Errors.REMOTE_NO_SESSION, 'standard input is not a terminal to ask for the password on; write it to standard input and pass --password-stdin');
+  if (!process.stdin.isTTY) throw new MiError(Errors.PASSWORD_INPUT, 'standard input is not a terminal to ask for the password on; write it to standard input and pass --password-stdin');
   return promptHidden(question);
 }
 

@@ -62,7 +62,7 @@ export async function startManagementApi(opts: ManagementOptions): Promise<Manag
     https: key ? secureContextOptions(key, runtime.config.httpListener, undefined) : null,
     requestTimeout: s.requestTimeoutMs,
     connectionTimeout: s.requestTimeoutMs,
-    keepAliveTimeout: Math.min(s.keepAliveTimeoutMs, 5_000),
+    keepAliveTimeout: s.keepAliveTimeoutMs,
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 256 },
     return503OnClosing: true,
@@ -93,6 +93,7 @@ export async function startManagementApi(opts: ManagementOptions): Promise<Manag
     return payload;
   });
   app.addHook('onResponse', async (req) => req.forgetSecrets?.());
+  app.addHook('onRequestAbort', async (req) => req.forgetSecrets?.());
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toErrorReply(err);
     if (status >= 500 && body.code === Errors.MGT_INTERNAL.code) log.error(`${Errors.MGT_INTERNAL.code}  ${req.method} ${req.url.split('?')[0]} failed: ${(err as Error).message}`, err as Error);

@@ -4,6 +4,11 @@
  * resources, 429 after too many failures, Basic on every call with the JWT handler off, and CORS.
  */
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { startServer, type Server } from '../../src/main.js';
+import { memoryLoggerFactory } from '../../src/logging/logger.js';
+import { needService, testDatabase, type TestDatabase } from '../helpers/databases.js';
+import { makeHome } from '../helpers/process.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ADMIN, USERS_TOML, VIEWER, basic, login, mgmt } from './client.js';
 
@@ -17,9 +22,9 @@ describe('management API authentication', function () {
   });
   after(async () => s?.close());
 
-  it('serves plain HTTP on 127.0.0.1 only without a key store, and says so with MI_MGT_010', () => {
+  it('serves plain HTTP on 127.0.0.1 only without a key store, and says so with MI_MGT_009', () => {
     assert.match(s.managementUrl!, /^http:\/\/127\.0\.0\.1:\d+\/management$/);
-    const warn = s.logLines.find((l) => l.level === 'WARN' && l.message.startsWith('MI_MGT_010'));
+    const warn = s.logLines.find((l) => l.level === 'WARN' && l.message.startsWith('MI_MGT_009'));
     assert.ok(warn, 'a warning about plain HTTP');
     assert.match(warn.message, /127\.0\.0\.1/);
   });
@@ -178,5 +183,35 @@ describe('management API switched off', function () {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('management API when the user store goes away', function () {
+  this.timeout(30_000);
+  let t: TestDatabase | undefined;
+  let s: Server | undefined;
+  let home: string | undefined;
+  before(async function () {
+    await needService(this, 'postgres');
+    t = await testDatabase('postgres');
+  });
+  after(async () => {
+    await s?.stop();
+    await t?.cleanup();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it('fails closed: 503 with MI_MGT_004 for a database user, while file users still log in', async () => {
+    home = makeHome({}, { 'deployment.toml': BASE + USERS_TOML + t!.toml });
+    s = await startServer({ home, logs: memoryLoggerFactory(), httpPort: 0, managementPort: 0, host: '127.0.0.1' });
+    const admin = await login(s);
+    assert.equal((await mgmt(s, '/users', { token: admin, method: 'POST', body: { userId: 'dbuser', password: 'Dbuser-pw1' } })).status, 200);
+    await login(s, { name: 'dbuser', password: 'Dbuser-pw1' });
+    await t!.fresh!.drop(); // the database loses the schema under the running server
+    const r = await mgmt(s, '/login', { auth: basic('dbuser', 'other-pw1') });
+    assert.equal(r.status, 503);
+    assert.equal(r.body.code, 'MI_MGT_004');
+    assert.equal((await mgmt(s, '/login', { auth: basic(ADMIN.name, ADMIN.password) })).status, 200, 'the file store still answers');
+    assert.equal((await mgmt(s, '/users', { token: admin })).status, 503);
   });
 });

@@ -98,12 +98,12 @@ describe('management API log levels', function () {
 });
 
 describe('management API log levels without log4j2 logging', () => {
-  it('answers 409 with MI_MGT_014 when the server logs elsewhere (in memory)', async () => {
+  it('answers 409 with MI_MGT_013 when the server logs elsewhere (in memory)', async () => {
     const s = await startTestServer({}, '[server]\nhot_deployment = false\n' + USERS_TOML);
     try {
       const r = await mgmt(s, '/logging', { token: await login(s), method: 'PATCH', body: { loggerName: 'rootLogger', loggingLevel: 'DEBUG' } });
       assert.equal(r.status, 409);
-      assert.equal(r.body.code, 'MI_MGT_014');
+      assert.equal(r.body.code, 'MI_MGT_013');
     } finally {
       await s.close();
     }

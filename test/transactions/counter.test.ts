@@ -128,15 +128,15 @@ describe('transaction counter on the embedded database', function () {
     assert.equal((await mgmt(s!, '/transactions/report?start=2024-05&end=2024-01', { token })).status, 400);
   });
 
-  it('`mi transactions` refuses a bad date with MI_MGT_017', () => {
+  it('`mi transactions` refuses a bad date with MI_MGT_016', () => {
     const r = miTransactions(home, '--from', '2024-02-30');
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /^mi: MI_MGT_017 {2}--from '2024-02-30' is not a date/);
+    assert.match(r.stderr, /^mi: MI_MGT_016 {2}--from '2024-02-30' is not a date/);
   });
 });
 
 describe('transaction counter off (the default)', () => {
-  it('counts nothing and /transactions answers 409 with MI_MGT_012', async () => {
+  it('counts nothing and /transactions answers 409 with MI_MGT_011', async () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'mi-tx-off-'));
     writeHome(home, `[server]\nhot_deployment = false\n${USERS_TOML}`);
     const s = await startServer({ home, logs: memoryLoggerFactory(), httpPort: 0, managementPort: 0, host: '127.0.0.1' });
@@ -144,7 +144,7 @@ describe('transaction counter off (the default)', () => {
       assert.equal(s.runtime.transactions, undefined);
       const r = await mgmt(s, '/transactions/count', { token: await login(s) });
       assert.equal(r.status, 409);
-      assert.equal(r.body.code, 'MI_MGT_012');
+      assert.equal(r.body.code, 'MI_MGT_011');
     } finally {
       await s.stop();
       rmSync(home, { recursive: true, force: true });

@@ -76,7 +76,10 @@ export function registerRoles(app: FastifyInstance, ctx: ManagementContext): voi
     const added = names(body['addedRoles'], 'addedRoles');
     const removed = names(body['removedRoles'], 'removedRoles');
     const w = writableStore(ctx);
-    if (!(await store(() => w.user(userId)))) throw new MiError(Errors.USER_NOT_FOUND, `user '${userId}' cannot be found in the database user store`);
+    if (!(await store(() => w.user(userId)))) {
+      if (await store(() => ctx.runtime.auth.user(userId))) throw new MiError(Errors.MGT_READ_ONLY_USERS, `user '${userId}' is defined in deployment.toml ([[internal_apis.users]]); change its roles there`);
+      throw new MiError(Errors.USER_NOT_FOUND, `user '${userId}' cannot be found`);
+    }
     await store(() => w.updateRoles(userId, added, removed));
     ctx.runtime.auth.invalidate(userId);
     log(`user '${req.principal!.user}' changed the roles of '${userId}' (added: ${added.join(', ') || 'none'}; removed: ${removed.join(', ') || 'none'})`);

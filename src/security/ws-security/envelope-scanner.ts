@@ -51,6 +51,18 @@ const EQ = 0x3d;
 const QUOT = 0x22;
 const APOS = 0x27;
 
+/**
+ * Buffer's own slice decoders, without the argument checks and encoding lookup of toString(), which cost
+ * more than the decoding of the short names here (toString calls them after those checks).
+ */
+type Slicers = { latin1Slice(s: number, e: number): string; utf8Slice(s: number, e: number): string };
+function latin1(b: Buffer, s: number, e: number): string {
+  return (b as unknown as Slicers).latin1Slice(s, e);
+}
+function utf8(b: Buffer, s: number, e: number): string {
+  return (b as unknown as Slicers).utf8Slice(s, e);
+}
+
 function isWs(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
@@ -138,7 +150,7 @@ class Scanner {
     let e = s + 1;
     while (e < b.length && isNameChar(b[e]!)) e++;
     this.i = e;
-    const n = b.toString('latin1', s, e);
+    const n = latin1(b, s, e);
     // a QName: one colon at most, between a prefix and a local part
     const colon = n.indexOf(':');
     if (colon === 0 || colon === n.length - 1 || (colon > 0 && (n.indexOf(':', colon + 1) > 0 || !isNameStart(b[s + colon + 1]!)))) this.fail(`'${n}' is not a qualified name`);
@@ -156,19 +168,19 @@ class Scanner {
     const b = this.b;
     // bounded scans: an unbounded indexOf would read on through the (possibly large) body
     let amp = nextByte(b, AMP, s, e);
-    if (amp < 0) return b.toString('utf8', s, e);
+    if (amp < 0) return utf8(b, s, e);
     let out = '';
     let from = s;
     while (amp >= 0) {
-      out += b.toString('utf8', from, amp);
+      out += utf8(b, from, amp);
       const semi = nextByte(b, 0x3b, amp, Math.min(e, amp + 12));
       if (semi < 0) this.fail("an '&' that starts no entity reference");
-      const ref = b.toString('latin1', amp + 1, semi);
+      const ref = latin1(b, amp + 1, semi);
       out += entity(ref) ?? this.fail(`unknown entity '&${ref};'`);
       from = semi + 1;
       amp = nextByte(b, AMP, from, e);
     }
-    return out + b.toString('utf8', from, e);
+    return out + utf8(b, from, e);
   }
 
   /** At '<' of a start tag: reads it whole. */
@@ -205,7 +217,8 @@ class Scanner {
       if (nextByte(b, LT, vs, ve) >= 0) this.fail(`'<' in the value of attribute '${an}'`);
       this.i = ve + 1;
       for (const a of attrs) if (a.qname === an) this.fail(`attribute '${an}' appears twice on <${qname}>`);
-      attrs.push({ qname: an, value: this.decode(vs, ve).replace(/[\t\n\r]/g, ' ') });
+      const v = this.decode(vs, ve);
+      attrs.push({ qname: an, value: /[\t\n\r]/.test(v) ? v.replace(/[\t\n\r]/g, ' ') : v });
     }
   }
 
@@ -288,7 +301,7 @@ class Scanner {
         else if (this.startsWith('<![CDATA[')) {
           const s = this.i + 9;
           this.skipTo(']]>', 'CDATA section');
-          if (into) text += b.toString('utf8', s, this.i - 3);
+          if (into) text += utf8(b, s, this.i - 3);
         } else this.fail(this.startsWith('<!DOCTYPE') ? 'DOCTYPE is not allowed in a message' : 'unknown markup declaration');
         continue;
       }

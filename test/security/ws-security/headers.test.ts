@@ -81,6 +81,9 @@ describe('WS-Security headers: malformed, hostile and unusual', function () {
         'proxy-services/Plain.xml': echoProxy('Plain', 'UTPlain'),
         'proxy-services/DigestOnly.xml': echoProxy('DigestOnly', 'UTDigestOnly'),
         'proxy-services/TsFirst.xml': echoProxy('TsFirst', 'UTTsFirst'),
+        'local-entries/UTBridge.xml': UT_PLAIN.replace('key="UTPlain"', 'key="UTBridge"').replace('<wsp:Policy ', `<wsp:Policy xmlns:wsu="${WSU}" wsu:Id="UTOverTransport" `),
+        'proxy-services/BridgeOn.xml': echoProxy('BridgeOn', 'UTBridge'),
+        'proxy-services/BridgeOff.xml': echoProxy('BridgeOff', 'UTBridge', '<parameter name="enableBasicAuth">false</parameter>'),
         'proxy-services/Keep.xml': `<proxy ${SYN} name="Keep"><target><endpoint><address uri="${backend.url}/keep"/></endpoint><outSequence><send/></outSequence></target>
           <parameter name="preserveSecurityHeader">true</parameter><policy key="UTPlain"/><enableSec/></proxy>`,
       },
@@ -176,7 +179,10 @@ describe('WS-Security headers: malformed, hostile and unusual', function () {
 
   it('token and timestamp freshness: Created in the future or too old is wsse:MessageExpired', async () => {
     await expectFault(envelope(security(digestToken('alice', 'alice-Pass-1234', randomBytes(16), iso(10 * 60_000)))), 'wsse:MessageExpired', /Created is in the future/);
-    await expectFault(envelope(security(digestToken('alice', 'alice-Pass-1234', randomBytes(16), iso(-60 * 60_000)))), 'wsse:MessageExpired', /older than the policy allows/);
+    // nonceLifeTime 300 s + timestampMaxSkew 60 s (the policy's RampartConfig) bound a token with a nonce
+    await expectFault(envelope(security(digestToken('alice', 'alice-Pass-1234', randomBytes(16), iso(-7 * 60_000)))), 'wsse:MessageExpired', /older than the policy allows/);
+    assert.equal((await call(envelope(security(digestToken('alice', 'alice-Pass-1234', randomBytes(16), iso(-5 * 60_000)))))).status, 200);
+    assert.equal((await call(envelope(security(digestToken('alice', 'alice-Pass-1234', randomBytes(16), iso(50_000)))))).status, 200, 'within the skew');
     const ts = (created: string, expires: string) => `<wsu:Timestamp><wsu:Created>${created}</wsu:Created><wsu:Expires>${expires}</wsu:Expires></wsu:Timestamp>`;
     await expectFault(envelope(security(ts(iso(-20 * 60_000), iso(-15 * 60_000)) + token())), 'wsse:MessageExpired', /has expired/);
     await expectFault(envelope(security(ts(iso(), iso(-60_000)) + token())), 'wsse:InvalidSecurity', /Expires is before its Created/);
@@ -191,6 +197,20 @@ describe('WS-Security headers: malformed, hostile and unusual', function () {
     await expectFault(body, 'wsse:InvalidSecurity', /Nonce was already used/);
   });
 
+  it('database users: PasswordText works; a PasswordDigest fails like any digest, and the log explains why', async () => {
+    await s.runtime.auth.writable!.addUser('dave', 'dave-Pass-1357', ['admin']);
+    const text = await call(envelope(security(token({ user: 'dave', password: 'dave-Pass-1357' }))));
+    assert.equal(text.status, 200, text.text);
+    assert.match(text.text, /<e:user>dave<\/e:user>/);
+    const digest = await call(envelope(security(digestToken('dave', 'dave-Pass-1357'))));
+    const unknown = await call(envelope(security(digestToken('nobody', 'dave-Pass-1357'))));
+    assert.equal(digest.code, 'wsse:FailedAuthentication');
+    assert.match(digest.reason!, /PasswordDigest works only for users whose password the server knows/);
+    assert.equal(unknown.reason, digest.reason, 'the fault does not tell a database user from an unknown one');
+    assert.ok(s.logLines.some((l) => /MI_WSS_010 .*user 'dave' sent a PasswordDigest, but database users' passwords are stored hashed/.test(l.message)));
+    assert.ok(!s.logLines.some((l) => /MI_WSS_010 .*'nobody'/.test(l.message)));
+  });
+
   it('sp:HashPassword refuses PasswordText; a WS-SecurityPolicy 1.2 HttpsToken refuses plain HTTP', async () => {
     await expectFault(envelope(security(token())), 'wsse:InvalidSecurity', /requires a PasswordDigest/, { proxy: 'DigestOnly' });
     assert.equal((await call(envelope(security(digestToken('alice', 'alice-Pass-1234'))), { proxy: 'DigestOnly' })).status, 200);
@@ -202,6 +222,25 @@ describe('WS-Security headers: malformed, hostile and unusual', function () {
     const r = await rawRequest(`${s.url}/services/Plain`, { headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
     assert.equal(r.status, 500);
     assert.match(r.text, /wsse:InvalidSecurity/);
+  });
+
+  it('Basic bridge: REST callers get a bare 401; enableBasicAuth=false answers faults instead but still uses credentials', async () => {
+    const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
+    const pox = '<e:echo xmlns:e="urn:test:echo"><e:text>pox</e:text></e:echo>';
+    const rest = await rawRequest(`${s.url}/services/BridgeOn`, { headers: { 'content-type': 'application/xml', authorization: basic('alice', 'wrong-Pass-11') }, body: pox });
+    assert.equal(rest.status, 401);
+    assert.equal(rest.headers['www-authenticate'], 'BASIC realm="WSO2 Micro Integrator"');
+    assert.equal(rest.text, '');
+    const ok = await rawRequest(`${s.url}/services/BridgeOn`, { headers: { 'content-type': 'application/xml', authorization: basic('alice', 'alice-Pass-1234') }, body: pox });
+    assert.equal(ok.status, 200);
+    assert.match(ok.text, /<e:user>alice<\/e:user>/);
+    const bare = envelope('');
+    await expectFault(bare, 'wsse:InvalidSecurity', /Missing wsse:Security header/, { proxy: 'BridgeOff' });
+    const wrong = await rawRequest(`${s.url}/services/BridgeOff`, { headers: { 'content-type': 'text/xml', authorization: basic('alice', 'wrong-Pass-11') }, body: bare });
+    assert.equal(wrong.status, 500);
+    assert.match(wrong.text, /wsse:FailedAuthentication/);
+    const right = await rawRequest(`${s.url}/services/BridgeOff`, { headers: { 'content-type': 'text/xml', authorization: basic('alice', 'alice-Pass-1234') }, body: bare });
+    assert.equal(right.status, 200);
   });
 
   it('preserveSecurityHeader: the backend gets the header, and the password is masked in logs meanwhile', async () => {
