@@ -49,6 +49,23 @@ class EmbeddedSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * Switching a fresh file to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once there
+ * instead of calling the busy handler: when two nodes open a new file together, the second retries.
+ */
+function switchToWal(handle: BetterSqlite3.Database): void {
+  const until = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      handle.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > until) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10 + Math.floor(Math.random() * 20));
+    }
+  }
+}
+
 function openSqliteFile(file: string): BetterSqlite3.Database {
   const dir = path.dirname(file);
   // the user table holds password hashes: only the runtime's account reads the folder and the file
@@ -57,7 +74,7 @@ function openSqliteFile(file: string): BetterSqlite3.Database {
   const handle = new BetterSqlite3(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   try {
     handle.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-    handle.pragma('journal_mode = WAL');
+    switchToWal(handle);
     handle.pragma('synchronous = NORMAL');
     handle.pragma('foreign_keys = ON');
   } catch (err) {
