@@ -8,8 +8,7 @@ import path from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, MysqlDialect, PostgresDialect, SqliteAdapter, SqliteDialect, SqliteDriver, sql, type DatabaseConnection } from 'kysely';
-import { createPool } from 'mysql2';
-import pg from 'pg';
+import type { TypeOverrides } from 'pg';
 import { Errors, MiError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Database } from './database.js';
@@ -106,11 +105,15 @@ function tlsOptions(tls: TlsSettings, ds: DatasourceConfig): ConnectionOptions |
   return { ...given, rejectUnauthorized: true };
 }
 
+type PgModule = (typeof import('pg'))['default'];
+
 /** PostgreSQL BIGINT (COUNT, SUM of integers) and NUMERIC arrive as strings; the schema says number. */
-const PG_TYPES = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
+function pgTypes(pg: PgModule): TypeOverrides {
+  return {
+    getTypeParser: ((oid: number, format?: string) =>
+      oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  } as TypeOverrides;
+}
 
 interface Opened {
   db: Kysely<DatabaseSchema>;
@@ -118,7 +121,8 @@ interface Opened {
   schema?: string;
 }
 
-function createKysely(ds: DatasourceConfig, log?: Logger): Opened {
+/** The PostgreSQL and MySQL drivers load only when a datasource uses them (they cost ~100 ms each). */
+async function createKysely(ds: DatasourceConfig, log?: Logger): Promise<Opened> {
   if (ds.dialect === 'sqlite') {
     let handle: BetterSqlite3.Database;
     try {
@@ -132,6 +136,7 @@ function createKysely(ds: DatasourceConfig, log?: Logger): Opened {
     if (ds.schema && !/^[A-Za-z_][\w$]*(,[A-Za-z_][\w$]*)*$/.test(ds.schema)) {
       throw new MiError(Errors.DATASOURCE_CONFIG, `[[datasource]] ${ds.id}: currentSchema '${ds.schema}' must be a comma-separated list of plain schema names`);
     }
+    const pg = (await import('pg')).default;
     const pool = new pg.Pool({
       host: ds.host,
       port: ds.port,
@@ -145,12 +150,13 @@ function createKysely(ds: DatasourceConfig, log?: Logger): Opened {
       application_name: ds.applicationName ?? 'mediation-runtime',
       options: ds.schema ? `-c search_path=${ds.schema}` : undefined,
       keepAlive: true,
-      types: PG_TYPES,
+      types: pgTypes(pg),
     });
     // an idle connection dropped by the server must not take the process down; the next query reconnects
     pool.on('error', (err) => log?.warn(`${Errors.DB_UNAVAILABLE.code}  ${ds.description}: an idle connection failed: ${err.message}`));
     return { db: new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) }) };
   }
+  const { createPool } = await import('mysql2');
   const pool = createPool({
     host: ds.host,
     port: ds.port,
@@ -196,7 +202,7 @@ export function connectionCause(err: unknown): string {
 
 /** Opens the database, checks that it answers, and applies pending migrations. */
 export async function openDatabase(ds: DatasourceConfig, log?: Logger): Promise<Database> {
-  const { db } = createKysely(ds, log);
+  const { db } = await createKysely(ds, log);
   let schema: string | undefined;
   try {
     try {
