@@ -8,6 +8,7 @@ import { Deployer } from '../artifacts/deployer.js';
 import { artifactDir } from '../main.js';
 import { formatDiagnostic } from '../artifacts/diagnostic.js';
 import { MiError } from '../errors.js';
+import { storeConfigProblems } from '../store/stores.js';
 
 export function validateCommand(opts: { home: string }): void {
   const home = path.resolve(opts.home);
@@ -21,7 +22,7 @@ export function validateCommand(opts: { home: string }): void {
   }
   const tomlFile = path.relative(process.cwd(), path.join(home, 'deployment', 'deployment.toml')) || 'deployment.toml';
   let problems = 0;
-  for (const w of config.warnings) {
+  for (const w of [...config.warnings, ...storeConfigProblems(config)]) {
     process.stdout.write(`${tomlFile}:0:0  ${w}\n`);
     problems++;
   }

@@ -24,6 +24,34 @@ const LOGGER = 'org.wso2.micro.integrator.ndatasource.core.DataSourceRepository'
 /** Micro Integrator's conventional id for the user store / registry database. */
 export const CARBON_DB_ID = 'WSO2CarbonDB';
 
+/**
+ * What `mi validate` can tell about the user store and datasources without connecting: the same checks
+ * `openStores` makes before it opens anything, as `CODE  message` lines (warnings included).
+ */
+export function storeConfigProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const check = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (err) {
+      if (!(err instanceof MiError)) throw err;
+      problems.push(`${err.code}  ${err.message}`);
+      return undefined;
+    }
+  };
+  const settings = check(() => userStoreSettings(config.toml));
+  const declared = check(() => datasourcesFrom(config.toml, config.home, problems));
+  if (!declared) return problems;
+  const usersId = settings?.dataSource ?? (declared.has(CARBON_DB_ID) ? CARBON_DB_ID : EMBEDDED_ID);
+  for (const [id, ds] of declared) {
+    if (ds instanceof MiError) problems.push(`${ds.code}  ${ds.message}${id === usersId ? '' : '; it is ignored until something uses it'}`);
+  }
+  if (usersId !== EMBEDDED_ID && !declared.has(usersId)) {
+    problems.push(`${Errors.DATASOURCE_UNKNOWN.code}  the user store's data_source '${usersId}' is not the id of any [[datasource]]`);
+  }
+  return problems;
+}
+
 /** Opens and migrates the databases the configuration needs; throws MiError when one cannot be reached. */
 export async function openStores(config: Config, logs: LoggerFactory): Promise<Stores> {
   const log = logs.get(LOGGER);

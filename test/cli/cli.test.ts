@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -125,6 +125,16 @@ describe('mi command line', function () {
     const r = spawnSync(process.execPath, [MI, 'validate', '--home', h], { encoding: 'utf8', cwd: h });
     assert.equal(r.status, 1);
     assert.match(r.stdout, /api\/Dangling\.xml:3:\d+\s+MI_ART_009\s+sequence 'Nowhere' is not deployed/);
+    rmSync(h, { recursive: true, force: true });
+  });
+
+  it('validate checks the user store and datasources without connecting', () => {
+    const h = home({}, '[user_store]\ntype = "read_only_ldap"\n\n[[datasource]]\nid = "Legacy"\nurl = "jdbc:h2:./repository/database/WSO2CARBON_DB"\n');
+    const r = spawnSync(process.execPath, [MI, 'validate', '--home', h], { encoding: 'utf8', cwd: h });
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /deployment\.toml:0:0\s+MI_USR_001\s+\[user_store\] type = "read_only_ldap" is not supported/);
+    assert.match(r.stdout, /MI_DB_001\s+\[\[datasource\]\] Legacy: jdbc:h2 is not supported/);
+    assert.ok(!existsSync(path.join(h, 'data')), 'no database was made');
     rmSync(h, { recursive: true, force: true });
   });
 
