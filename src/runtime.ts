@@ -17,6 +17,7 @@ import { VaultLookup } from './security/vault/vault-lookup.js';
 import type { Authenticator } from './security/auth/authenticator.js';
 import { AuthenticationService, authenticationOptionsFrom } from './security/auth/authentication-service.js';
 import { FileUserStore } from './security/auth/file-user-store.js';
+import type { TransactionCounter } from './transactions/counter.js';
 
 export interface Deployment {
   readonly sequences: ReadonlyMap<string, Sequence>;
@@ -63,6 +64,8 @@ export class Runtime {
    * `[[internal_apis.users]]` of deployment.toml only; startServer installs the combined stores.
    */
   auth: Authenticator;
+  /** Set by startServer when `[transaction_counter] enable = true`; undefined costs nothing per request. */
+  transactions?: TransactionCounter;
 
   constructor(
     readonly config: Config,

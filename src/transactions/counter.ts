@@ -11,13 +11,6 @@ import type { Database } from '../store/database.js';
 import { hourKey, nextHour } from './hours.js';
 import { addToHour, readHours, type HourCount } from './store.js';
 
-declare module '../runtime.js' {
-  interface Runtime {
-    /** Set by startServer when `[transaction_counter] enable = true`; undefined costs nothing per request. */
-    transactions?: TransactionCounter;
-  }
-}
-
 export const TRANSACTION_LOGGER = 'org.wso2.micro.integrator.initializer.handler.transaction.TransactionCountHandler';
 
 export class TransactionCounter {
