@@ -97,7 +97,7 @@ export function loadConfig(home: string, overrides: { offset?: number } = {}): C
 
 const SERVER_KEYS = new Set([
   'offset', 'hostname', 'bind_address', 'hot_deployment', 'max_body_size', 'max_xml_depth', 'request_timeout',
-  'headers_timeout', 'keep_alive_timeout', 'shutdown_grace_period',
+  'headers_timeout', 'keep_alive_timeout', 'shutdown_grace_period', 'enable_basic_auth',
 ]);
 
 export function configFrom(home: string, raw: Table, overrides: { offset?: number } = {}): Config {

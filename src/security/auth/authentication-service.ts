@@ -151,6 +151,14 @@ export class AuthenticationService implements Authenticator {
     return INVALID;
   }
 
+  recordFailure(name: string, client = ''): 'invalid' | 'rate-limited' {
+    const key = name.toLowerCase();
+    const now = Date.now();
+    if (this.isLimited(key, client, now)) return 'rate-limited';
+    this.countFailure(key, client, now);
+    return this.isLimited(key, client, now) ? 'rate-limited' : 'invalid';
+  }
+
   async user(name: string): Promise<UserInfo | undefined> {
     for (const s of this.stores) {
       const u = await s.user(name);

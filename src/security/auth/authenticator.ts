@@ -31,6 +31,11 @@ export interface Authenticator {
    * know (then call authenticate). Lets hot paths (Basic auth, UsernameToken) stay synchronous.
    */
   cached(name: string, password: string, client?: string): AuthOutcome | undefined;
+  /**
+   * Counts a failed login checked elsewhere (a WS-Security PasswordDigest that does not match) against
+   * the rate limit; 'rate-limited' when the user is now refused from this address.
+   */
+  recordFailure(name: string, client?: string): 'invalid' | 'rate-limited';
   /** The user with roles, undefined when unknown; throws when the store cannot be reached. */
   user(name: string): Promise<UserInfo | undefined>;
   /** The clear password a store knows for this user (file users), for WS-Security PasswordDigest. */

@@ -266,7 +266,8 @@ class Compiler {
           this.unsupported(p, `only the '${ALLOWED_ROLES_PROPERTY}' property is implemented`);
           continue;
         }
-        const roles = textOf(p).split(',').map((x) => x.trim()).filter(Boolean);
+        // role names are case-insensitive, as user names are
+        const roles = textOf(p).split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
         if (roles.length) this.allowedRoles = new Set([...(this.allowedRoles ?? []), ...roles]);
       }
     }

@@ -32,8 +32,6 @@ export const USER_ROLES_PROPERTY = 'USER_ROLES';
 /** Rampart's RampartMessageData.USERNAME, an axis2-scope property in Micro Integrator. */
 export const RAMPART_USERNAME_PROPERTY = 'username';
 
-/** Counted as a failed login when a digest does not match (no real password contains NUL). */
-const DIGEST_MISMATCH = '\u0000PasswordDigest mismatch\u0000';
 
 type Next<A> = (mc: MessageContext, arg: A) => Promise<Reply>;
 
@@ -194,11 +192,8 @@ async function verifyToken(mc: MessageContext, plan: WsSecurityPlan, token: User
     } else {
       if (known === undefined) await explainDigest(mc, token.username);
       // a wrong digest counts as a failed login, so the rate limit covers digests too
-      outcome = await auth.authenticate(token.username, DIGEST_MISMATCH, client);
-      if (outcome.ok) outcome = { ok: false, reason: 'invalid' };
-      if (outcome.reason === 'invalid' || outcome.reason === 'rate-limited') {
-        return wssFailure('FailedAuthentication', Errors.WSS_AUTH_FAILED, `PasswordDigest for '${token.username}' not verified${outcome.reason === 'rate-limited' ? ' (rate limited)' : ''}`, DIGEST_NOTE);
-      }
+      const reason = auth.recordFailure(token.username, client);
+      return wssFailure('FailedAuthentication', Errors.WSS_AUTH_FAILED, `PasswordDigest for '${token.username}' not verified${reason === 'rate-limited' ? ' (rate limited)' : ''}`, DIGEST_NOTE);
     }
   }
   if (!outcome.ok) {
@@ -208,7 +203,7 @@ async function verifyToken(mc: MessageContext, plan: WsSecurityPlan, token: User
     return wssFailure('FailedAuthentication', Errors.WSS_AUTH_FAILED, `wrong password or unknown user '${token.username}'${outcome.reason === 'rate-limited' ? ' (rate limited after repeated failures)' : ''}`, token.passwordType === 'digest' ? DIGEST_NOTE : undefined);
   }
   const allowed = plan.allowedRoles;
-  if (allowed && !outcome.user.roles.some((r) => allowed.has(r))) {
+  if (allowed && !outcome.user.roles.some((r) => allowed.has(r.toLowerCase()))) {
     return wssFailure('FailedAuthentication', Errors.WSS_AUTH_FAILED, `user '${outcome.user.name}' has none of the allowed roles (${[...allowed].join(', ')})`, token.passwordType === 'digest' ? DIGEST_NOTE : undefined);
   }
   return outcome.user;

@@ -71,6 +71,15 @@ describe('AuthenticationService', () => {
     assert.equal((await auth.authenticate('carol', 'carol-pw', '10.0.0.9')).ok, true, 'the window passes');
   });
 
+  it('counts failures checked elsewhere (a wrong PasswordDigest) against the same limit, without asking a store', async () => {
+    const { store, state } = countingStore({ carol: { password: 'carol-pw', roles: [] } });
+    const auth = new AuthenticationService([store], { logs: memoryLoggerFactory(), maxFailures: 2 });
+    assert.equal(auth.recordFailure('carol', '10.0.0.9'), 'invalid');
+    assert.equal(auth.recordFailure('Carol', '10.0.0.9'), 'rate-limited');
+    assert.deepEqual(await auth.authenticate('carol', 'carol-pw', '10.0.0.9'), { ok: false, reason: 'rate-limited' });
+    assert.equal(state.verifies, 0);
+  });
+
   it('fails closed when a store cannot be reached, logging the cause once per outage', async () => {
     const logs = memoryLoggerFactory();
     const { store, state } = countingStore({ carol: { password: 'carol-pw', roles: [] } });
