@@ -13,15 +13,8 @@ import { ensureDevKeyStore } from '../security/dev-keystore.js';
 import { encryptBracketedSecrets } from '../security/encrypt-secrets.js';
 import { writeFileAtomic } from '../security/file-write.js';
 import { primaryKeyStoreOf } from '../security/security-config.js';
-
-function readStdin(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    process.stdin.on('data', (c: Buffer) => chunks.push(c));
-    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    process.stdin.on('error', reject);
-  });
-}
+import { readStdin } from './terminal-input.js';
+import { reportError } from './report-error.js';
 
 function parse(text: string, file: string): Record<string, unknown> {
   try {
@@ -64,8 +57,3 @@ export async function cipherToolCommand(opts: { home: string; encrypt?: boolean 
   }
 }
 
-/** `mi: CODE  message` on standard error and exit status 1, as `mi start` prints failures. */
-function reportError(err: unknown): void {
-  process.stderr.write(`mi: ${err instanceof MiError ? `${err.code}  ` : ''}${(err as Error).message}\n`);
-  process.exitCode = 1;
-}

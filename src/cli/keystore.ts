@@ -12,6 +12,7 @@ import { DEV_KEYSTORE, securityDir } from '../security/keystore-config.js';
 import { createKeyStore } from '../security/keystore-create.js';
 import { BRACKETED } from '../security/security-config.js';
 import { replaceTable, verifyEdit } from '../security/toml-text.js';
+import { reportError } from './report-error.js';
 
 export interface KeystoreCreateOptions {
   home: string;
@@ -78,8 +79,3 @@ export async function keystoreCreateCommand(opts: KeystoreCreateOptions): Promis
   }
 }
 
-/** `mi: CODE  message` on standard error and exit status 1, as `mi start` prints failures. */
-function reportError(err: unknown): void {
-  process.stderr.write(`mi: ${err instanceof MiError ? `${err.code}  ` : ''}${(err as Error).message}\n`);
-  process.exitCode = 1;
-}

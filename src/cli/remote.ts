@@ -16,24 +16,20 @@ import type { Command } from 'commander';
 import { Errors, MiError } from '../errors.js';
 import { call, forgetSession, loadSession, managementUrl, replyError, saveSession, sessionFile, type Connection, type RemoteReply } from './remote-session.js';
 import { cell, table } from './table.js';
+import { reportError } from './report-error.js';
+import { readPassword, readNewPassword } from './terminal-input.js';
 
 interface OutputOptions {
   json?: boolean;
 }
 
-/** Our errors and the server's error replies both carry an MI_ code. */
-function fail(err: unknown): void {
-  const code = (err as { code?: unknown }).code;
-  process.stderr.write(`mi: ${typeof code === 'string' && code.startsWith('MI_') ? `${code}  ` : ''}${(err as Error).message}\n`);
-  process.exitCode = 1;
-}
 
 function run<A extends unknown[]>(work: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await work(...args);
     } catch (err) {
-      fail(err);
+      reportError(err);
     }
   };
 }
@@ -52,47 +48,6 @@ function expectOk(r: RemoteReply): unknown {
   if (r.status >= 200 && r.status < 300) return r.body;
   const e = replyError(r);
   throw Object.assign(new Error(e.message), { code: e.code }) as Error;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}
-
-/** Asks on the terminal without echoing what is typed. */
-function promptHidden(question: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const stdin = process.stdin;
-    process.stderr.write(question);
-    let value = '';
-    stdin.setRawMode(true);
-    stdin.resume();
-    stdin.setEncoding('utf8');
-    const done = (err?: Error): void => {
-      stdin.setRawMode(false);
-      stdin.pause();
-      stdin.off('data', onData);
-      process.stderr.write('\n');
-      if (err) reject(err);
-      else resolve(value);
-    };
-    const onData = (chunk: string): void => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') return done(new MiError(Errors.PASSWORD_INPUT, 'the password prompt was cancelled'));
-        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
-        else value += ch;
-      }
-    };
-    stdin.on('data', onData);
-  });
-}
-
-async function readPassword(opts: { passwordStdin?: boolean }, question: string): Promise<string> {
-  if (opts.passwordStdin) return readStdin();
-  if (!process.stdin.isTTY) throw new MiError(Errors.PASSWORD_INPUT, 'standard input is not a terminal to ask for the password on; write it to standard input and pass --password-stdin');
-  return promptHidden(question);
 }
 
 function print(body: unknown, opts: OutputOptions, columns?: readonly string[]): void {

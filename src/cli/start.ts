@@ -1,6 +1,7 @@
 /** `mi start`: run the runtime on a home folder until SIGTERM/SIGINT, then drain and exit 0. */
 import { startServer } from '../main.js';
 import { MiError } from '../errors.js';
+import { reportError } from './report-error.js';
 import { ensureDevKeyStore } from '../security/dev-keystore.js';
 
 export async function startCommand(opts: { home: string; offset?: string }): Promise<void> {
@@ -9,8 +10,7 @@ export async function startCommand(opts: { home: string; offset?: string }): Pro
   try {
     server = await startServer({ home: opts.home, offset: opts.offset !== undefined ? Number(opts.offset) : undefined });
   } catch (err) {
-    process.stderr.write(`mi: ${err instanceof MiError ? `${err.code}  ` : ''}${(err as Error).message}\n`);
-    process.exitCode = 1;
+    reportError(err);
     return;
   }
   // before the ready line: whoever reads it may signal at once, and an unhandled SIGTERM kills without draining

@@ -13,6 +13,8 @@ import { memoryLoggerFactory } from '../logging/logger.js';
 import { DatabaseUserStore } from '../security/auth/database-user-store.js';
 import { userStoreSettings } from '../security/auth/user-store-config.js';
 import { openStores } from '../store/stores.js';
+import { reportError } from './report-error.js';
+import { readNewPassword } from './terminal-input.js';
 
 export interface HomeOption {
   home: string;
@@ -39,66 +41,6 @@ export async function withUserStore(opts: HomeOption, work: (store: DatabaseUser
   }
 }
 
-/** `mi: CODE  message` on standard error and exit status 1, as `mi start` prints failures. */
-export function reportError(err: unknown): void {
-  process.stderr.write(`mi: ${err instanceof MiError ? `${err.code}  ` : ''}${(err as Error).message}\n`);
-  process.exitCode = 1;
-}
-
-function readStdin(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    process.stdin.on('data', (c: Buffer) => chunks.push(c));
-    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    process.stdin.on('error', reject);
-  });
-}
-
-/** Reads one line from the terminal without echoing it. */
-function promptHidden(question: string): Promise<string> {
-  const stdin = process.stdin;
-  return new Promise((resolve, reject) => {
-    let value = '';
-    const finish = (): void => {
-      stdin.off('data', onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      process.stderr.write('\n');
-    };
-    const onData = (chunk: string): void => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
-          finish();
-          return resolve(value);
-        }
-        if (ch === '\u0003') {
-          finish();
-          return reject(new MiError(Errors.PASSWORD_INPUT, 'cancelled'));
-        }
-        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
-        else value += ch;
-      }
-    };
-    // raw mode before the prompt: whatever is typed once the prompt shows must not be echoed
-    stdin.setEncoding('utf8');
-    stdin.setRawMode(true);
-    stdin.resume();
-    stdin.on('data', onData);
-    process.stderr.write(question);
-  });
-}
-
-/** The new password: all of standard input (one trailing newline dropped), or asked twice on the terminal. */
-export async function readNewPassword(opts: { passwordStdin?: boolean }, name: string): Promise<string> {
-  if (opts.passwordStdin) return (await readStdin()).replace(/\r?\n$/, '');
-  if (!process.stdin.isTTY) {
-    throw new MiError(Errors.PASSWORD_INPUT, 'standard input is not a terminal to prompt for the password on; write it to standard input and pass --password-stdin');
-  }
-  const first = await promptHidden(`Password for ${name}: `);
-  const second = await promptHidden('Repeat the password: ');
-  if (first !== second) throw new MiError(Errors.PASSWORD_INPUT, 'the two passwords differ; nothing was changed');
-  return first;
-}
 
 function list(values: readonly string[]): string {
   return values.length ? values.join(', ') : 'none';
