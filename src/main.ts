@@ -17,6 +17,7 @@ import { TrustStore } from './transport/trust-store.js';
 import { certificateValidityWarning, tlsSetupError } from './transport/tls-options.js';
 import type { LoadedKeyStore } from './security/keystore.js';
 import { installGlobalHandlers } from './handlers/global-handlers.js';
+import { ensureDevKeyStore } from './security/dev-keystore.js';
 import { openStores, type Stores } from './store/stores.js';
 import type { Database } from './store/database.js';
 import { userStoreSettings } from './security/auth/user-store-config.js';
@@ -39,6 +40,12 @@ export interface StartOptions {
   /** Overrides the management API port (9154 + offset); defaults to 0 (free port) when httpPort is 0. */
   managementPort?: number;
   host?: string;
+  /**
+   * `mi start`: when no key store is configured, make the development one once the configuration, logging
+   * and databases are known to be good and before the listeners start (so HTTPS is there from the first
+   * start), and report its line here.
+   */
+  onDevKeyStore?: (line: string) => void;
 }
 
 export interface Server {
@@ -85,6 +92,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
     logging?.stopWatching();
     throw err;
   });
+  if (opts.onDevKeyStore && !config.security.keystore.settings()) await makeDevKeyStore(config, logs, opts.onDevKeyStore);
   const deployer = new Deployer(runtime, artifactDir(home), artifactParser(config));
   deployer.deployAll();
   if (config.server.hotDeployment) await deployer.watch();
@@ -193,6 +201,16 @@ async function startTransactionCounter(runtime: Runtime, stores: Stores, setting
   runtime.transactions = counter;
   counter.start();
   return counter;
+}
+
+/** A key store that cannot be made leaves HTTPS off, as a missing one does; the start goes on. */
+async function makeDevKeyStore(config: Config, logs: LoggerFactory, report: (line: string) => void): Promise<void> {
+  try {
+    const line = await ensureDevKeyStore(config.home);
+    if (line) report(line);
+  } catch (err) {
+    logs.get(TLS_LOGGER).error(`${Errors.TLS_SETUP.code}  could not create a development key store (HTTPS stays off): ${(err as Error).message}`);
+  }
 }
 
 /** The primary key store for the management API even when the HTTPS listener did not start; undefined = none usable. */

@@ -1,14 +1,16 @@
 /** `mi start`: run the runtime on a home folder until SIGTERM/SIGINT, then drain and exit 0. */
 import { startServer } from '../main.js';
-import { MiError } from '../errors.js';
 import { reportError } from './report-error.js';
-import { ensureDevKeyStore } from '../security/dev-keystore.js';
 
 export async function startCommand(opts: { home: string; offset?: string }): Promise<void> {
   const t0 = Date.now();
   let server;
   try {
-    server = await startServer({ home: opts.home, offset: opts.offset !== undefined ? Number(opts.offset) : undefined });
+    server = await startServer({
+      home: opts.home,
+      offset: opts.offset !== undefined ? Number(opts.offset) : undefined,
+      onDevKeyStore: (line) => process.stdout.write(`mi: ${line}\n`),
+    });
   } catch (err) {
     reportError(err);
     return;
@@ -43,13 +45,6 @@ export async function startCommand(opts: { home: string; offset?: string }): Pro
       (server.managementUrl ? `; management API on ${server.managementUrl}` : '') +
       '\n',
   );
-  if (!server.config.security.keystore.settings()) {
-    // first start without a key store: make the development one off the main thread, without delaying ready
-    ensureDevKeyStore(server.config.home).then(
-      (line) => line && process.stdout.write(`mi: ${line}\n`),
-      (err) => process.stderr.write(`mi: ${err instanceof MiError ? `${err.code}  ` : ''}could not create a development key store: ${(err as Error).message}\n`),
-    );
-  }
 }
 
 /** `http://host:8290, https://host:8253`: only the listeners that started. */
@@ -60,3 +55,4 @@ function listenerUrls(server: { config: { server: { bindAddress: string } }; htt
   if (server.httpsPort !== undefined) urls.push(`https://${host}:${server.httpsPort}`);
   return urls.join(', ');
 }
+

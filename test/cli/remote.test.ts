@@ -154,17 +154,17 @@ describe('mi remote', function () {
 describe('mi start with mi remote', function () {
   this.timeout(60_000);
 
-  it("prints the management URL on the ready line; without a key store it is HTTP on 127.0.0.1 and mi remote works with it", async () => {
+  it('prints the management URL on the ready line; on a fresh home it is HTTPS with the development key store, and mi remote works with it', async () => {
     const home = makeHome(FILES, { 'deployment.toml': '[server]\nhot_deployment = false\n' + USERS_TOML });
     const config = mkdtempSync(path.join(os.tmpdir(), 'mi-xdg-'));
     const mi = await startMi(home);
     try {
       const ready = mi.output().split('\n').find((l) => l.includes('ready on'))!;
-      const m = /management API on (http:\/\/127\.0\.0\.1:(\d+)\/management)/.exec(ready);
+      const m = /management API on (https:\/\/localhost:(\d+)\/management)/.exec(ready);
       assert.ok(m, ready);
       assert.equal(Number(m[2]), 9154 + (mi.port - 8280), 'base 9154 + the offset');
       const env = { ...process.env, XDG_CONFIG_HOME: config };
-      const login = spawnSync(process.execPath, [MI, 'remote', 'login', '--url', m[1]!, '-u', ADMIN.name, '--password-stdin'], { input: ADMIN.password, encoding: 'utf8', env });
+      const login = spawnSync(process.execPath, [MI, 'remote', 'login', '--url', m[1]!, '-u', ADMIN.name, '--password-stdin', '-k'], { input: ADMIN.password, encoding: 'utf8', env });
       assert.equal(login.status, 0, login.stderr);
       const apis = spawnSync(process.execPath, [MI, 'remote', 'apis', '--json'], { encoding: 'utf8', env });
       assert.equal(JSON.parse(apis.stdout).count, 1);

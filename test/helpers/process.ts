@@ -52,7 +52,7 @@ export function startMi(home: string): Promise<MiProcess> {
       }),
   };
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`mi did not become ready:\n${out}`)), 15000);
+    const t = setTimeout(() => reject(new Error(`mi did not become ready:\n${out}`)), 30000);
     const check = (): void => {
       if (/ready on/.test(out)) {
         clearTimeout(t);

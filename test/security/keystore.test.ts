@@ -141,7 +141,7 @@ describe('key store', function () {
     }
   });
 
-  it('the first start without a key store makes a development one and says so, leaving deployment.toml as it was', async () => {
+  it('the first start without a key store makes a development one, says so, and serves HTTPS at once, leaving deployment.toml as it was', async () => {
     const toml = '# samples\n[server]\nhot_deployment = false\n';
     const home = makeHome({}, { 'deployment.toml': toml });
     try {
@@ -149,6 +149,8 @@ describe('key store', function () {
       const store = path.join(home, 'deployment', 'security', 'primary.p12');
       for (let i = 0; i < 100 && !/development key store/.test(p.output()); i++) await new Promise((r) => setTimeout(r, 100));
       assert.match(p.output(), /mi: created a development key store deployment\/security\/primary\.p12/);
+      assert.match(p.output(), /mi: ready on http:\/\/\S+, https:\/\/\S+ .*management API on https:/);
+      assert.ok(p.output().indexOf('development key store') < p.output().indexOf('ready on'), 'made before the listeners start');
       assert.equal(await p.stop(), 0);
       assert.ok(existsSync(store) && existsSync(`${store}.password`));
       assert.equal(readFileSync(path.join(home, 'deployment', 'deployment.toml'), 'utf8'), toml);
