@@ -32,7 +32,7 @@ function countingStore(users: Record<string, { password: string; roles: string[]
 describe('AuthenticationService', () => {
   it('answers from the stores, then from its cache until the entry expires or is invalidated', async () => {
     const { store, state } = countingStore({ carol: { password: 'carol-pw', roles: ['ops'] } });
-    const auth = new AuthenticationService([store], { logs: memoryLoggerFactory(), cacheTtlMs: 50 });
+    const auth = new AuthenticationService([store], { logs: memoryLoggerFactory(), cacheTtlMs: 300 });
     assert.equal(auth.cached('carol', 'carol-pw'), undefined);
     const first = await auth.authenticate('carol', 'carol-pw', '10.0.0.1');
     assert.deepEqual(first, { ok: true, user: { name: 'carol', roles: ['ops'], isAdmin: false } });
@@ -43,7 +43,7 @@ describe('AuthenticationService', () => {
     auth.invalidate('Carol');
     await auth.authenticate('carol', 'carol-pw');
     assert.equal(state.verifies, 2);
-    await new Promise((r) => setTimeout(r, 60));
+    await new Promise((r) => setTimeout(r, 320));
     assert.equal(auth.cached('carol', 'carol-pw'), undefined);
   });
 
@@ -59,7 +59,7 @@ describe('AuthenticationService', () => {
   it('rate limits failures per user and client address, and logs it once without the password', async () => {
     const logs = memoryLoggerFactory();
     const { store } = countingStore({ carol: { password: 'carol-pw', roles: [] } });
-    const auth = new AuthenticationService([store], { logs, maxFailures: 3, failureWindowMs: 100, negativeTtlMs: 0 });
+    const auth = new AuthenticationService([store], { logs, maxFailures: 3, failureWindowMs: 600, negativeTtlMs: 0 });
     for (const pw of ['guess-1', 'guess-2', 'guess-3']) assert.equal((await auth.authenticate('carol', pw, '10.0.0.9')).ok, false);
     assert.deepEqual(await auth.authenticate('carol', 'carol-pw', '10.0.0.9'), { ok: false, reason: 'rate-limited' });
     assert.equal((await auth.authenticate('carol', 'carol-pw', '10.0.0.7')).ok, true, 'another address is not affected');
@@ -67,7 +67,7 @@ describe('AuthenticationService', () => {
     assert.equal(lines.length, 1);
     assert.match(lines[0]!.message, /carol/);
     assert.ok(!logs.lines.some((l) => /guess-|carol-pw/.test(l.message)));
-    await new Promise((r) => setTimeout(r, 110));
+    await new Promise((r) => setTimeout(r, 620));
     assert.equal((await auth.authenticate('carol', 'carol-pw', '10.0.0.9')).ok, true, 'the window passes');
   });
 
