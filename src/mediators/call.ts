@@ -1,7 +1,9 @@
 /**
  * <call>: send to an endpoint and continue the same sequence with the response (blocking and non-blocking
  * behave alike here: the flow waits without holding a thread). Optional <source> picks what to send and
- * <target> where the response goes (a property keeps the original message in place).
+ * <target> where the response goes (a property keeps the original message in place). Global handlers'
+ * request-out and response-in hooks run around the exchange; one that returns false ends the flow with the
+ * reply it set.
  */
 import type { MessageContext } from '../context/message-context.js';
 import { Payload } from '../context/payload.js';
@@ -45,7 +47,11 @@ class CallMediator implements Mediator {
     const keep = this.target?.type === 'property' ? { payload: mc.payload, headers: mc.headers, isResponse: mc.isResponse, sc: mc.axis2.get('HTTP_SC') } : undefined;
     if (this.source && this.source.type !== 'body') mc.payload = this.sourcePayload(mc, this.source);
     else if (keep && !mc.payload.isReady) await mc.payload.load();
+    // global handlers see a call's request leave and its response arrive, as they do for send
+    const hooks = mc.globalHandlers;
+    if (hooks?.requestOut && !(await hooks.requestOut.run(mc))) return false;
     await ep.send(mc);
+    if (hooks?.responseIn && !(await hooks.responseIn.run(mc))) return false;
     if (keep) {
       await mc.payload.load();
       const resp = mc.payload;

@@ -60,6 +60,10 @@ describe('global handlers ([[synapse_handlers]])', function () {
       {
         'proxy-services/Traced.xml': `<proxy ${SYN} name="Traced"><target><endpoint><address uri="${backend.url}/svc"/></endpoint></target></proxy>`,
         'api/Local.xml': apiWithHandlers('Local', '/local', '<handler class="extensions/api-saw.ts"/>', 'local'),
+        'api/Called.xml': `<api ${SYN} name="Called" context="/called"><resource methods="POST"><inSequence>
+  <call><endpoint><address uri="${backend.url}/svc"/></endpoint></call>
+  <respond/>
+</inSequence></resource></api>`,
       },
       {
         'trace.ts': trace(),
@@ -81,6 +85,13 @@ describe('global handlers ([[synapse_handlers]])', function () {
 
   it('runs request-in and request-out before the endpoint, response-in and response-out after, in declared order', async () => {
     const r = await post(`${s.url}/services/Traced`, '{"x":1}', { 'content-type': 'application/json' });
+    assert.equal(r.status, 200);
+    assert.deepEqual(JSON.parse(r.text), { backendSaw: 'in:g1,in:g2,out:g1,out:g2' });
+    assert.equal(r.headers.get('x-trace-resp'), 'rin:g1,rin:g2,rout:g1,rout:g2');
+  });
+
+  it('runs request-out and response-in around a call mediator too', async () => {
+    const r = await post(`${s.url}/called`, '{"x":1}', { 'content-type': 'application/json' });
     assert.equal(r.status, 200);
     assert.deepEqual(JSON.parse(r.text), { backendSaw: 'in:g1,in:g2,out:g1,out:g2' });
     assert.equal(r.headers.get('x-trace-resp'), 'rin:g1,rin:g2,rout:g1,rout:g2');
