@@ -9,6 +9,7 @@ import { artifactDir } from '../main.js';
 import { formatDiagnostic } from '../artifacts/diagnostic.js';
 import { MiError } from '../errors.js';
 import { storeConfigProblems } from '../store/stores.js';
+import { installGlobalHandlers } from '../handlers/global-handlers.js';
 
 export function validateCommand(opts: { home: string }): void {
   const home = path.resolve(opts.home);
@@ -29,6 +30,14 @@ export function validateCommand(opts: { home: string }): void {
   const runtime = new Runtime(config, memoryLoggerFactory());
   const deployer = new Deployer(runtime, artifactDir(home), artifactParser(config));
   const result = deployer.deployAll();
+  // [[synapse_handlers]] load as `mi start` loads them: a module that does not compile or export is a problem
+  try {
+    installGlobalHandlers(runtime, deployer.extensions)();
+  } catch (err) {
+    if (!(err instanceof MiError)) throw err;
+    process.stdout.write(`${tomlFile}:0:0  ${err.message.includes(err.code) ? err.message : `${err.code}  ${err.message}`}\n`);
+    problems++;
+  }
   for (const d of result.diagnostics) process.stdout.write(formatDiagnostic(path.isAbsolute(d.file) ? { ...d, file: path.relative(process.cwd(), d.file) || d.file } : d) + '\n');
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = result.diagnostics.length - errors;

@@ -138,6 +138,19 @@ describe('mi command line', function () {
     rmSync(h, { recursive: true, force: true });
   });
 
+  it('validate loads [[synapse_handlers]] as mi start does: a module that does not compile is reported', () => {
+    const h = home({}, '[[synapse_handlers]]\nname = "Audit"\nclass = "extensions/audit.ts#Audit"\n');
+    mkdirSync(path.join(h, 'extensions'));
+    writeFileSync(path.join(h, 'extensions', 'audit.ts'), 'export class Audit { handleRequestInFlow() { return true; }\n');
+    const broken = spawnSync(process.execPath, [MI, 'validate', '--home', h], { encoding: 'utf8', cwd: h });
+    assert.equal(broken.status, 1);
+    assert.match(broken.stdout, /deployment\.toml:0:0\s+MI_HDL_007\s+\[\[synapse_handlers\]\] 'Audit': MI_HDL_002 .*audit\.ts:2:\d+/);
+    writeFileSync(path.join(h, 'extensions', 'audit.ts'), 'export class Audit { handleRequestInFlow() { return true; } }\n');
+    const fixed = spawnSync(process.execPath, [MI, 'validate', '--home', h], { encoding: 'utf8', cwd: h });
+    assert.equal(fixed.status, 0, fixed.stdout);
+    rmSync(h, { recursive: true, force: true });
+  });
+
   it('validate exits 0 on the repository samples', () => {
     const r = spawnSync(process.execPath, [MI, 'validate', '--home', ROOT], { encoding: 'utf8', cwd: ROOT });
     assert.equal(r.status, 0, r.stdout);
