@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { Errors } from '../errors.js';
 import { parseXml, XmlParseError, childElements, SYNAPSE_NS } from '../xml/dom.js';
 import { parseEndpoint } from '../endpoints/parse.js';
+import { withExternalPrefetch } from '../endpoints/external-prefetch.js';
+import { observeCompiles, type Expression } from '../expr/expression.js';
 import { diagnostic, type Diagnostic } from './diagnostic.js';
 import { ParseAbort, ParseContext, type KeyRef, type MediatorParser } from './parse-context.js';
 import type { Artifact } from './model.js';
@@ -43,7 +45,11 @@ function parseOne(el: Element, ctx: ParseContext): Artifact {
     case 'endpoint': {
       const name = el.getAttribute('name');
       if (!name) ctx.fail(el, Errors.MISSING_ATTRIBUTE, "an endpoint artifact needs the 'name' attribute");
-      return { kind: 'endpoint', name: name!, file: ctx.file, endpoint: parseEndpoint(el, ctx, name!) };
+      // expressions of a named endpoint are checked as a mediator's are, and its external lookups fetched before each send
+      const exprs: Expression[] = [];
+      const endpoint = observeCompiles((e) => exprs.push(e), () => parseEndpoint(el, ctx, name!));
+      ctx.checkVaultLookups(el, exprs);
+      return { kind: 'endpoint', name: name!, file: ctx.file, endpoint: withExternalPrefetch(endpoint, exprs) };
     }
     default:
       return ctx.fail(el, Errors.UNKNOWN_ROOT, `<${el.localName}> is not a deployable artifact; expected one of ${ROOTS.join(', ')}`);

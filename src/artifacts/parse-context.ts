@@ -115,7 +115,8 @@ export class ParseContext {
    * A literal wso2:vault-lookup('alias') naming no [secrets] alias, or a hashicorp:vault-lookup without an
    * [[external_vault]], fails at deploy time rather than on every request.
    */
-  private checkVaultLookups(el: Element, exprs: readonly Expression[]): void {
+  /** Deploy-time checks of vault lookups: aliases declared under [secrets], an [[external_vault]] for hashicorp. */
+  checkVaultLookups(el: Element, exprs: readonly Expression[]): void {
     const { knownSecretAlias, knownExternalVault } = this.mediators;
     for (const e of exprs) {
       for (const alias of knownSecretAlias ? e.vaultAliases ?? [] : []) {

@@ -242,6 +242,23 @@ describe('hashicorp:vault-lookup', function () {
     assert.equal((await get(`${s.url}/none`)).status, 404);
   });
 
+  it('a named endpoint fetches the lookups in its own address before each send', async () => {
+    const endpoint = `<endpoint ${SYN} name="SecretEp"><address uri="${backend.url}/echo?user={hashicorp:vault-lookup('secret/app', 'user')}"/></endpoint>`;
+    const s = await serve(
+      {
+        'endpoints/SecretEp.xml': endpoint,
+        'api/named.xml': `<api ${SYN} name="named" context="/named"><resource methods="GET"><inSequence><call><endpoint key="SecretEp"/></call><respond/></inSequence></resource></api>`,
+      },
+      vaultToml(vault.url, 'rootToken = "root-token-123"\nengineVersion = "2"'),
+    );
+    const r = await get(`${s.url}/named`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(backend.requests.at(-1)!.url, '/echo?user=app');
+    // without an [[external_vault]] the same endpoint is a deploy error, as a mediator's lookup is
+    const none = await serve({ 'endpoints/SecretEp.xml': endpoint }, '[server]\nhot_deployment = false\n');
+    assert.ok(none.deployer.last!.diagnostics.some((x) => x.code === 'MI_SEC_007' && x.file.endsWith('SecretEp.xml')), JSON.stringify(none.deployer.last!.diagnostics));
+  });
+
   it('rejects a bad [[external_vault]] at start with MI_SEC_007', async () => {
     for (const [extra, re] of [
       ['', /rootToken, or roleId and secretId/],
