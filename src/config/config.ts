@@ -26,6 +26,8 @@ export interface ServerConfig {
   keepAliveTimeoutMs: number;
   /** Longest wait for in-flight requests on shutdown. */
   shutdownGraceMs: number;
+  /** WS-Security proxies answer 401 with a Basic challenge to a request without credentials (Micro Integrator's POXSecurityHandler). */
+  enableBasicAuth: boolean;
 }
 
 export interface Config {
@@ -119,6 +121,7 @@ export function configFrom(home: string, raw: Table, overrides: { offset?: numbe
     headersTimeoutMs: num(s, 'headers_timeout', 30_000, 'server', 1),
     keepAliveTimeoutMs: num(s, 'keep_alive_timeout', 60_000, 'server', 1),
     shutdownGraceMs: num(s, 'shutdown_grace_period', 10_000, 'server', 0),
+    enableBasicAuth: bool(s, 'enable_basic_auth', true, 'server'),
   };
   // [transport.http] listener.port = 8280 is a dotted key: a nested table in TOML
   const transportHttp = table(table(doc['transport'])['http']);

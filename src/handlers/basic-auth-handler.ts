@@ -9,6 +9,7 @@
 import type { MessageContext } from '../context/message-context.js';
 import type { AuthOutcome } from '../security/auth/authenticator.js';
 import { Errors, type ErrorSpec } from '../errors.js';
+import { basicCredentials } from '../security/auth/basic-credentials.js';
 import type { Handler, HandlerProperties, HookResult } from './contract.js';
 
 export const BASIC_AUTH_HANDLER_CLASS = 'org.wso2.micro.integrator.security.handler.RESTBasicAuthHandler';
@@ -29,13 +30,10 @@ export class RESTBasicAuthHandler implements Handler {
   handleRequest(mc: MessageContext): HookResult {
     const header = mc.getProperty('Authorization', 'transport');
     if (typeof header !== 'string') return mc.respond(401, undefined, CHALLENGE);
-    const sp = header.indexOf(' ');
-    if (sp < 0 || header.slice(0, sp).toLowerCase() !== 'basic') return mc.respond(401, undefined, CHALLENGE);
-    const decoded = Buffer.from(header.slice(sp + 1).trim(), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon <= 0) return mc.respond(403);
-    const user = decoded.slice(0, colon);
-    const password = decoded.slice(colon + 1);
+    if (!/^\s*basic\s/i.test(header)) return mc.respond(401, undefined, CHALLENGE);
+    const creds = basicCredentials(header);
+    if (!creds || creds.user === '') return mc.respond(403);
+    const { user, password } = creds;
     const hit = mc.runtime.auth.cached(user, password, mc.inbound.remoteAddress);
     if (hit) return this.authorize(mc, hit);
     return mc.runtime.auth.authenticate(user, password, mc.inbound.remoteAddress).then((o) => this.authorize(mc, o));

@@ -3,6 +3,7 @@
  * credentials after the scheme, and for Basic the decoded user:password and password, so none of them can
  * reach a log line, however a mediator prints them.
  */
+import { basicCredentials } from '../security/auth/basic-credentials.js';
 import type { SecretMasker } from './secret-masker.js';
 
 export function authorizationSecrets(masker: SecretMasker, header: string): () => void {
@@ -11,13 +12,10 @@ export function authorizationSecrets(masker: SecretMasker, header: string): () =
   if (sp > 0) {
     const cred = header.slice(sp + 1).trim();
     forgets.push(masker.addTransient(cred));
-    if (header.slice(0, sp).toLowerCase() === 'basic') {
-      const decoded = Buffer.from(cred, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon >= 0) {
-        forgets.push(masker.addTransient(decoded));
-        forgets.push(masker.addTransient(decoded.slice(colon + 1)));
-      }
+    const basic = basicCredentials(header);
+    if (basic) {
+      forgets.push(masker.addTransient(`${basic.user}:${basic.password}`));
+      forgets.push(masker.addTransient(basic.password));
     }
   }
   return () => {

@@ -10,6 +10,7 @@ import { Errors } from '../errors.js';
 import { authorizationSecrets } from '../logging/authorization-secrets.js';
 import type { ManagementContext } from './context.js';
 import { sendError } from './errors.js';
+import { basicCredentials } from '../security/auth/basic-credentials.js';
 
 /** login: Basic only; user: any authenticated user; admin: a user with the admin role. */
 export type Access = 'login' | 'user' | 'admin';
@@ -41,13 +42,12 @@ function credentials(header: string): { scheme: string; value: string } | undefi
 }
 
 async function basic(ctx: ManagementContext, req: FastifyRequest, reply: FastifyReply, value: string): Promise<Principal | undefined> {
-  const decoded = Buffer.from(value, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon <= 0) {
+  const creds = basicCredentials(`Basic ${value}`);
+  if (!creds || creds.user === '') {
     sendError(reply, Errors.MGT_UNAUTHENTICATED, 'the Basic credentials are not base64 of user:password', BASIC_CHALLENGE);
     return undefined;
   }
-  const outcome = await ctx.runtime.auth.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1), req.ip);
+  const outcome = await ctx.runtime.auth.authenticate(creds.user, creds.password, req.ip);
   if (outcome.ok) return { user: outcome.user.name, isAdmin: outcome.user.isAdmin };
   if (outcome.reason === 'rate-limited') {
     sendError(reply, Errors.MGT_RATE_LIMITED, `too many failed logins for this user from ${req.ip}; try again in ${ctx.retryAfterSeconds} s`, { 'retry-after': String(ctx.retryAfterSeconds) });

@@ -15,7 +15,7 @@ import type { SoapVersion } from '../../context/soap.js';
 import { defaultFaultReply, setErrorProperties } from '../../engine/fault.js';
 import { Errors } from '../../errors.js';
 import type { AuthenticatedUser, AuthOutcome } from '../auth/authenticator.js';
-import { basicAuthEnabled, basicCredentials } from './basic-bridge.js';
+import { requestBasicCredentials } from './basic-bridge.js';
 import { scanEnvelope, type ScannedElement } from './envelope-scanner.js';
 import { challengeReply, failureReply, wssFailure, type WssFailure } from './faults.js';
 import { nonceStoreOf } from './nonce-store.js';
@@ -109,11 +109,11 @@ async function admit(mc: MessageContext, sec: ProxySecurity, secrets: string[] |
     token = header.token;
     if (plan.usernameToken && !token) return refuse(mc, version, invalidSecurity('no UsernameToken in the Security header', 'the policy requires a wsse:UsernameToken'), soap);
   } else if (plan.usernameToken || plan.requireTimestamp) {
-    const creds = sec.basicBridge ? basicCredentials(mc) : undefined;
+    const creds = sec.basicBridge ? requestBasicCredentials(mc) : undefined;
     if (creds) {
       token = { username: creds.user, password: creds.password, passwordType: 'text', nonceText: undefined, nonce: undefined, createdText: undefined, createdMs: undefined };
       bridged = true;
-    } else if (sec.basicBridge && (sec.basicAuth ?? basicAuthEnabled(mc.runtime))) {
+    } else if (sec.basicBridge && (sec.basicAuth ?? mc.runtime.config.server.enableBasicAuth)) {
       releaseStream(mc.payload.takeStream());
       mc.runtime.logs.get(WSS_LOGGER).log('WARN', `${Errors.WSS_AUTH_FAILED.code}  ${mc.entry.logPrefix}request refused: no wsse:Security header and no Basic credentials; 401 challenge sent`, undefined, mc.correlationId);
       return challengeReply();
@@ -125,7 +125,7 @@ async function admit(mc: MessageContext, sec: ProxySecurity, secrets: string[] |
   if (token) {
     const result = await verifyToken(mc, plan, token, now);
     if (isFailure(result)) {
-      const answer401 = bridged && (sec.basicAuth ?? basicAuthEnabled(mc.runtime));
+      const answer401 = bridged && (sec.basicAuth ?? mc.runtime.config.server.enableBasicAuth);
       return refuse(mc, version, answer401 ? { ...result, bridged: true } : result, soap);
     }
     user = result;
