@@ -7,11 +7,11 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { Errors, MiError } from '../errors.js';
-import { writeFileAtomic } from '../security/file-write.js';
-import { DEV_KEYSTORE, securityDir } from '../security/keystore-config.js';
-import { createKeyStore } from '../security/keystore-create.js';
+import { writeFileAtomic } from '../config/file-write.js';
+import { DEV_KEYSTORE, securityDir } from '../security/keys/keystore-config.js';
+import { createKeyStore } from '../security/keys/keystore-create.js';
 import { BRACKETED } from '../security/security-config.js';
-import { replaceTable, verifyEdit } from '../security/toml-text.js';
+import { replaceTable, verifyEdit } from '../config/toml-text.js';
 import { reportError } from './report-error.js';
 
 export interface KeystoreCreateOptions {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import { Errors, MiError } from '../errors.js';
-import { writeFileAtomic } from '../security/file-write.js';
+import { writeFileAtomic } from '../config/file-write.js';
 
 export interface Session {
   /** `https://host:9164/management` */

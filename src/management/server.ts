@@ -7,9 +7,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Errors } from '../errors.js';
 import type { Runtime } from '../runtime.js';
-import type { LoadedKeyStore } from '../security/keystore.js';
+import type { LoadedKeyStore } from '../security/keys/keystore.js';
 import { authenticationOptionsFrom } from '../security/auth/authentication-service.js';
-import { secureContextOptions } from '../transport/tls-options.js';
+import { secureContextOptions } from '../security/tls/tls-options.js';
 import type { TransactionCounter } from '../transactions/counter.js';
 import { authenticateRequest } from './auth.js';
 import type { ManagementContext } from './context.js';

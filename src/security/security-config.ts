@@ -6,10 +6,10 @@
  */
 import path from 'node:path';
 import { Errors, MiError } from '../errors.js';
-import { checkDefaultPassword, keyStoreConfig, type KeyStoreConfig } from './keystore-config.js';
-import { envResolver, refersToSecret, substitute, sysResolver } from './placeholders.js';
-import { PrimaryKeyStore } from './primary-keystore.js';
-import { RevealedSecrets } from './revealed-secrets.js';
+import { checkDefaultPassword, keyStoreConfig, type KeyStoreConfig } from './keys/keystore-config.js';
+import { envResolver, refersToSecret, substitute, sysResolver } from './vault/placeholders.js';
+import { PrimaryKeyStore } from './keys/primary-keystore.js';
+import { RevealedSecrets } from './vault/revealed-secrets.js';
 import { hashicorpConfig, type HashiCorpConfig } from './vault/hashicorp-config.js';
 import { SecureVault } from './vault/secure-vault.js';
 

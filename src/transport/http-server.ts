@@ -17,8 +17,8 @@ import { randomUUID } from 'node:crypto';
 import { authorizationSecrets } from '../logging/authorization-secrets.js';
 import { accessLine } from '../logging/access-log.js';
 import type { X509Certificate } from 'node:crypto';
-import { clientCertificate } from './client-certificate.js';
-import type { TrustStore } from './trust-store.js';
+import { clientCertificate } from '../security/tls/client-certificate.js';
+import type { TrustStore } from '../security/tls/trust-store.js';
 
 export interface Listener {
   readonly port: number;

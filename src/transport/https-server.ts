@@ -5,10 +5,10 @@
  */
 import https from 'node:https';
 import type { Runtime } from '../runtime.js';
-import type { LoadedKeyStore } from '../security/keystore.js';
+import type { LoadedKeyStore } from '../security/keys/keystore.js';
 import { listen, requestHandler, serverOptions, type Listener, type ListenerState } from './http-server.js';
-import { secureContextOptions, tlsServerOptions } from './tls-options.js';
-import type { TrustStore } from './trust-store.js';
+import { secureContextOptions, tlsServerOptions } from '../security/tls/tls-options.js';
+import type { TrustStore } from '../security/tls/trust-store.js';
 
 const TRANSPORT_LOGGER = 'org.apache.synapse.transport.passthru.PassThroughHttpSSLListener';
 

@@ -5,7 +5,7 @@
  */
 import { createSecureContext } from 'node:tls';
 import { Errors, MiError } from '../errors.js';
-import { resolveSecurityPath, type KeyStoreConfig } from '../security/keystore-config.js';
+import { resolveSecurityPath, type KeyStoreConfig } from '../security/keys/keystore-config.js';
 
 export type VerifyClient = 'none' | 'optional' | 'require';
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';

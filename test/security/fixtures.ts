@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createKeyStore, type CreatedKeyStore } from '../../src/security/keystore-create.js';
-import { loadKeyStore } from '../../src/security/keystore.js';
-import { encryptSecret } from '../../src/security/cipher.js';
+import { createKeyStore, type CreatedKeyStore } from '../../src/security/keys/keystore-create.js';
+import { loadKeyStore } from '../../src/security/keys/keystore.js';
+import { encryptSecret } from '../../src/security/keys/cipher.js';
 
 export interface TestKeyStore extends CreatedKeyStore {
   dir: string;

@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { configFrom } from '../../src/config/config.js';
-import { loadKeyStore } from '../../src/security/keystore.js';
-import type { KeyStoreConfig } from '../../src/security/keystore-config.js';
-import { encryptSecret, decryptSecret } from '../../src/security/cipher.js';
+import { loadKeyStore } from '../../src/security/keys/keystore.js';
+import type { KeyStoreConfig } from '../../src/security/keys/keystore-config.js';
+import { encryptSecret, decryptSecret } from '../../src/security/keys/cipher.js';
 import { makeHome, MI, startMi } from '../helpers/process.js';
 import { openssl } from './fixtures.js';
 

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_CIPHERS, httpListenerConfig } from '../../src/transport/listener-config.js';
-import { parseHeaderCertificate } from '../../src/transport/client-certificate.js';
+import { parseHeaderCertificate } from '../../src/security/tls/client-certificate.js';
 
 describe('[transport.http] listener settings', () => {
   it('defaults: TLS 1.2-1.3, AEAD suites, no client certificate, neutral Server header', () => {

@@ -4,8 +4,8 @@
  * TLS material is read here, so a wrong trust store stops the start rather than the first lookup.
  */
 import { Errors, MiError } from '../../errors.js';
-import { resolveSecurityPath, type KeyStoreConfig } from '../keystore-config.js';
-import { loadKeyStore, loadTrustedCertificates } from '../keystore.js';
+import { resolveSecurityPath, type KeyStoreConfig } from '../keys/keystore-config.js';
+import { loadKeyStore, loadTrustedCertificates } from '../keys/keystore.js';
 
 export type VaultAuth = { kind: 'token'; token: string } | { kind: 'approle'; roleId: string; secretId: string };
 

@@ -8,7 +8,7 @@
  */
 import type { Logger } from '../../logging/logger.js';
 import { Errors, MiError } from '../../errors.js';
-import type { RevealedSecrets } from '../revealed-secrets.js';
+import type { RevealedSecrets } from './revealed-secrets.js';
 import { TtlCache } from './ttl-cache.js';
 import { HashiCorpClient, VaultUnreachableError, vaultErrors, type VaultResponse } from './hashicorp-client.js';
 import type { HashiCorpConfig } from './hashicorp-config.js';

@@ -3,9 +3,9 @@
  * holds it), decrypted with the primary key store. Decrypted values are reported to the log maskers.
  */
 import { Errors, MiError } from '../../errors.js';
-import { decryptSecret } from '../cipher.js';
-import type { PrimaryKeyStore } from '../primary-keystore.js';
-import type { RevealedSecrets } from '../revealed-secrets.js';
+import { decryptSecret } from '../keys/cipher.js';
+import type { PrimaryKeyStore } from '../keys/primary-keystore.js';
+import type { RevealedSecrets } from './revealed-secrets.js';
 
 export class SecureVault {
   constructor(

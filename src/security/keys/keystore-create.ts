@@ -9,9 +9,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type * as Forge from 'node-forge';
 import { forgeLib } from './forge.js';
-import { Errors, MiError } from '../errors.js';
+import { Errors, MiError } from '../../errors.js';
 import { DEV_KEYSTORE } from './keystore-config.js';
-import { writeFileAtomic } from './file-write.js';
+import { writeFileAtomic } from '../../config/file-write.js';
 
 export interface CreateOptions {
   dir: string;

@@ -6,9 +6,9 @@
 import { X509Certificate } from 'node:crypto';
 import { statSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import { Errors, MiError } from '../errors.js';
-import type { KeyStoreConfig } from '../security/keystore-config.js';
-import { loadTrustedCertificates } from '../security/keystore.js';
+import { Errors, MiError } from '../../errors.js';
+import type { KeyStoreConfig } from '../keys/keystore-config.js';
+import { loadTrustedCertificates } from '../keys/keystore.js';
 
 export class TrustStore {
   pems: string[] = [];

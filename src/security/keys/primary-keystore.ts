@@ -2,7 +2,7 @@
  * The primary key store, opened on first use: a start without secrets never pays for reading it. It is the
  * one configured under [keystore.primary], else the development key store found by name.
  */
-import { Errors, MiError } from '../errors.js';
+import { Errors, MiError } from '../../errors.js';
 import { devKeyStoreConfig, securityDir, type KeyStoreConfig } from './keystore-config.js';
 import { loadKeyStore, type LoadedKeyStore } from './keystore.js';
 

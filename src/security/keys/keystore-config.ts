@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Errors, MiError } from '../errors.js';
+import { Errors, MiError } from '../../errors.js';
 
 export type KeyStoreType = 'PKCS12' | 'PEM';
 

@@ -7,7 +7,7 @@ import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } fr
 import { readFileSync } from 'node:fs';
 import type * as Forge from 'node-forge';
 import { forgeLib } from './forge.js';
-import { Errors, MiError } from '../errors.js';
+import { Errors, MiError } from '../../errors.js';
 import type { KeyStoreConfig } from './keystore-config.js';
 
 export interface LoadedKeyStore {

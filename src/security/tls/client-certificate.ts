@@ -6,8 +6,8 @@
 import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { Errors, MiError } from '../errors.js';
-import type { HttpListenerConfig } from './listener-config.js';
+import { Errors, MiError } from '../../errors.js';
+import type { HttpListenerConfig } from '../../transport/listener-config.js';
 import type { TrustStore } from './trust-store.js';
 
 /** One certificate per connection: parsed on its first request, reused by the keep-alive ones after it. */

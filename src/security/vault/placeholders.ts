@@ -3,7 +3,7 @@
  * config mapper resolves them. substitute() returns a new document and leaves the parsed one as it was, so
  * the resolution can run in two passes ($env/$sys first, $secret once the key store is known).
  */
-import { Errors, MiError } from '../errors.js';
+import { Errors, MiError } from '../../errors.js';
 
 export type PlaceholderKind = 'env' | 'sys' | 'secret';
 /** Returns the value, or throws an MiError that names the placeholder (never a value). */

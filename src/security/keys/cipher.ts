@@ -4,7 +4,7 @@
  * the same key decrypt here and the other way round.
  */
 import { constants, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
-import { Errors, MiError } from '../errors.js';
+import { Errors, MiError } from '../../errors.js';
 
 const OAEP_SHA1_OVERHEAD = 2 * 20 + 2;
 

@@ -2,7 +2,7 @@
  * Every secret value the runtime has decrypted or fetched, handed to the log maskers. deployment.toml is
  * resolved before logging starts, so values revealed then are kept and replayed to each masker attached later.
  */
-import type { SecretMasker } from '../logging/secret-masker.js';
+import type { SecretMasker } from '../../logging/secret-masker.js';
 
 export class RevealedSecrets {
   private readonly early = new Set<string>();

@@ -1,8 +1,8 @@
 /** deployment.toml edited as text: only the edited values change, every other byte stays. */
 import assert from 'node:assert/strict';
 import { parse as parseToml } from 'smol-toml';
-import { encryptBracketedSecrets } from '../../src/security/encrypt-secrets.js';
-import { replaceTable, scanToml } from '../../src/security/toml-text.js';
+import { encryptBracketedSecrets } from '../../src/security/keys/encrypt-secrets.js';
+import { replaceTable, scanToml } from '../../src/config/toml-text.js';
 
 const fakeEncrypt = (plain: string): string => Buffer.from(`enc(${plain})`).toString('base64');
 

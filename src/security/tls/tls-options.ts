@@ -4,9 +4,9 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { SecureContextOptions, TlsOptions } from 'node:tls';
-import { Errors, MiError } from '../errors.js';
-import type { LoadedKeyStore } from '../security/keystore.js';
-import type { HttpListenerConfig } from './listener-config.js';
+import { Errors, MiError } from '../../errors.js';
+import type { LoadedKeyStore } from '../keys/keystore.js';
+import type { HttpListenerConfig } from '../../transport/listener-config.js';
 import type { TrustStore } from './trust-store.js';
 
 export function secureContextOptions(key: LoadedKeyStore, cfg: HttpListenerConfig, trust: TrustStore | undefined): SecureContextOptions {

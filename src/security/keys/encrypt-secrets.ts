@@ -4,9 +4,9 @@
  * are left alone, so running it again changes nothing.
  */
 import { parse as parseToml } from 'smol-toml';
-import { Errors, MiError } from '../errors.js';
-import { BRACKETED } from './security-config.js';
-import { scanOrFail, tomlValue, verifyEdit } from './toml-text.js';
+import { Errors, MiError } from '../../errors.js';
+import { BRACKETED } from '../security-config.js';
+import { scanOrFail, tomlValue, verifyEdit } from '../../config/toml-text.js';
 
 export interface EncryptResult {
   text: string;
