@@ -162,3 +162,31 @@ export const SynapseErrorCodes = {
   NO_ENDPOINT: 303002,
   MEDIATOR_ERROR: 0,
 } as const;
+
+/**
+ * An endpoint failed: carries the Synapse error code (101503 connection failed, 101504 timeout, ...) that
+ * goes into ERROR_CODE and that suspendOnFailure matches.
+ */
+export class EndpointError extends MiError {
+  /** A timeout with responseAction="discard": Synapse drops such responses silently; we still fail the call. */
+  readonly discarded: boolean;
+  /** Set by the failing leaf when its <retryConfig> says a failover parent must not try another child. */
+  retryDisabled = false;
+  constructor(
+    spec: ErrorSpec,
+    /** The Synapse error code for ERROR_CODE and suspendOnFailure matching. */
+    readonly synapseCode: number,
+    message: string,
+    options?: { cause?: unknown; discarded?: boolean },
+  ) {
+    super(spec, message, options);
+    this.discarded = options?.discarded ?? false;
+  }
+}
+
+const TIMEOUT_CODES = new Set([101504, 101508]);
+
+export function endpointError(synapseCode: number, message: string, cause?: unknown, options?: { discarded?: boolean }): EndpointError {
+  const spec = TIMEOUT_CODES.has(synapseCode) ? Errors.ENDPOINT_TIMEOUT : synapseCode === 303001 ? Errors.ENDPOINT_SUSPENDED : Errors.ENDPOINT_ERROR;
+  return new EndpointError(spec, synapseCode, message, { cause, discarded: options?.discarded });
+}

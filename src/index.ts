@@ -20,6 +20,6 @@ export type {
   MessagePayload,
   PropertyScope,
   ResourceInfo,
-} from './handlers/contract.js';
+} from './context/handler-contract.js';
 export type { UserInfo, UserStore, WritableUserStore } from './security/auth/user-store.js';
 export type { AuthenticatedUser, AuthFailure, Authenticator, AuthOutcome } from './security/auth/authenticator.js';

@@ -24,6 +24,7 @@ import { userStoreSettings } from './security/auth/user-store-config.js';
 import { DatabaseUserStore } from './security/auth/database-user-store.js';
 import { FileUserStore } from './security/auth/file-user-store.js';
 import { AuthenticationService, authenticationOptionsFrom } from './security/auth/authentication-service.js';
+import type { Authenticator } from './security/auth/authenticator.js';
 import { managementSettings, type ManagementSettings } from './management/settings.js';
 import { startManagementApi, type ManagementApi } from './management/server.js';
 import { TransactionCounter, TRANSACTION_LOGGER } from './transactions/counter.js';
@@ -76,7 +77,6 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   let logging: Logging | undefined;
   if (!opts.logs) logging = setupLogging(config);
   const logs = opts.logs ?? logging!.factory;
-  const runtime = new Runtime(config, logs, logging?.secrets);
   const featureWarnings: string[] = [];
   let mgmt: ManagementSettings;
   let txSettings: TransactionSettings;
@@ -88,10 +88,21 @@ export async function startServer(opts: StartOptions): Promise<Server> {
     throw err;
   }
   for (const w of [...config.warnings, ...(logging?.warnings ?? []), ...featureWarnings]) logs.get('org.wso2.config.mapper.ConfigParser').warn(w);
-  const stores = await openUserStores(config, logs, runtime).catch((err) => {
+  const { stores, auth } = await openUserStores(config, logs).catch((err) => {
     logging?.stopWatching();
     throw err;
   });
+  // every service the runtime holds is built here, before it exists; nothing is added to it later
+  const counter = txSettings.enable ? await startTransactionCounter(logs, stores, txSettings) : undefined;
+  let runtime: Runtime;
+  try {
+    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter });
+  } catch (err) {
+    await counter?.stop();
+    await stores.close();
+    logging?.stopWatching();
+    throw err;
+  }
   if (opts.onDevKeyStore && !config.security.keystore.settings()) await makeDevKeyStore(config, logs, opts.onDevKeyStore);
   const deployer = new Deployer(runtime, artifactDir(home), artifactParser(config));
   deployer.deployAll();
@@ -103,7 +114,6 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   let https: Listener | undefined;
   let management: ManagementApi | undefined;
   let port = 0;
-  const counter = txSettings.enable ? await startTransactionCounter(runtime, stores, txSettings) : undefined;
   try {
     installGlobalHandlers(runtime, deployer.extensions);
     if (config.httpListener.enable) {
@@ -175,30 +185,29 @@ export async function startServer(opts: StartOptions): Promise<Server> {
  * Opens the databases (the user store's is migrated now: unreachable = MI_DB_003, the start stops) and
  * makes runtime.auth check the `[[internal_apis.users]]` file users first, then the database users.
  */
-async function openUserStores(config: Config, logs: LoggerFactory, runtime: Runtime): Promise<Stores> {
+async function openUserStores(config: Config, logs: LoggerFactory): Promise<{ stores: Stores; auth: Authenticator }> {
   const settings = userStoreSettings(config.toml);
   const stores = await openStores(config, logs);
   try {
     const database = await DatabaseUserStore.open(stores.users, settings, logs.get('org.wso2.micro.integrator.security.user.core.jdbc.JDBCUserStoreManager'));
     const files = FileUserStore.fromToml(config.toml, settings.adminRole);
-    runtime.auth = new AuthenticationService([files, database], { ...authenticationOptionsFrom(config.toml), adminRole: settings.adminRole, logs });
+    const auth = new AuthenticationService([files, database], { ...authenticationOptionsFrom(config.toml), adminRole: settings.adminRole, logs });
+    return { stores, auth };
   } catch (err) {
     await stores.close();
     throw err;
   }
-  return stores;
 }
 
 /**
  * `[transaction_counter] enable = true`: counts requests into proxies and APIs from now on. A database
  * that cannot be opened is logged and does not stop the start; counts wait in memory until it can.
  */
-async function startTransactionCounter(runtime: Runtime, stores: Stores, settings: TransactionSettings): Promise<TransactionCounter> {
-  const log = runtime.logs.get(TRANSACTION_LOGGER);
+async function startTransactionCounter(logs: LoggerFactory, stores: Stores, settings: TransactionSettings): Promise<TransactionCounter> {
+  const log = logs.get(TRANSACTION_LOGGER);
   const open = (): Promise<Database> => stores.database(settings.dataSource);
   await open().catch((err: Error) => log.error(`${err instanceof MiError ? err.code : Errors.MGT_TRANSACTIONS_STORE.code}  the transaction counts database cannot be opened (${err.message}); counts are kept in memory until it can`));
   const counter = new TransactionCounter(open, settings.updateIntervalMs, log);
-  runtime.transactions = counter;
   counter.start();
   return counter;
 }

@@ -8,16 +8,20 @@ import type { LoggerFactory } from './logging/logger.js';
 import type { Api, LocalEntry, ProxyService, SequenceTemplate } from './artifacts/model.js';
 import type { Sequence } from './mediators/sequence.js';
 import type { Endpoint } from './endpoints/endpoint.js';
-import type { FaultHandler } from './context/message-context.js';
+import type { FaultHandler, MessageContext, MessageRuntime } from './context/message-context.js';
+import type { ExtensionSettings } from './context/message-runtime.js';
+import type { PayloadLimits } from './context/payload.js';
 import { ApiRouter } from './api/router.js';
 import { SecretMasker } from './logging/secret-masker.js';
-import type { MessageContext } from './context/message-context.js';
-import type { Expression } from './expr/expression.js';
-import { VaultLookup } from './security/vault/vault-lookup.js';
+import { VaultLookup, type SecretResolver } from './security/vault/vault-lookup.js';
 import type { Authenticator } from './security/auth/authenticator.js';
 import { AuthenticationService, authenticationOptionsFrom } from './security/auth/authentication-service.js';
 import { FileUserStore } from './security/auth/file-user-store.js';
+import { MemoryNonceStore, type NonceStore } from './security/ws-security/nonce-store.js';
+import type { AccessServices } from './security/policies/access-policy.js';
 import type { TransactionCounter } from './transactions/counter.js';
+import type { GlobalHandlers } from './handlers/global-handlers.js';
+import { readExtensionSettings } from './handlers/settings.js';
 
 export interface Deployment {
   readonly sequences: ReadonlyMap<string, Sequence>;
@@ -42,40 +46,55 @@ export function emptyDeployment(): Deployment {
   };
 }
 
-/** Looks up secrets for wso2:vault-lookup / hashicorp:vault-lookup; the secure vault plugs in here. */
-export interface SecretResolver {
-  lookup(alias: string, type?: string, encrypted?: boolean): string;
-  /** Synchronous: reads what prefetchExternal() fetched (for `mc`, or still cached). */
-  lookupExternal(vault: string, args: readonly string[], mc?: MessageContext): string;
-  /** Fetches the external values these expressions need on this message; undefined when all are cached. */
-  prefetchExternal?(exprs: readonly Expression[], mc: MessageContext): Promise<void> | undefined;
-  /** Checks external vault credentials at start (logs, never throws). */
-  verify?(): Promise<void>;
-  close?(): void;
+/**
+ * Services a runtime is built with; what is not given gets its default: the file users of deployment.toml,
+ * a fresh secret masker, an in-memory nonce store, no transaction counter.
+ */
+export interface RuntimeServices {
+  /** Users and roles (mi start: the `[[internal_apis.users]]` file users first, then the database's). */
+  readonly auth?: Authenticator;
+  /** Values masked in every log line; the logging setup hands its own. */
+  readonly logSecrets?: SecretMasker;
+  /** Nonces of WS-Security UsernameTokens (shared when several nodes must see the same replays). */
+  readonly nonces?: NonceStore;
+  /** `[transaction_counter] enable = true`; undefined costs nothing per request. */
+  readonly transactions?: TransactionCounter;
 }
 
-export class Runtime {
+export class Runtime implements MessageRuntime, AccessServices {
   private deployment: Deployment = emptyDeployment();
   /** Requests currently being mediated (for graceful shutdown). */
   inFlight = 0;
-  secrets: SecretResolver;
-  /**
-   * Users and roles for every security feature. Until the server opens its databases this knows the
-   * `[[internal_apis.users]]` of deployment.toml only; startServer installs the combined stores.
-   */
+  readonly secrets: SecretResolver;
+  /** Users and roles for every security feature (replaceable, as a test swaps in another store). */
   auth: Authenticator;
-  /** Set by startServer when `[transaction_counter] enable = true`; undefined costs nothing per request. */
-  transactions?: TransactionCounter;
+  readonly logSecrets: SecretMasker;
+  readonly nonces: NonceStore;
+  readonly transactions: TransactionCounter | undefined;
+  readonly extensionSettings: ExtensionSettings;
+  readonly payloadLimits: PayloadLimits;
+  /** `[[synapse_handlers]]` in force; replaced when their modules are edited; undefined when none. */
+  globalHandlers: GlobalHandlers | undefined = undefined;
 
   constructor(
     readonly config: Config,
     readonly logs: LoggerFactory,
-    /** Values masked in every log line (vault lookups, passwords, Authorization headers in flight). */
-    readonly logSecrets: SecretMasker = new SecretMasker(),
+    services: RuntimeServices = {},
   ) {
-    this.secrets = new VaultLookup(config.security, logs, logSecrets);
-    const authOptions = authenticationOptionsFrom(config.toml);
-    this.auth = new AuthenticationService([FileUserStore.fromToml(config.toml, authOptions.adminRole)], { ...authOptions, logs });
+    this.logSecrets = services.logSecrets ?? new SecretMasker();
+    this.secrets = new VaultLookup(config.security, logs, this.logSecrets);
+    this.auth = services.auth ?? Runtime.fileUsers(config, logs);
+    this.nonces = services.nonces ?? new MemoryNonceStore();
+    this.transactions = services.transactions;
+    this.extensionSettings = readExtensionSettings(config.toml);
+    this.payloadLimits = Object.freeze({ maxBodyBytes: config.server.maxBodySize, maxXmlDepth: config.server.maxXmlDepth });
+  }
+
+  /** The users of `[[internal_apis.users]]` alone (before, or without, the database). */
+  static fileUsers(config: Config, logs: LoggerFactory, adminRole?: string): Authenticator {
+    const options = authenticationOptionsFrom(config.toml);
+    const role = adminRole ?? options.adminRole;
+    return new AuthenticationService([FileUserStore.fromToml(config.toml, role)], { ...options, adminRole: role, logs });
   }
 
   get current(): Deployment {

@@ -5,6 +5,7 @@ import type { Endpoint } from '../endpoints/endpoint.js';
 import type { UriMatcher } from '../api/uri-template.js';
 import type { ApiHandlers } from '../handlers/api-handlers.js';
 import type { ProxySecurity } from '../security/ws-security/proxy-security.js';
+import type { AccessPhase } from '../security/policies/access-phase.js';
 
 export type Transport = 'http' | 'https';
 
@@ -30,6 +31,8 @@ export interface ProxyService extends ArtifactBase {
   readonly enableSec: boolean;
   /** WS-Security (compiled policy and its settings); undefined for an unsecured proxy. */
   readonly security: ProxySecurity | undefined;
+  /** The access policies (from the WS-Security policy); null for an unsecured proxy. */
+  readonly access: AccessPhase | null;
 }
 
 export interface ProxyPolicyRef {
@@ -52,6 +55,8 @@ export interface ApiResource {
   /** The uri-template / url-mapping as written (handlers read them through mc.resource). */
   readonly uriTemplate?: string;
   readonly urlMapping?: string;
+  /** The access policies of the resource (the API's, with the resource's own replacing those of a name); null when open. */
+  readonly access: AccessPhase | null;
 }
 
 export interface Api extends ArtifactBase {
@@ -67,6 +72,8 @@ export interface Api extends ArtifactBase {
   readonly logName: string;
   /** The <handlers>, instantiated at deploy time; absent when the API has none (no cost per request). */
   readonly handlers?: ApiHandlers;
+  /** The API-level access policies (they also guard requests that match no resource); null when open. */
+  readonly access: AccessPhase | null;
 }
 
 export interface LocalEntry extends ArtifactBase {

@@ -7,10 +7,15 @@ import type { Api, ApiResource } from './model.js';
 import { parseTransports } from './parse-proxy.js';
 import { sequenceSlot } from './parse-sequence.js';
 import { parseApiHandlers, type ApiHandlers } from '../handlers/api-handlers.js';
+import { AccessPhase } from '../security/policies/access-phase.js';
+import type { AccessPolicy } from '../security/policies/access-policy.js';
 
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
 
-function parseResource(el: Element, ctx: ParseContext, owner: string, index: number): ApiResource {
+/** A resource as parsed: its access phase is set once the API's policies are known. */
+type ParsedResource = Omit<ApiResource, 'access'>;
+
+function parseResource(el: Element, ctx: ParseContext, owner: string, index: number): ParsedResource {
   const a = ctx.attrs(el, ['methods', 'uri-template', 'url-mapping', 'inSequence', 'outSequence', 'faultSequence', 'content-type', 'user-agent', 'protocol', 'description', 'url-pattern']);
   if (a.get('url-pattern') !== undefined) ctx.warn(el, Errors.UNKNOWN_ATTRIBUTE, "'url-pattern' is ignored (as in Micro Integrator); use url-mapping or uri-template");
   let methods: Set<string> | undefined;
@@ -80,15 +85,16 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
   if (port !== undefined && (!Number.isInteger(port) || port <= 0 || port > 65535)) ctx.fail(el, Errors.BAD_VALUE, `port '${portText}' is not a valid port`);
   const transports = a.get('transports');
   if (transports !== undefined && !/^(https?)$/.test(transports.trim())) ctx.fail(el, Errors.BAD_VALUE, `Invalid protocol name '${transports}': an API accepts 'http' or 'https'`);
-  const resources: ApiResource[] = [];
+  const resources: ParsedResource[] = [];
   let handlers: ApiHandlers | undefined;
+  let policies: readonly AccessPolicy[] = [];
   let sawHandlers = false;
   for (const c of childElements(el)) {
     if (c.localName === 'resource') resources.push(parseResource(c, ctx, name, resources.length));
     else if (c.localName === 'handlers') {
       if (sawHandlers) ctx.fail(c, Errors.UNKNOWN_ELEMENT, `API '${name}' has a second <handlers>; put every <handler> in one`);
       sawHandlers = true;
-      handlers = parseApiHandlers(c, ctx, name);
+      ({ handlers, policies } = parseApiHandlers(c, ctx, name));
     } else if (c.localName !== 'description') {
       ctx.fail(c, Errors.UNKNOWN_ELEMENT, `<${c.localName}> is not allowed in <api>; use <resource> and <handlers>`);
     }
@@ -103,8 +109,9 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
     hostname: a.get('hostname'),
     port,
     transports: parseTransports(el, ctx, transports),
-    resources,
+    resources: resources.map((r) => ({ ...r, access: AccessPhase.of(policies) })),
     logName: version ? `${name}:v${version}` : name,
     handlers,
+    access: AccessPhase.of(policies),
   };
 }

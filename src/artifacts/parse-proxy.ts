@@ -8,6 +8,7 @@ import type { ParseContext } from './parse-context.js';
 import type { ProxyService, Transport } from './model.js';
 import { sequenceSlot } from './parse-sequence.js';
 import { parseProxySecurity } from '../security/ws-security/parse-proxy-security.js';
+import { proxyAccess } from '../security/policies/ws-security.js';
 
 export function parseTransports(el: Element, ctx: ParseContext, value: string | undefined): Set<Transport> {
   if (value === undefined || value.trim() === '' || value.trim() === 'all') return new Set(['http', 'https']);
@@ -109,5 +110,6 @@ export function parseProxy(el: Element, ctx: ParseContext): ProxyService {
     policies,
     enableSec,
     security,
+    access: proxyAccess(security),
   };
 }

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { Errors, MiError } from '../errors.js';
+import { Section, tableOf, type Table } from './section.js';
 import { securityFrom, type SecurityConfig } from '../security/security-config.js';
 import { httpListenerConfig, type HttpListenerConfig } from '../transport/listener-config.js';
 
@@ -49,37 +50,6 @@ export interface Config {
   fileProperty(name: string): string | undefined;
 }
 
-type Table = Record<string, unknown>;
-
-function table(v: unknown): Table {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Table) : {};
-}
-
-function num(t: Table, key: string, dflt: number, where: string, min = 0): number {
-  const v = t[key];
-  if (v === undefined) return dflt;
-  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < min) {
-    throw new MiError(Errors.CONFIG_VALUE, `[${where}] ${key} must be a number >= ${min}, got ${JSON.stringify(v)}`);
-  }
-  return n;
-}
-
-function bool(t: Table, key: string, dflt: boolean, where: string): boolean {
-  const v = t[key];
-  if (v === undefined) return dflt;
-  if (typeof v === 'boolean') return v;
-  if (v === 'true' || v === 'false') return v === 'true';
-  throw new MiError(Errors.CONFIG_VALUE, `[${where}] ${key} must be true or false, got ${JSON.stringify(v)}`);
-}
-
-function str(t: Table, key: string, dflt: string, where: string): string {
-  const v = t[key];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'string') throw new MiError(Errors.CONFIG_VALUE, `[${where}] ${key} must be a string`);
-  return v;
-}
-
 /** Reads HOME/deployment/deployment.toml (absent is fine) and applies defaults. */
 export function loadConfig(home: string, overrides: { offset?: number } = {}): Config {
   const file = path.join(home, 'deployment', 'deployment.toml');
@@ -106,43 +76,41 @@ export function configFrom(home: string, raw: Table, overrides: { offset?: numbe
   const warnings: string[] = [];
   // placeholders first: any value below may be a $env{}, $sys{} or $secret{}
   const { doc, security } = securityFrom(home, raw, warnings);
-  const s = table(doc['server']);
-  for (const k of Object.keys(s)) {
-    if (!SERVER_KEYS.has(k)) warnings.push(`${Errors.CONFIG_UNKNOWN_KEY.code}  unknown key [server] ${k} is ignored; known keys: ${[...SERVER_KEYS].join(', ')}`);
-  }
+  const s = Section.at(doc, 'server');
+  s.unknownKeys(SERVER_KEYS, warnings);
   const server: ServerConfig = {
-    offset: overrides.offset ?? num(s, 'offset', 10, 'server'),
-    hostname: str(s, 'hostname', 'localhost', 'server'),
-    bindAddress: str(s, 'bind_address', '0.0.0.0', 'server'),
-    hotDeployment: bool(s, 'hot_deployment', true, 'server'),
-    maxBodySize: num(s, 'max_body_size', 10 * 1024 * 1024, 'server', 1),
-    maxXmlDepth: num(s, 'max_xml_depth', 100, 'server', 4),
-    requestTimeoutMs: num(s, 'request_timeout', 60_000, 'server', 1),
-    headersTimeoutMs: num(s, 'headers_timeout', 30_000, 'server', 1),
-    keepAliveTimeoutMs: num(s, 'keep_alive_timeout', 60_000, 'server', 1),
-    shutdownGraceMs: num(s, 'shutdown_grace_period', 10_000, 'server', 0),
-    enableBasicAuth: bool(s, 'enable_basic_auth', true, 'server'),
+    offset: overrides.offset ?? s.number('offset', 10),
+    hostname: s.text('hostname', 'localhost'),
+    bindAddress: s.text('bind_address', '0.0.0.0'),
+    hotDeployment: s.flag('hot_deployment', true),
+    maxBodySize: s.number('max_body_size', 10 * 1024 * 1024, 1),
+    maxXmlDepth: s.number('max_xml_depth', 100, 4),
+    requestTimeoutMs: s.number('request_timeout', 60_000, 1),
+    headersTimeoutMs: s.number('headers_timeout', 30_000, 1),
+    keepAliveTimeoutMs: s.number('keep_alive_timeout', 60_000, 1),
+    shutdownGraceMs: s.number('shutdown_grace_period', 10_000, 0),
+    enableBasicAuth: s.flag('enable_basic_auth', true),
   };
   // [transport.http] listener.port = 8280 is a dotted key: a nested table in TOML
-  const transportHttp = table(table(doc['transport'])['http']);
-  const listener = table(transportHttp['listener']);
+  const transportHttp = Section.at(doc, 'transport.http');
+  const listener = transportHttp.child('listener');
   const ports = {
-    http: num(listener, 'port', BASE_PORTS.http, 'transport.http.listener') + server.offset,
-    https: num(listener, 'secured_port', BASE_PORTS.https, 'transport.http.listener') + server.offset,
+    http: listener.number('port', BASE_PORTS.http) + server.offset,
+    https: listener.number('secured_port', BASE_PORTS.https) + server.offset,
     management: BASE_PORTS.management + server.offset,
   };
-  const httpListener = httpListenerConfig(home, transportHttp, warnings);
+  const httpListener = httpListenerConfig(home, transportHttp.table, warnings);
   // the client trust store's password may come from $secret{}: keep it out of logs like the others
   if (httpListener.truststore?.password) security.revealed.add(httpListener.truststore.password);
-  const props = table(doc['synapse_properties']);
+  const props = tableOf(doc['synapse_properties']);
   return {
     home,
     warnings,
     server,
     ports,
     httpListener,
-    correlationHeader: str(table(doc['mediation']), 'correlation_header_name', 'activityid', 'mediation').toLowerCase(),
-    accessLog: bool(table(doc['http_access_log']), 'enable', false, 'http_access_log'),
+    correlationHeader: Section.at(doc, 'mediation').text('correlation_header_name', 'activityid').toLowerCase(),
+    accessLog: Section.at(doc, 'http_access_log').flag('enable', false),
     security,
     toml: doc,
     fileProperty: (name) => {

@@ -6,36 +6,41 @@
 import { randomUUID, type X509Certificate } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { Runtime } from '../runtime.js';
-import type { Mediator } from '../mediators/mediator.js';
-import type { Api, ApiResource } from '../artifacts/model.js';
-import type { MessageContext as PublicMessageContext } from '../handlers/contract.js';
-import type { GlobalHandlers } from '../handlers/global-handlers.js';
+import type { ApiInfo, MessageContext as PublicMessageContext, ResourceInfo } from './handler-contract.js';
+import type * as R from './message-runtime.js';
 import { Payload } from './payload.js';
+import type { PropertyScope } from './property-scope.js';
 import type { TransportHeaders, HeaderValue } from './transport-headers.js';
 
-export type PropertyScope =
-  | 'default'
-  | 'transport'
-  | 'axis2'
-  | 'axis2-client'
-  | 'operation'
-  | 'registry'
-  | 'system'
-  | 'trace'
-  | 'analytics';
+export type { PropertyScope } from './property-scope.js';
+export { WRITE_SCOPES } from './property-scope.js';
 
-export const WRITE_SCOPES: readonly PropertyScope[] = [
-  'default',
-  'transport',
-  'axis2',
-  'axis2-client',
-  'operation',
-  'registry',
-  'system',
-  'trace',
-  'analytics',
-];
+/** The runtime as a message sees it (src/runtime.ts implements it). */
+export type MessageRuntime = R.MessageRuntime<MessageContext>;
+export type FaultHandler = R.FaultHandler<MessageContext>;
+export type Step = R.Step<MessageContext>;
+export type Deliverable = R.Deliverable<MessageContext>;
+
+/**
+ * What mediators ask of the exchange that carries the message (src/engine/exchange.ts owns the phases;
+ * mediators only ask).
+ */
+export interface ExchangeControl {
+  /** The API and resource that matched; undefined on proxies and the main sequence. */
+  readonly api: ApiInfo | undefined;
+  readonly resource: ResourceInfo | undefined;
+  /** send: hands the message to the endpoint; the out-flow (or `receive`) runs when it answers. */
+  send(endpoint: Deliverable, receive: Step | undefined): void;
+  /**
+   * call: request-out hooks, the endpoint, response-in hooks, then back to the caller with the response.
+   * False when a hook stopped the flow (the reply is set).
+   */
+  call(endpoint: Deliverable): Promise<boolean>;
+  /** loopback: ends the in-flow; the out-flow runs next with the current message. */
+  loopback(): void;
+  /** Runs `fn` once the exchange has ended (the reply is decided). */
+  onEnd(fn: () => void): void;
+}
 
 /** What the client sent, as the listener saw it. */
 export interface InboundRequest {
@@ -64,12 +69,6 @@ export interface EntryPoint {
   artifactLogger?: string;
 }
 
-/** A sequence that handles a fault: pushed when a sequence with onError (or a proxy/resource) is entered. */
-export interface FaultHandler {
-  readonly name: string;
-  handleFault(mc: MessageContext): boolean | Promise<boolean>;
-}
-
 /** What goes back to the client. */
 export interface Reply {
   status: number;
@@ -92,39 +91,26 @@ export class MessageContext implements PublicMessageContext {
   isFault = false;
   /** Set once a reply to the client is decided (respond, send back, fault). */
   reply: Reply | undefined;
-  /** The message was handed to an endpoint by send; the out-flow runs when it answers. */
-  sent = false;
-  /** Outstanding non-blocking sends to await before the exchange ends. */
-  pending: Promise<void>[] | undefined;
   /** WS-Addressing To: the request path for an inbound message, the endpoint address once sent. */
   to: string;
   soapAction: string | undefined;
   messageId: string | undefined;
-  /** Set by loopback: run the out-flow next. */
-  loopback = false;
-  /** The out sequence of the entry (proxy outSequence or resource outSequence). */
-  outSequence: Mediator | undefined;
   /** Kind of the client's request (soap11, json, ...), so a fault reply can match it after a response replaced the payload. */
   requestKind: string | undefined;
   /** The error being handled by a fault sequence. */
   error: Error | undefined;
   /** Template parameters ($func:) of the innermost call-template. */
   funcParams: Map<string, unknown> | undefined;
-  /** The API and resource that matched (handlers read them; the API's handlers run from here). */
-  api: Api | undefined = undefined;
-  resource: ApiResource | undefined = undefined;
-  /** [[synapse_handlers]] in force when the message arrived; undefined when none are configured. */
-  globalHandlers: GlobalHandlers | undefined = undefined;
-  /** The API handlers' handleResponse already ran for this exchange (they run once). */
-  responseHooksDone = false;
   private correlation: string | undefined;
 
   constructor(
-    readonly runtime: Runtime,
+    readonly runtime: MessageRuntime,
     readonly inbound: InboundRequest,
     public headers: TransportHeaders,
     public payload: Payload,
     public entry: EntryPoint,
+    /** The exchange this message belongs to: flow state lives there, not here. */
+    readonly exchange: ExchangeControl,
   ) {
     this.to = inbound.url;
     const sa = headers.get('soapaction');
@@ -219,6 +205,14 @@ export class MessageContext implements PublicMessageContext {
     }
   }
 
+  get api(): ApiInfo | undefined {
+    return this.exchange.api;
+  }
+
+  get resource(): ResourceInfo | undefined {
+    return this.exchange.resource;
+  }
+
   get clientCertificate(): X509Certificate | undefined {
     return this.inbound.clientCertificate;
   }
@@ -241,11 +235,6 @@ export class MessageContext implements PublicMessageContext {
     releaseStream(this.payload.takeStream());
     this.reply = { status, headers: h, body: bytes };
     return false;
-  }
-
-  /** Registers a non-blocking send so the exchange waits for it. */
-  track(p: Promise<void>): void {
-    (this.pending ??= []).push(p);
   }
 }
 

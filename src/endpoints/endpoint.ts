@@ -5,7 +5,7 @@
  * before running the fault sequence.
  */
 import type { MessageContext } from '../context/message-context.js';
-import { Errors, MiError, type ErrorSpec } from '../errors.js';
+export { EndpointError, endpointError } from '../errors.js';
 
 export type EndpointType = 'address' | 'http' | 'default' | 'indirect' | 'failover' | 'loadbalance';
 
@@ -26,30 +26,6 @@ export interface Endpoint {
    * without a network call. Absent means always ready.
    */
   ready?(mc: MessageContext): boolean;
-}
-
-export class EndpointError extends MiError {
-  /** A timeout with responseAction="discard": Synapse drops such responses silently; we still fail the call. */
-  readonly discarded: boolean;
-  /** Set by the failing leaf when its <retryConfig> says a failover parent must not try another child. */
-  retryDisabled = false;
-  constructor(
-    spec: ErrorSpec,
-    /** The Synapse error code for ERROR_CODE and suspendOnFailure matching. */
-    readonly synapseCode: number,
-    message: string,
-    options?: { cause?: unknown; discarded?: boolean },
-  ) {
-    super(spec, message, options);
-    this.discarded = options?.discarded ?? false;
-  }
-}
-
-const TIMEOUT_CODES = new Set([101504, 101508]);
-
-export function endpointError(synapseCode: number, message: string, cause?: unknown, options?: { discarded?: boolean }): EndpointError {
-  const spec = TIMEOUT_CODES.has(synapseCode) ? Errors.ENDPOINT_TIMEOUT : synapseCode === 303001 ? Errors.ENDPOINT_SUSPENDED : Errors.ENDPOINT_ERROR;
-  return new EndpointError(spec, synapseCode, message, { cause, discarded: options?.discarded });
 }
 
 /** The name Synapse logs for endpoints without one. */

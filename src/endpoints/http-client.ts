@@ -94,10 +94,9 @@ export class HttpClient {
         res.body.dump().catch(() => {});
         resBody = undefined;
       }
-      const server = mc.runtime.config.server;
       const cl = res.headers['content-length'];
       const length = typeof cl === 'string' && res.headers['transfer-encoding'] === undefined ? Number(cl) : undefined;
-      const payload = new Payload(headerString(rh.get('content-type')), resBody, { maxBodyBytes: server.maxBodySize, maxXmlDepth: server.maxXmlDepth }, length);
+      const payload = new Payload(headerString(rh.get('content-type')), resBody, mc.runtime.payloadLimits, length);
       becomeResponse(mc, res.statusCode, rh, payload);
     } catch (err) {
       throw toEndpointError(err, at);

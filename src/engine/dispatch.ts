@@ -5,32 +5,15 @@
  */
 import type { Readable } from 'node:stream';
 import type { Runtime } from '../runtime.js';
-import { MessageContext, type EntryPoint, type InboundRequest, type Reply } from '../context/message-context.js';
+import type { EntryPoint, FaultHandler, InboundRequest, Reply } from '../context/message-context.js';
 import { Payload } from '../context/payload.js';
 import type { TransportHeaders } from '../context/transport-headers.js';
 import type { Api, ApiResource, ProxyService } from '../artifacts/model.js';
-import { runFlow } from './flow.js';
+import type { Mediator } from '../mediators/mediator.js';
 import { decodeQuery } from '../expr/get-property.js';
-import { globalHandlersOf } from '../handlers/global-handlers.js';
-import { runOnReply } from '../handlers/reply-view.js';
-import { withWsSecurity } from '../security/ws-security/enforce.js';
+import { Exchange, type Route } from './exchange.js';
 
 const SERVICES = '/services/';
-
-/** Entry points are built once per deployed artifact, not per request. */
-const entries = new WeakMap<object, EntryPoint>();
-function entryOf(a: ProxyService | Api): EntryPoint {
-  let e = entries.get(a);
-  if (!e) {
-    e =
-      a.kind === 'proxy'
-        ? { kind: 'proxy', name: a.name, logPrefix: `{proxy:${a.name}} `, artifactLogger: `SERVICE_LOGGER.${a.name}` }
-        : { kind: 'api', name: a.name, logPrefix: `{api:${a.logName}} `, artifactLogger: `API_LOGGER.${a.name}` };
-    entries.set(a, e);
-  }
-  return e;
-}
-const MAIN_ENTRY: EntryPoint = { kind: 'main', name: 'main', logPrefix: '' };
 
 export function proxyNameOf(path: string): { name: string; rest: string } | undefined {
   if (!path.startsWith(SERVICES)) return undefined;
@@ -52,6 +35,53 @@ function empty(status: number, headers: Record<string, string> = {}): Reply {
   return { status, headers, body: undefined };
 }
 
+// --- routes: built once per deployed artifact (the artifact objects are immutable), never per request ---
+
+function faultHandlerOf(seq: Mediator | undefined): FaultHandler | undefined {
+  return seq ? { name: 'faultSequence', handleFault: (m) => seq.mediate(m) } : undefined;
+}
+
+const routes = new WeakMap<object, Route>();
+
+function proxyRoute(p: ProxyService): Route {
+  let r = routes.get(p);
+  if (!r) {
+    const entry: EntryPoint = { kind: 'proxy', name: p.name, logPrefix: `{proxy:${p.name}} `, artifactLogger: `SERVICE_LOGGER.${p.name}` };
+    r = { entry, inSequence: p.inSequence, outSequence: p.outSequence, faultHandler: faultHandlerOf(p.faultSequence), endpoint: p.endpoint, access: p.access, api: undefined, resource: undefined, skipApiResponse: false, fixedReply: undefined };
+    routes.set(p, r);
+  }
+  return r;
+}
+
+function apiEntry(api: Api): EntryPoint {
+  return { kind: 'api', name: api.name, logPrefix: `{api:${api.logName}} `, artifactLogger: `API_LOGGER.${api.name}` };
+}
+
+function resourceRoute(api: Api, res: ApiResource): Route {
+  let r = routes.get(res);
+  if (!r) {
+    r = { entry: apiEntry(api), inSequence: res.inSequence, outSequence: res.outSequence, faultHandler: faultHandlerOf(res.faultSequence), endpoint: undefined, access: res.access, api, resource: res, skipApiResponse: false, fixedReply: undefined };
+    routes.set(res, r);
+  }
+  return r;
+}
+
+/**
+ * A request that matched an API but none of its resources: the API's access policies and request handlers
+ * still guard it (they run before resource dispatch); then `_method_not_allowed_handler_` /
+ * `_resource_mismatch_handler_` if deployed, else 405 with Allow / 404.
+ */
+function mismatchRoute(api: Api, handler: Mediator | undefined, reply: () => Reply): Route {
+  return { entry: apiEntry(api), inSequence: handler, outSequence: undefined, faultHandler: undefined, endpoint: undefined, access: api.access, api, resource: undefined, skipApiResponse: true, fixedReply: reply };
+}
+
+const MAIN_ENTRY: EntryPoint = { kind: 'main', name: 'main', logPrefix: '' };
+
+function mainRoute(main: Mediator | undefined): Route {
+  return { entry: MAIN_ENTRY, inSequence: main, outSequence: undefined, faultHandler: undefined, endpoint: undefined, access: null, api: undefined, resource: undefined, skipApiResponse: false, fixedReply: undefined };
+}
+
+/** Dispatch: /services/<Name> to a proxy, else the API router, else the main sequence. */
 export async function dispatch(
   runtime: Runtime,
   inbound: InboundRequest,
@@ -61,9 +91,7 @@ export async function dispatch(
   contentLength?: number,
 ): Promise<Reply> {
   const dep = runtime.current;
-  const globals = globalHandlersOf(runtime);
-  const limits = { maxBodyBytes: runtime.config.server.maxBodySize, maxXmlDepth: runtime.config.server.maxXmlDepth };
-  const payload = new Payload(contentType, body, limits, contentLength);
+  const payload = new Payload(contentType, body, runtime.payloadLimits, contentLength);
   const svc = proxyNameOf(inbound.path);
   if (svc) {
     const proxy = dep.proxies.get(svc.name);
@@ -71,88 +99,26 @@ export async function dispatch(
       if (inbound.method === 'GET' && isWsdlQuery(inbound.query)) return wsdlReply(runtime, proxy);
       const tc = runtime.transactions; // transaction counter: one increment, nothing allocated
       if (tc !== undefined) tc.count++;
-      const mc = new MessageContext(runtime, inbound, headers, payload, entryOf(proxy));
-      mc.globalHandlers = globals;
-      if (svc.rest || inbound.query) mc.axis2.set('REST_URL_POSTFIX', svc.rest + (inbound.query ? '?' + inbound.query : ''));
-      // WS-Security runs first, as Rampart does before Synapse sees the message
-      return proxy.security ? withWsSecurity(mc, proxy.security, mediateProxy, proxy) : mediateProxy(mc, proxy);
+      const ex = new Exchange(runtime, proxyRoute(proxy), inbound, headers, payload);
+      if (svc.rest || inbound.query) ex.mc.axis2.set('REST_URL_POSTFIX', svc.rest + (inbound.query ? '?' + inbound.query : ''));
+      return ex.run();
     }
   }
   const route = dep.router.route(inbound.method, inbound.path, inbound.query, hostOnly(inbound.host), inbound.port);
   if (route.kind === 'match' && route.api.transports.has(inbound.protocol)) {
     const tc = runtime.transactions;
     if (tc !== undefined) tc.count++;
-    const mc = new MessageContext(runtime, inbound, headers, payload, entryOf(route.api));
-    mc.globalHandlers = globals;
-    mc.api = route.api;
-    mc.resource = route.resource as ApiResource;
-    setRestProperties(mc, route.api, route.subPath, route.vars);
-    return mediateResource(mc, route.resource as ApiResource);
+    const ex = new Exchange(runtime, resourceRoute(route.api, route.resource as ApiResource), inbound, headers, payload);
+    setRestProperties(ex.mc, route.api, route.subPath, route.vars);
+    return ex.run();
   }
   if (route.kind === 'method-not-allowed' || route.kind === 'no-resource') {
-    const handler = runtime.sequence(route.kind === 'method-not-allowed' ? '_method_not_allowed_handler_' : '_resource_mismatch_handler_');
-    const mc = new MessageContext(runtime, inbound, headers, payload, entryOf(route.api));
-    mc.globalHandlers = globals;
-    mc.api = route.api;
-    // the API's handlers run before resource dispatch, so they also guard what matches no resource
-    mc.responseHooksDone = true;
-    if (globals || route.api.handlers) {
-      let ok = requestHooks(mc);
-      if (typeof ok !== 'boolean') ok = await ok;
-      if (!ok) return replyOf(mc);
-    }
-    if (handler) {
-      await runFlow(mc, { inSequence: handler, outSequence: undefined, faultSequence: undefined, endpoint: undefined });
-      return replyOf(mc);
-    }
-    drain(body);
-    mc.reply = route.kind === 'method-not-allowed' ? empty(405, { allow: route.allowed.join(', ') }) : empty(404);
-    return replyOf(mc);
+    const notAllowed = route.kind === 'method-not-allowed';
+    const handler = runtime.sequence(notAllowed ? '_method_not_allowed_handler_' : '_resource_mismatch_handler_');
+    const reply = notAllowed ? () => empty(405, { allow: route.allowed.join(', ') }) : () => empty(404);
+    return new Exchange(runtime, mismatchRoute(route.api, handler, reply), inbound, headers, payload).run();
   }
-  const mc = new MessageContext(runtime, inbound, headers, payload, MAIN_ENTRY);
-  mc.globalHandlers = globals;
-  if (globals) {
-    let ok = requestHooks(mc);
-    if (typeof ok !== 'boolean') ok = await ok;
-    if (!ok) return replyOf(mc);
-  }
-  await runFlow(mc, { inSequence: runtime.sequence('main'), outSequence: undefined, faultSequence: undefined, endpoint: undefined });
-  return replyOf(mc);
-}
-
-/**
- * The request hooks, before any mediation: global handleRequestInFlow, then the API's handleRequest, in
- * order. False means stop, with mc.reply set. Synchronous while the handlers are.
- */
-function requestHooks(mc: MessageContext): boolean | Promise<boolean> {
-  const g = mc.globalHandlers?.requestIn;
-  const a = mc.api?.handlers?.request;
-  if (g) {
-    const r = g.run(mc);
-    if (r === false) return false;
-    if (r !== true) return r.then((ok) => ok && (a ? a.run(mc) : true));
-  }
-  return a ? a.run(mc) : true;
-}
-
-/**
- * The reply, after the response hooks that have not run yet: the API's handleResponse on a reply the in-flow
- * made (respond; not on faults, and only once), then the global handleResponseOutFlow on every reply.
- */
-function replyOf(mc: MessageContext): Reply | Promise<Reply> {
-  const a = mc.api?.handlers?.response;
-  const g = mc.globalHandlers?.responseOut;
-  let r: void | Promise<void> = undefined;
-  if (a && !mc.responseHooksDone && mc.error === undefined) {
-    mc.responseHooksDone = true;
-    r = runOnReply(mc, a);
-  }
-  if (g) r = r ? r.then(() => runOnReply(mc, g)) : runOnReply(mc, g);
-  return r ? r.then(() => mc.reply!) : mc.reply!;
-}
-
-function drain(body: Readable | Buffer | undefined): void {
-  if (body && !Buffer.isBuffer(body)) body.resume();
+  return new Exchange(runtime, mainRoute(runtime.sequence('main')), inbound, headers, payload).run();
 }
 
 function hostOnly(host: string): string {
@@ -160,30 +126,7 @@ function hostOnly(host: string): string {
   return i > 0 && !host.endsWith(']') ? host.slice(0, i) : host;
 }
 
-async function mediateProxy(mc: MessageContext, proxy: ProxyService): Promise<Reply> {
-  if (mc.globalHandlers) {
-    let ok = requestHooks(mc);
-    if (typeof ok !== 'boolean') ok = await ok;
-    if (!ok) return replyOf(mc);
-  }
-  await runFlow(mc, { inSequence: proxy.inSequence, outSequence: proxy.outSequence, faultSequence: proxy.faultSequence, endpoint: proxy.endpoint });
-  return mc.globalHandlers ? replyOf(mc) : mc.reply!;
-}
-
-async function mediateResource(mc: MessageContext, res: ApiResource): Promise<Reply> {
-  if (mc.globalHandlers || mc.api!.handlers) {
-    let ok = requestHooks(mc);
-    if (typeof ok !== 'boolean') ok = await ok;
-    if (!ok) {
-      mc.responseHooksDone = true; // stopped before mediation: there is no response to hook
-      return replyOf(mc);
-    }
-  }
-  await runFlow(mc, { inSequence: res.inSequence, outSequence: res.outSequence, faultSequence: res.faultSequence, endpoint: undefined });
-  return mc.globalHandlers || mc.api!.handlers ? replyOf(mc) : mc.reply!;
-}
-
-function setRestProperties(mc: MessageContext, api: Api, subPath: string, vars: Record<string, string>): void {
+function setRestProperties(mc: Exchange['mc'], api: Api, subPath: string, vars: Record<string, string>): void {
   const q = mc.inbound.query;
   const full = mc.inbound.path + (q ? '?' + q : '');
   const p = mc.props;

@@ -9,22 +9,9 @@ import { getProperty, propertyString, scopedProperty, urlParam } from './get-pro
 import { compileJsonPath } from './json-path.js';
 import { compileXPath } from './xpath-expression.js';
 
-export interface Expression {
-  readonly source: string;
-  /** True when evaluation needs the message body (the payload must be loaded first). */
-  readonly contentAware: boolean;
-  /** True when it calls hashicorp:vault-lookup, whose values are fetched before evaluation (network I/O). */
-  readonly externalLookups?: boolean;
-  /** Secure vault aliases written as literals in wso2:vault-lookup('alias'), checked at deploy time. */
-  readonly vaultAliases?: readonly string[];
-  /** Synapse's string value: node-sets concatenate the text of every node. */
-  stringValue(mc: MessageContext): string;
-  booleanValue(mc: MessageContext): boolean;
-  /** The raw result: DOM nodes (array), string, number, boolean, or a JSON value for json-eval. */
-  evaluate(mc: MessageContext): unknown;
-}
-
-export class ExpressionError extends Error {}
+export type { Expression } from './compiled-expression.js';
+export { ExpressionError } from './compiled-expression.js';
+import { ExpressionError, type Expression } from './compiled-expression.js';
 
 const VAR = /^\s*\$(ctx|axis2|trp|url|func):([A-Za-z_][\w.\-]*)\s*$/;
 const GET_PROP_1 = /^\s*get-property\(\s*(?:'([^']*)'|"([^"]*)")\s*\)\s*$/;

@@ -3,7 +3,7 @@
  * and by the fast paths that answer simple property expressions without touching the body.
  */
 import type { MessageContext } from '../context/message-context.js';
-import { formatJavaDate } from './java-date-format.js';
+import { formatJavaDate } from '../logging/java-date-format.js';
 
 export const READ_SCOPES = new Set(['default', 'axis2', 'axis2-client', 'transport', 'operation', 'registry', 'func', 'system', 'env', 'file', 'trace']);
 

@@ -1,8 +1,7 @@
 /** json-eval(): JSONPath evaluated on the JSON view of the payload (jsonpath-plus, compiled path cached). */
 import { JSONPath } from 'jsonpath-plus';
 import type { MessageContext } from '../context/message-context.js';
-import type { Expression } from './expression.js';
-import { ExpressionError } from './expression.js';
+import { ExpressionError, type Expression } from './compiled-expression.js';
 
 function toPath(path: string): string {
   // Synapse accepts json-eval(.a) and json-eval($.a); a leading '$' is JSONPath's root

@@ -14,8 +14,7 @@ const xpath = xpathModule as unknown as {
 import type { MessageContext } from '../context/message-context.js';
 import { Errors, MiError } from '../errors.js';
 import { serializeXml } from '../xml/dom.js';
-import type { Expression } from './expression.js';
-import { ExpressionError } from './expression.js';
+import { ExpressionError, type Expression } from './compiled-expression.js';
 import { getProperty, propertyString, scopedProperty, setNodeSerializer, urlParam } from './get-property.js';
 import { compileStreamPath, type StreamPath } from './stream-path.js';
 

@@ -8,11 +8,13 @@ import type { ParseContext } from '../artifacts/parse-context.js';
 import { Errors, MiError } from '../errors.js';
 import { childElements } from '../xml/dom.js';
 import { BUILTIN_HANDLERS } from './builtins.js';
-import type { Handler } from './contract.js';
+import type { Handler } from '../context/handler-contract.js';
 import { extensionsOf } from './extension-host.js';
 import { HookChain } from './hook-chain.js';
 import { createExtension, type Extension, type ExtensionKind } from './instantiate.js';
 import { parseExtensionProperties } from './properties.js';
+import type { AccessPolicy } from '../security/policies/access-policy.js';
+import { policyForHandlerClass } from '../security/policies/registry.js';
 
 /** Logger of handler failures (the interface's name in Synapse). */
 export const HANDLER_LOGGER = 'org.apache.synapse.rest.Handler';
@@ -32,10 +34,15 @@ export interface ApiHandlers {
   readonly response: HookChain | undefined;
 }
 
-export function parseApiHandlers(el: Element, ctx: ParseContext, apiName: string): ApiHandlers | undefined {
+/**
+ * The `<handlers>` of an API: handlers that declare security (RESTBasicAuthHandler) become access
+ * policies, run by the access phase before every handler; the others are instantiated here.
+ */
+export function parseApiHandlers(el: Element, ctx: ParseContext, apiName: string): { handlers: ApiHandlers | undefined; policies: AccessPolicy[] } {
   ctx.attrs(el, []);
   const loader = extensionsOf(ctx);
   const handlers: Extension<Handler>[] = [];
+  const policies: AccessPolicy[] = [];
   for (const c of childElements(el)) {
     if (c.localName !== 'handler') {
       ctx.error(c, Errors.UNKNOWN_ELEMENT, `<${c.localName}> is not allowed in <handlers>; use <handler class="...">`);
@@ -43,6 +50,12 @@ export function parseApiHandlers(el: Element, ctx: ParseContext, apiName: string
     }
     const a = ctx.attrs(c, ['class'], ['class']);
     const spec = a.req('class').trim();
+    const policy = policyForHandlerClass(spec);
+    if (policy?.parse) {
+      const p = policy.parse(c, ctx);
+      if (p) policies.push(p);
+      continue;
+    }
     const props = parseExtensionProperties(c, ctx);
     try {
       handlers.push(createExtension<Handler>(spec, props, API_HANDLER, loader, ctx.file));
@@ -52,11 +65,14 @@ export function parseApiHandlers(el: Element, ctx: ParseContext, apiName: string
       ctx.error(c, err.spec, `handler of API '${apiName}': ${err.message}`);
     }
   }
-  if (!handlers.length) return undefined;
+  if (!handlers.length) return { handlers: undefined, policies };
   const owner = `API '${apiName}'`;
   return {
-    handlers,
-    request: HookChain.of(owner, 'handleRequest', HANDLER_LOGGER, handlers),
-    response: HookChain.of(owner, 'handleResponse', HANDLER_LOGGER, handlers),
+    handlers: {
+      handlers,
+      request: HookChain.of(owner, 'handleRequest', HANDLER_LOGGER, handlers),
+      response: HookChain.of(owner, 'handleResponse', HANDLER_LOGGER, handlers),
+    },
+    policies,
   };
 }

@@ -8,15 +8,15 @@
  */
 import type { MessageContext } from '../context/message-context.js';
 import { Errors, MiError } from '../errors.js';
-import type { Mediator, MediatorDef } from '../mediators/mediator.js';
+import type { Mediator } from '../mediators/mediator.js';
+import type { MediatorDef } from '../mediators/mediator-def.js';
 import { BUILTIN_CLASS_MEDIATORS } from './builtins.js';
 import type { CompiledModule } from './compile.js';
-import type { ClassMediator } from './contract.js';
+import type { ClassMediator } from '../context/handler-contract.js';
 import { extensionsOf } from './extension-host.js';
 import { extensionFailure } from './failure.js';
 import { createExtension, type ExtensionKind } from './instantiate.js';
 import { parseExtensionProperties } from './properties.js';
-import { extensionSettings } from './settings.js';
 import { isThenable, within } from './timeout.js';
 
 /** Micro Integrator's class mediator logger. */
@@ -47,7 +47,7 @@ class ClassMediatorRunner implements Mediator {
     }
     if (r === true || r === false) return r;
     if (isThenable(r)) {
-      return within(r, extensionSettings(mc.runtime).timeoutMs).then(
+      return within(r, mc.runtime.extensionSettings.timeoutMs).then(
         (v) => (v === true || v === false ? v : Promise.reject(this.failure(mc, new TypeError(`mediate() resolved to ${String(v)}; resolve to true or false`)))),
         (err: unknown) => Promise.reject(this.failure(mc, err)),
       );

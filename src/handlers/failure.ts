@@ -6,7 +6,7 @@
 import type { MessageContext } from '../context/message-context.js';
 import { releaseStream } from '../context/message-context.js';
 import { kindOfContentType } from '../context/payload.js';
-import { defaultFaultReply, setErrorProperties } from '../engine/fault.js';
+import { defaultFaultReply, setErrorProperties } from '../context/fault.js';
 import { Errors, MiError } from '../errors.js';
 import type { CompiledModule } from './compile.js';
 import { mapStack } from './stack-trace.js';

@@ -12,14 +12,14 @@
  * (MI_HDL_007): a security handler must never be skipped. Editing its module reloads it; a broken edit is
  * logged and the previous version keeps running.
  */
-import type { Runtime } from '../runtime.js';
+import type { Config } from '../config/config.js';
+import type { LoggerFactory } from '../logging/logger.js';
 import { Errors, MiError } from '../errors.js';
 import { BUILTIN_GLOBAL_HANDLERS } from './builtins.js';
-import type { GlobalHandler } from './contract.js';
+import type { GlobalHandler } from '../context/handler-contract.js';
 import type { ExtensionLoader } from './extension-loader.js';
 import { HookChain } from './hook-chain.js';
 import { createExtension, type Extension, type ExtensionKind } from './instantiate.js';
-import { extensionSettings } from './settings.js';
 
 export const GLOBAL_HANDLER_LOGGER = 'org.apache.synapse.AbstractSynapseHandler';
 /** The loader's name for the toml section as a user of modules (artifact files are the other users). */
@@ -86,11 +86,11 @@ export class GlobalHandlers {
   }
 }
 
-const installed = new WeakMap<Runtime, GlobalHandlers>();
-
-/** The global handlers of this runtime, or undefined when deployment.toml declares none. */
-export function globalHandlersOf(runtime: Runtime): GlobalHandlers | undefined {
-  return installed.get(runtime);
+/** Where the global handlers are installed: the runtime's `globalHandlers` member. */
+export interface GlobalHandlerHost {
+  readonly config: Config;
+  readonly logs: LoggerFactory;
+  globalHandlers: GlobalHandlers | undefined;
 }
 
 function build(entries: readonly SynapseHandlerEntry[], loader: ExtensionLoader): GlobalHandlers {
@@ -112,17 +112,16 @@ function build(entries: readonly SynapseHandlerEntry[], loader: ExtensionLoader)
  * MiError when one cannot be loaded. Later edits of their modules, reported by `loader`, reload them.
  * Returns a function that stops following those edits.
  */
-export function installGlobalHandlers(runtime: Runtime, loader: ExtensionLoader): () => void {
-  extensionSettings(runtime);
+export function installGlobalHandlers(runtime: GlobalHandlerHost, loader: ExtensionLoader): () => void {
   const entries = readSynapseHandlers(runtime.config.toml);
   if (!entries.length) return () => {};
-  installed.set(runtime, build(entries, loader));
+  runtime.globalHandlers = build(entries, loader);
   const log = runtime.logs.get(GLOBAL_HANDLER_LOGGER);
   log.info(`Global handlers installed: ${entries.map((e) => `${e.name} (${e.className})`).join(', ')}`);
   return loader.onChange((affected) => {
     if (!affected.has(USER)) return;
     try {
-      installed.set(runtime, build(entries, loader));
+      runtime.globalHandlers = build(entries, loader);
       log.info('Global handlers reloaded after a change of their modules');
     } catch (err) {
       log.error(`Global handlers not reloaded, the previous version keeps running: ${(err as Error).message}`);

@@ -14,7 +14,6 @@ import { Errors, MiError } from '../errors.js';
 import type { CompiledModule } from './compile.js';
 import type { Extension } from './instantiate.js';
 import { answerWithFault, extensionFailure } from './failure.js';
-import { extensionSettings } from './settings.js';
 import { isThenable, within } from './timeout.js';
 
 export type HookName =
@@ -98,7 +97,7 @@ export class HookChain {
   private async settle(mc: MessageContext, m: Member, i: number, before: Reply | undefined, p: PromiseLike<unknown>): Promise<boolean> {
     let r: unknown;
     try {
-      r = await within(p, extensionSettings(mc.runtime).timeoutMs);
+      r = await within(p, mc.runtime.extensionSettings.timeoutMs);
     } catch (err) {
       return this.failed(mc, m, err);
     }

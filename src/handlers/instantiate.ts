@@ -6,7 +6,7 @@
  * prototype of the instance, so two APIs never share property fields.
  */
 import type { CompiledModule } from './compile.js';
-import type { HandlerProperties } from './contract.js';
+import type { HandlerProperties } from '../context/handler-contract.js';
 import { Errors, MiError } from '../errors.js';
 import { ExtensionError } from './extension-error.js';
 import { isModuleSpec, type ExtensionLoader } from './extension-loader.js';

@@ -5,7 +5,7 @@
 import { Errors } from '../errors.js';
 import type { ParseContext } from '../artifacts/parse-context.js';
 import { childElements } from '../xml/dom.js';
-import type { HandlerProperties, HandlerPropertyValue } from './contract.js';
+import type { HandlerProperties, HandlerPropertyValue } from '../context/handler-contract.js';
 
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 

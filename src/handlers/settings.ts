@@ -1,19 +1,15 @@
 /**
- * `[extensions]` in deployment.toml: how long a handler or class mediator may take. Read once per runtime
- * (and checked at start by installGlobalHandlers), only on the path where a hook returned a Promise.
+ * `[extensions]` in deployment.toml: how long a handler or class mediator may take. Read once, when the runtime
+ * is built (a bad value stops the start), and used only on the path where a hook returned a Promise.
  */
-import type { Runtime } from '../runtime.js';
+import type { ExtensionSettings } from '../context/message-runtime.js';
 import { Errors, MiError } from '../errors.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-export interface ExtensionSettings {
-  /** Milliseconds a hook's Promise may stay pending before it counts as a failure. */
-  readonly timeoutMs: number;
-}
+export type { ExtensionSettings } from '../context/message-runtime.js';
 
 const KNOWN = new Set(['timeout']);
-const cache = new WeakMap<Runtime, ExtensionSettings>();
 
 export function readExtensionSettings(toml: Record<string, unknown>): ExtensionSettings {
   const t = toml['extensions'];
@@ -30,10 +26,4 @@ export function readExtensionSettings(toml: Record<string, unknown>): ExtensionS
     throw new MiError(Errors.CONFIG_VALUE, `[extensions] timeout must be a whole number of milliseconds >= 1, got ${JSON.stringify(v)}`);
   }
   return { timeoutMs: n };
-}
-
-export function extensionSettings(runtime: Runtime): ExtensionSettings {
-  let s = cache.get(runtime);
-  if (!s) cache.set(runtime, (s = readExtensionSettings(runtime.config.toml)));
-  return s;
 }

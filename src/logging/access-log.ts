@@ -1,6 +1,6 @@
 /** One access log line, in the combined log format Micro Integrator's http_access.log uses, plus the time taken. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { formatJavaDate } from '../expr/java-date-format.js';
+import { formatJavaDate } from './java-date-format.js';
 
 export function accessLine(req: IncomingMessage, res: ServerResponse, bytes: number, startedNs: bigint): string {
   const ms = Number(process.hrtime.bigint() - startedNs) / 1e6;

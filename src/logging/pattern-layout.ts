@@ -3,7 +3,7 @@
  * %c{n}/%logger, %t, %m, %mm (masked), %ex, %n, %X{key}, %%, literal text. An unknown converter is an error
  * at start, naming it.
  */
-import { formatJavaDate } from '../expr/java-date-format.js';
+import { formatJavaDate } from './java-date-format.js';
 
 export interface LogEvent {
   time: Date;

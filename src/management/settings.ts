@@ -3,8 +3,8 @@
  * JWT handler on, tokens valid 3600 s, 200 tokens kept (the least recently used goes when full), CORS open
  * to every origin with the Authorization and Content-Type headers. Unknown keys are warnings.
  */
-import { Errors, MiError } from '../errors.js';
 import { BASE_PORTS, type Config } from '../config/config.js';
+import { Section } from '../config/section.js';
 
 export interface ManagementSettings {
   /** `[management_api] enable`; Micro Integrator always serves its internal API, so true by default. */
@@ -19,72 +19,32 @@ export interface ManagementSettings {
   readonly cors: { readonly enabled: boolean; readonly origins: readonly string[]; readonly headers: string };
 }
 
-type Table = Record<string, unknown>;
-
-function table(v: unknown): Table {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Table) : {};
-}
-
-function fail(where: string, key: string, want: string, got: unknown): never {
-  throw new MiError(Errors.CONFIG_VALUE, `[${where}] ${key} must be ${want}, got ${JSON.stringify(got)}`);
-}
-
-/** Micro Integrator writes these values as strings ("3600", "true") as often as not: accept both. */
-function int(t: Table, key: string, dflt: number, where: string, min: number): number {
-  const v = t[key];
-  if (v === undefined) return dflt;
-  const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min) fail(where, key, `a whole number >= ${min}`, v);
-  return n;
-}
-
-function flag(t: Table, key: string, dflt: boolean, where: string): boolean {
-  const v = t[key];
-  if (v === undefined) return dflt;
-  if (typeof v === 'boolean') return v;
-  if (v === 'true' || v === 'false') return v === 'true';
-  return fail(where, key, 'true or false', v);
-}
-
-function text(t: Table, key: string, dflt: string, where: string): string {
-  const v = t[key];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'string') fail(where, key, 'a string', v);
-  return v;
-}
-
-function unknownKeys(t: Table, known: readonly string[], where: string, warnings: string[]): void {
-  for (const k of Object.keys(t)) {
-    if (!known.includes(k)) warnings.push(`${Errors.CONFIG_UNKNOWN_KEY.code}  unknown key [${where}] ${k} is ignored; known keys: ${known.join(', ')}`);
-  }
-}
-
 export function managementSettings(config: Config, warnings: string[] = []): ManagementSettings {
   const doc = config.toml;
-  const m = table(doc['management_api']);
-  unknownKeys(m, ['enable', 'jwt_token_security_handler', 'cors'], 'management_api', warnings);
-  const jwt = table(m['jwt_token_security_handler']);
-  unknownKeys(jwt, ['enable', 'token_store_config', 'token_config'], 'management_api.jwt_token_security_handler', warnings);
-  const store = table(jwt['token_store_config']);
-  const token = table(jwt['token_config']);
-  const cors = table(m['cors']);
-  const jwtWhere = 'management_api.jwt_token_security_handler';
-  const base = int(table(doc['mediation']), 'internal_https_api_port', BASE_PORTS.management, 'mediation', 1);
-  const origins = text(cors, 'allowed_origins', '*', 'management_api.cors')
+  const m = Section.at(doc, 'management_api');
+  m.unknownKeys(['enable', 'jwt_token_security_handler', 'cors'], warnings);
+  const jwt = m.child('jwt_token_security_handler');
+  jwt.unknownKeys(['enable', 'token_store_config', 'token_config'], warnings);
+  const store = jwt.child('token_store_config');
+  const token = jwt.child('token_config');
+  const cors = m.child('cors');
+  const base = Section.at(doc, 'mediation').int('internal_https_api_port', BASE_PORTS.management, 1);
+  const origins = cors
+    .text('allowed_origins', '*')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   return {
-    enable: flag(m, 'enable', true, 'management_api'),
+    enable: m.flag('enable', true),
     port: base + config.server.offset,
-    jwt: flag(jwt, 'enable', true, jwtWhere),
-    tokenExpirySeconds: int(token, 'expiry', 3600, `${jwtWhere}.token_config`, 1),
-    tokenStoreSize: int(store, 'max_size', 200, `${jwtWhere}.token_store_config`, 1),
-    removeOldestTokenOnOverflow: flag(store, 'remove_oldest_token_on_overflow', true, `${jwtWhere}.token_store_config`),
+    jwt: jwt.flag('enable', true),
+    tokenExpirySeconds: token.int('expiry', 3600, 1),
+    tokenStoreSize: store.int('max_size', 200, 1),
+    removeOldestTokenOnOverflow: store.flag('remove_oldest_token_on_overflow', true),
     cors: {
-      enabled: flag(cors, 'enabled', true, 'management_api.cors'),
+      enabled: cors.flag('enabled', true),
       origins,
-      headers: text(cors, 'allowed_headers', 'Authorization, Content-Type', 'management_api.cors'),
+      headers: cors.text('allowed_headers', 'Authorization, Content-Type'),
     },
   };
 }

@@ -3,7 +3,8 @@ import type { MessageContext } from '../context/message-context.js';
 import { Errors, MiError } from '../errors.js';
 import type { Expression } from '../expr/expression.js';
 import { childElements } from '../xml/dom.js';
-import { andThen, type Mediator, type MediatorDef } from './mediator.js';
+import { andThen, type Mediator } from './mediator.js';
+import type { MediatorDef } from './mediator-def.js';
 
 interface Param {
   name: string;

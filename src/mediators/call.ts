@@ -12,7 +12,8 @@ import type { Expression } from '../expr/expression.js';
 import type { Endpoint } from '../endpoints/endpoint.js';
 import { EndpointError } from '../endpoints/endpoint.js';
 import { childElements, serializeXml, textOf } from '../xml/dom.js';
-import type { Mediator, MediatorDef } from './mediator.js';
+import type { Mediator } from './mediator.js';
+import type { MediatorDef } from './mediator-def.js';
 import { endpointChild } from './endpoint-child.js';
 import { sendToAddress } from './to-address.js';
 import { propertyString } from '../expr/get-property.js';
@@ -47,11 +48,8 @@ class CallMediator implements Mediator {
     const keep = this.target?.type === 'property' ? { payload: mc.payload, headers: mc.headers, isResponse: mc.isResponse, sc: mc.axis2.get('HTTP_SC') } : undefined;
     if (this.source && this.source.type !== 'body') mc.payload = this.sourcePayload(mc, this.source);
     else if (keep && !mc.payload.isReady) await mc.payload.load();
-    // global handlers see a call's request leave and its response arrive, as they do for send
-    const hooks = mc.globalHandlers;
-    if (hooks?.requestOut && !(await hooks.requestOut.run(mc))) return false;
-    await ep.send(mc);
-    if (hooks?.responseIn && !(await hooks.responseIn.run(mc))) return false;
+    // the exchange runs the global request-out and response-in hooks around the endpoint, as for send
+    if (!(await mc.exchange.call(ep))) return false;
     if (keep) {
       await mc.payload.load();
       const resp = mc.payload;
@@ -72,9 +70,8 @@ class CallMediator implements Mediator {
       const v = s.xpath!.evaluate(mc);
       text = Array.isArray(v) ? v.map((n: Node) => (n.nodeType === 1 ? serializeXml(n) : n.nodeValue ?? '')).join('') : typeof v === 'object' ? JSON.stringify(v) : String(v ?? '');
     } else text = s.inline ?? '';
-    const limits = { maxBodyBytes: mc.runtime.config.server.maxBodySize, maxXmlDepth: mc.runtime.config.server.maxXmlDepth };
     mc.axis2.delete('messageType');
-    return new Payload(s.contentType ?? mc.payload.contentType ?? 'application/xml', Buffer.from(text), limits);
+    return new Payload(s.contentType ?? mc.payload.contentType ?? 'application/xml', Buffer.from(text), mc.runtime.payloadLimits);
   }
 }
 

@@ -7,7 +7,8 @@ import { Errors, MiError } from '../errors.js';
 import type { Expression } from '../expr/expression.js';
 import { childElements, firstChildElement, parseXml, serializeXml, textOf } from '../xml/dom.js';
 import type { ParseContext } from '../artifacts/parse-context.js';
-import type { Mediator, MediatorDef } from './mediator.js';
+import type { Mediator } from './mediator.js';
+import type { MediatorDef } from './mediator-def.js';
 
 type SourceType = 'custom' | 'envelope' | 'body' | 'property' | 'inline';
 type TargetType = 'custom' | 'envelope' | 'body' | 'property';

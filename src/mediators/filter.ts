@@ -3,7 +3,8 @@ import type { MessageContext } from '../context/message-context.js';
 import { Errors } from '../errors.js';
 import type { Expression } from '../expr/expression.js';
 import { childElements } from '../xml/dom.js';
-import { runList, type Mediator, type MediatorDef } from './mediator.js';
+import { runList, type Mediator } from './mediator.js';
+import type { MediatorDef } from './mediator-def.js';
 import { parseBranch, wholeMatch } from './branch.js';
 
 class FilterMediator implements Mediator {

@@ -7,7 +7,8 @@ import { escapeXml } from '../context/soap.js';
 import { Errors } from '../errors.js';
 import type { Expression } from '../expr/expression.js';
 import { childElements, parseXml, serializeXml } from '../xml/dom.js';
-import type { Mediator, MediatorDef } from './mediator.js';
+import type { Mediator } from './mediator.js';
+import type { MediatorDef } from './mediator-def.js';
 
 const ADDRESSING = new Set(['To', 'From', 'Action', 'ReplyTo', 'FaultTo', 'RelatesTo', 'MessageID']);
 

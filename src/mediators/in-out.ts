@@ -1,6 +1,7 @@
 /** <in> and <out>: run the children only on the request (in) or response (out) path. */
 import type { MessageContext } from '../context/message-context.js';
-import { runList, type Mediator, type MediatorDef } from './mediator.js';
+import { runList, type Mediator } from './mediator.js';
+import type { MediatorDef } from './mediator-def.js';
 
 class DirectionMediator implements Mediator {
   readonly contentAware = false;

@@ -8,7 +8,8 @@ import type { Expression } from '../expr/expression.js';
 import type { Level } from '../logging/logger.js';
 import { childElements, serializeXml, textOf } from '../xml/dom.js';
 import type { ParseContext } from '../artifacts/parse-context.js';
-import type { Mediator, MediatorDef } from './mediator.js';
+import type { Mediator } from './mediator.js';
+import type { MediatorDef } from './mediator-def.js';
 
 export const LOG_MEDIATOR_LOGGER = 'org.apache.synapse.mediators.builtin.LogMediator';
 const LEVELS = ['simple', 'headers', 'full', 'custom'] as const;

@@ -5,7 +5,8 @@ import { Errors } from '../errors.js';
 import type { Expression } from '../expr/expression.js';
 import { childElements, serializeXml, SOAP11_NS, SOAP12_NS } from '../xml/dom.js';
 import type { ParseContext } from '../artifacts/parse-context.js';
-import type { Mediator, MediatorDef } from './mediator.js';
+import type { Mediator } from './mediator.js';
+import type { MediatorDef } from './mediator-def.js';
 
 interface Part {
   value: string | undefined;

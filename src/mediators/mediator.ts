@@ -4,7 +4,6 @@
  * and loads the message body before the first content-aware mediator (the only place that happens).
  */
 import type { MessageContext } from '../context/message-context.js';
-import type { ParseContext } from '../artifacts/parse-context.js';
 
 export interface Mediator {
   /** The XML tag, for logs and traces. */
@@ -20,11 +19,6 @@ export interface Mediator {
   prefetch?: (mc: MessageContext) => Promise<void> | undefined;
 }
 
-/** One mediator kind: its tag and the parse() that is its schema. */
-export interface MediatorDef {
-  readonly tag: string;
-  parse(el: Element, ctx: ParseContext): Mediator;
-}
 
 /**
  * Runs the list from `start`. Before a mediator it loads the body (contentAware) and awaits its prefetch

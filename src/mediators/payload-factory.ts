@@ -11,7 +11,8 @@ import type { Expression } from '../expr/expression.js';
 import { jsonString } from '../expr/json-path.js';
 import { synapseString } from '../expr/xpath-expression.js';
 import { childElements, parseXml, serializeXml, SYNAPSE_NS, textOf } from '../xml/dom.js';
-import type { Mediator, MediatorDef } from './mediator.js';
+import type { Mediator } from './mediator.js';
+import type { MediatorDef } from './mediator-def.js';
 
 type MediaType = 'xml' | 'json' | 'text';
 

@@ -5,7 +5,8 @@ import { Errors, MiError } from '../errors.js';
 import type { DynamicValue, Expression } from '../expr/expression.js';
 import { firstChildElement } from '../xml/dom.js';
 import type { ParseContext } from '../artifacts/parse-context.js';
-import type { Mediator, MediatorDef } from './mediator.js';
+import type { Mediator } from './mediator.js';
+import type { MediatorDef } from './mediator-def.js';
 import { convertProperty, PROPERTY_TYPES, PropertyTypeError, type PropertyType } from './property-types.js';
 
 class PropertyMediator implements Mediator {

@@ -5,7 +5,8 @@
 import { Errors } from '../errors.js';
 import { SYNAPSE_NS } from '../xml/dom.js';
 import type { MediatorParser, ParseContext } from '../artifacts/parse-context.js';
-import type { Mediator, MediatorDef } from './mediator.js';
+import type { Mediator } from './mediator.js';
+import type { MediatorDef } from './mediator-def.js';
 import { call } from './call.js';
 import { callTemplate } from './call-template.js';
 import { classMediator } from '../handlers/class-mediator.js';

@@ -1,7 +1,8 @@
 /** <respond/>: send the current message back to the client and stop. */
 import type { MessageContext } from '../context/message-context.js';
 import { buildReply } from '../context/reply.js';
-import type { Mediator, MediatorDef } from './mediator.js';
+import type { Mediator } from './mediator.js';
+import type { MediatorDef } from './mediator-def.js';
 
 class RespondMediator implements Mediator {
   readonly tag = 'respond';

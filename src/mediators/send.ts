@@ -8,9 +8,9 @@ import { buildReply } from '../context/reply.js';
 import { Errors, SynapseErrorCodes } from '../errors.js';
 import type { Endpoint } from '../endpoints/endpoint.js';
 import { EndpointError } from '../endpoints/endpoint.js';
-import { sendAndContinue } from '../engine/flow.js';
 import { childElements } from '../xml/dom.js';
-import type { Mediator, MediatorDef } from './mediator.js';
+import type { Mediator } from './mediator.js';
+import type { MediatorDef } from './mediator-def.js';
 import { SequenceRef } from './sequence.js';
 import { endpointChild } from './endpoint-child.js';
 import { sendToAddress } from './to-address.js';
@@ -35,7 +35,7 @@ class SendMediator implements Mediator {
       ep = sendToAddress(mc);
       if (!ep) throw new EndpointError(Errors.NO_ENDPOINT, SynapseErrorCodes.NO_ENDPOINT, `send has no endpoint and the message To '${mc.to ?? ''}' is not an http(s) address`);
     }
-    mc.track(sendAndContinue(mc, ep, this.receive));
+    mc.exchange.send(ep, this.receive);
     return true;
   }
 }

@@ -3,7 +3,8 @@ import type { MessageContext } from '../context/message-context.js';
 import { Errors, MiError } from '../errors.js';
 import type { DynamicValue } from '../expr/expression.js';
 import { SequenceRef } from './sequence.js';
-import type { Mediator, MediatorDef } from './mediator.js';
+import type { Mediator } from './mediator.js';
+import type { MediatorDef } from './mediator-def.js';
 
 class DynamicSequenceRef implements Mediator {
   readonly tag = 'sequence';

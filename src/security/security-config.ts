@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { Errors, MiError } from '../errors.js';
+import { tableOf, type Table } from '../config/section.js';
 import { checkDefaultPassword, keyStoreConfig, type KeyStoreConfig } from './keys/keystore-config.js';
 import { envResolver, refersToSecret, substitute, sysResolver } from './vault/placeholders.js';
 import { PrimaryKeyStore } from './keys/primary-keystore.js';
@@ -32,11 +33,6 @@ export interface SecurityConfig {
   readonly revealed: RevealedSecrets;
 }
 
-type Table = Record<string, unknown>;
-
-function table(v: unknown): Table {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Table) : {};
-}
 
 export const BRACKETED = /^\[[\s\S]*\]$/;
 
@@ -60,12 +56,12 @@ function lookupSettings(home: string, t: Table, warnings: string[]): LookupSetti
 
 /** [keystore.primary] of a document whose $env{}/$sys{} are resolved, checked for default passwords. */
 function primaryFrom(home: string, doc: Table, warnings: string[]): PrimaryKeyStore {
-  const section = table(doc['keystore'])['primary'];
+  const section = tableOf(doc['keystore'])['primary'];
   if (section === undefined) return new PrimaryKeyStore(home, undefined);
   if (refersToSecret(section)) {
     throw new MiError(Errors.CONFIG_PLACEHOLDER, '[keystore.primary] cannot use $secret{}: the vault needs this key store to decrypt anything; keep its password in password_file');
   }
-  const cfg = keyStoreConfig(home, table(section), '[keystore.primary]', warnings);
+  const cfg = keyStoreConfig(home, tableOf(section), '[keystore.primary]', warnings);
   checkDefaultPassword(cfg);
   return new PrimaryKeyStore(home, cfg);
 }
@@ -83,7 +79,7 @@ export interface ResolvedSecurity {
 }
 
 export function securityFrom(home: string, raw: Table, warnings: string[], env: NodeJS.ProcessEnv = process.env): ResolvedSecurity {
-  const rawSecrets = table(raw['secrets']);
+  const rawSecrets = tableOf(raw['secrets']);
   const plain = Object.entries(rawSecrets).filter(([, v]) => typeof v === 'string' && BRACKETED.test(v)).map(([k]) => k);
   if (plain.length) {
     throw new MiError(
@@ -99,7 +95,7 @@ export function securityFrom(home: string, raw: Table, warnings: string[], env: 
   const keystore = primaryFrom(home, doc1, warnings);
   const revealed = new RevealedSecrets();
   revealed.add(keystore.configured?.password ?? '');
-  const vault = new SecureVault(new Map(Object.entries(table(doc1['secrets'])).map(([k, v]) => [k, String(v)])), keystore, revealed);
+  const vault = new SecureVault(new Map(Object.entries(tableOf(doc1['secrets'])).map(([k, v]) => [k, String(v)])), keystore, revealed);
   vault.checkAll();
   const doc = substitute(doc1, {
     secret: (alias, where) => {
@@ -108,7 +104,7 @@ export function securityFrom(home: string, raw: Table, warnings: string[], env: 
     },
   });
   const trust = doc['truststore'];
-  const truststore = trust === undefined ? undefined : keyStoreConfig(home, table(trust), '[truststore]', warnings);
+  const truststore = trust === undefined ? undefined : keyStoreConfig(home, tableOf(trust), '[truststore]', warnings);
   if (truststore) revealed.add(truststore.password);
   return {
     doc,
@@ -116,7 +112,7 @@ export function securityFrom(home: string, raw: Table, warnings: string[], env: 
       keystore,
       truststore,
       vault,
-      lookups: lookupSettings(home, table(doc['secure_vault']), warnings),
+      lookups: lookupSettings(home, tableOf(doc['secure_vault']), warnings),
       hashicorp: hashicorpConfig(home, doc['external_vault'], warnings, truststore),
       revealed,
     },

@@ -5,6 +5,7 @@
  */
 import { createSecureContext } from 'node:tls';
 import { Errors, MiError } from '../errors.js';
+import { tableOf, type Table } from '../config/section.js';
 import { resolveSecurityPath, type KeyStoreConfig } from '../security/keys/keystore-config.js';
 
 export type VerifyClient = 'none' | 'optional' | 'require';
@@ -46,11 +47,6 @@ const LISTENER_KEYS = new Set([
 ]);
 const HTTP_KEYS = new Set(['listener', 'server_header']);
 
-type Table = Record<string, unknown>;
-
-function table(v: unknown): Table {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Table) : {};
-}
 
 function fail(key: string, what: string): never {
   throw new MiError(Errors.CONFIG_VALUE, `[transport.http] ${key} ${what}`);
@@ -110,7 +106,7 @@ export function httpListenerConfig(home: string, transportHttp: Table, warnings:
   for (const k of Object.keys(transportHttp)) {
     if (!HTTP_KEYS.has(k)) warnings.push(`${Errors.CONFIG_UNKNOWN_KEY.code}  unknown key [transport.http] ${k} is ignored; known keys: ${[...HTTP_KEYS].join(', ')}`);
   }
-  const l = table(transportHttp['listener']);
+  const l = tableOf(transportHttp['listener']);
   for (const k of Object.keys(l)) {
     if (!LISTENER_KEYS.has(k)) warnings.push(`${Errors.CONFIG_UNKNOWN_KEY.code}  unknown key [transport.http] listener.${k} is ignored; known keys: ${[...LISTENER_KEYS].map((x) => 'listener.' + x).join(', ')}`);
   }
@@ -118,9 +114,9 @@ export function httpListenerConfig(home: string, transportHttp: Table, warnings:
   if (typeof enable !== 'boolean') fail('listener.enable', 'must be true or false');
   const verify = l['verify_client'] ?? 'none';
   if (verify !== 'none' && verify !== 'optional' && verify !== 'require') fail('listener.verify_client', `must be none, optional or require, not ${JSON.stringify(verify)}`);
-  const trust = truststore(home, table(l['truststore']));
+  const trust = truststore(home, tableOf(l['truststore']));
   if (verify !== 'none' && !trust) fail('listener.verify_client', `= "${verify}" needs listener.truststore.location (the CAs that issue client certificates)`);
-  const interval = table(l['ssl_profile'])['read_interval'] ?? 10_000;
+  const interval = tableOf(l['ssl_profile'])['read_interval'] ?? 10_000;
   const readIntervalMs = typeof interval === 'string' && /^\d+$/.test(interval) ? Number(interval) : interval;
   if (typeof readIntervalMs !== 'number' || !Number.isInteger(readIntervalMs) || readIntervalMs < 100) fail('listener.ssl_profile.read_interval', 'must be a number of milliseconds >= 100');
   const server = transportHttp['server_header'] ?? DEFAULT_SERVER_HEADER;

@@ -8,7 +8,7 @@ const ext = (instance: object, spec = 'extensions/x.ts'): Extension<object> => (
 
 /** The little of a MessageContext the chain touches when every hook returns true. */
 function fakeMc(): MessageContext {
-  const runtime = { config: { toml: {} } };
+  const runtime = { config: { toml: {} }, extensionSettings: { timeoutMs: 30_000 } };
   return { runtime, reply: undefined, payload: { isReady: true }, headers: new Map(), axis2: new Map(), isResponse: false } as unknown as MessageContext;
 }
 

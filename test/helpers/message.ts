@@ -2,7 +2,8 @@
 import { configFrom } from '../../src/config/config.js';
 import { memoryLoggerFactory } from '../../src/logging/logger.js';
 import { Runtime } from '../../src/runtime.js';
-import { MessageContext, type InboundRequest } from '../../src/context/message-context.js';
+import type { MessageContext, InboundRequest } from '../../src/context/message-context.js';
+import { Exchange, type Route } from '../../src/engine/exchange.js';
 import { Payload } from '../../src/context/payload.js';
 import { fromIncoming } from '../../src/context/transport-headers.js';
 
@@ -38,5 +39,17 @@ export function testMessage(rt: Runtime, m: TestMessage = {}): MessageContext {
   if (m.contentType) headers['content-type'] = m.contentType;
   const body = m.body === undefined ? undefined : Buffer.isBuffer(m.body) ? m.body : Buffer.from(m.body);
   const payload = new Payload(m.contentType, body, { maxBodyBytes: 10 * 1024 * 1024, maxXmlDepth: 100 });
-  return new MessageContext(rt, inbound, fromIncoming(headers), payload, { kind: 'proxy', name: 'Test', logPrefix: '{proxy:Test} ' });
+  const route: Route = {
+    entry: { kind: 'proxy', name: 'Test', logPrefix: '{proxy:Test} ' },
+    inSequence: undefined,
+    outSequence: undefined,
+    faultHandler: undefined,
+    endpoint: undefined,
+    access: null,
+    api: undefined,
+    resource: undefined,
+    skipApiResponse: false,
+    fixedReply: undefined,
+  };
+  return new Exchange(rt, route, inbound, fromIncoming(headers), payload).mc;
 }

@@ -8,7 +8,6 @@ import type { Expression } from '../../expr/expression.js';
 import { Errors, MiError } from '../../errors.js';
 import type { LoggerFactory } from '../../logging/logger.js';
 import type { SecretMasker } from '../../logging/secret-masker.js';
-import type { SecretResolver } from '../../runtime.js';
 import type { SecurityConfig } from '../security-config.js';
 import { HashiCorpVault, type ExternalRequest } from './hashicorp-vault.js';
 import { isSourceType, readSecretSource } from './secret-sources.js';
@@ -19,6 +18,18 @@ export const HASHICORP_LOGGER = 'org.wso2.micro.integrator.mediation.security.va
 
 /** Nested lookups (a path that is itself looked up) get this many fetch rounds. */
 const MAX_PREFETCH_ROUNDS = 3;
+
+/** Looks up secrets for wso2:vault-lookup / hashicorp:vault-lookup; the secure vault plugs in here. */
+export interface SecretResolver {
+  lookup(alias: string, type?: string, encrypted?: boolean): string;
+  /** Synchronous: reads what prefetchExternal() fetched (for `mc`, or still cached). */
+  lookupExternal(vault: string, args: readonly string[], mc?: MessageContext): string;
+  /** Fetches the external values these expressions need on this message; undefined when all are cached. */
+  prefetchExternal?(exprs: readonly Expression[], mc: MessageContext): Promise<void> | undefined;
+  /** Checks external vault credentials at start (logs, never throws). */
+  verify?(): Promise<void>;
+  close?(): void;
+}
 
 export class VaultLookup implements SecretResolver {
   private readonly cache: TtlCache<string>;

@@ -12,13 +12,13 @@ import type { MessageContext, Reply } from '../../context/message-context.js';
 import { releaseStream } from '../../context/message-context.js';
 import { kindOfContentType } from '../../context/payload.js';
 import type { SoapVersion } from '../../context/soap.js';
-import { defaultFaultReply, setErrorProperties } from '../../engine/fault.js';
+import { defaultFaultReply, setErrorProperties } from '../../context/fault.js';
 import { Errors } from '../../errors.js';
 import type { AuthenticatedUser, AuthOutcome } from '../auth/authenticator.js';
 import { requestBasicCredentials } from './basic-bridge.js';
 import { scanEnvelope, type ScannedElement } from './envelope-scanner.js';
 import { challengeReply, failureReply, wssFailure, type WssFailure } from './faults.js';
-import { nonceStoreOf } from './nonce-store.js';
+import type { NonceStore } from './nonce-store.js';
 import { digestMatches } from './password-digest.js';
 import type { WsSecurityPlan } from './policy-plan.js';
 import type { ProxySecurity } from './proxy-security.js';
@@ -33,24 +33,33 @@ export const USER_ROLES_PROPERTY = 'USER_ROLES';
 export const RAMPART_USERNAME_PROPERTY = 'username';
 
 
-type Next<A> = (mc: MessageContext, arg: A) => Promise<Reply>;
-
 /**
- * Checks the request against the proxy's security; refused requests get their fault reply, admitted ones
- * go on to `next`. With preserveSecurityHeader the token's secrets stay in the message, so they are masked
- * in every log line until the exchange ends.
+ * The WS-Security check of a secured proxy (the UsernameToken, Timestamp and nonce; the transport
+ * requirements run first as their own policies). Undefined admits the request. With
+ * preserveSecurityHeader the token's secrets stay in the message, so they are masked in every log line
+ * until the exchange ends.
  */
-export async function withWsSecurity<A>(mc: MessageContext, sec: ProxySecurity, next: Next<A>, arg: A): Promise<Reply> {
+export async function checkWsSecurity(mc: MessageContext, sec: ProxySecurity, nonces: NonceStore): Promise<Reply | undefined> {
   const secrets: string[] | undefined = sec.preserveHeader ? [] : undefined;
-  const refused = await admit(mc, sec, secrets);
+  const refused = await admit(mc, sec, secrets, nonces);
   if (refused) return refused;
-  if (!secrets?.length) return next(mc, arg);
-  const forget = secrets.map((s) => mc.runtime.logSecrets.addTransient(s));
-  try {
-    return await next(mc, arg);
-  } finally {
-    for (const f of forget) f();
+  if (secrets?.length) {
+    const forget = secrets.map((s) => mc.runtime.logSecrets.addTransient(s));
+    mc.exchange.onEnd(() => {
+      for (const f of forget) f();
+    });
   }
+  return undefined;
+}
+
+/** The transport requirements of a WS-Security policy (HTTPS, a client certificate), refused as WS-Security faults. */
+export function refuseTransport(mc: MessageContext, what: 'https' | 'certificate'): Reply {
+  const version: SoapVersion = kindOfContentType(mc.payload.contentType) === 'soap12' ? '1.2' : '1.1';
+  const f =
+    what === 'https'
+      ? wssFailure('InvalidSecurity', Errors.WSS_HTTPS_REQUIRED, 'plain HTTP to a proxy whose policy requires HTTPS', 'Expected transport is "https" but incoming transport found : "http"')
+      : wssFailure('InvalidSecurity', Errors.WSS_HTTPS_REQUIRED, 'no TLS client certificate, which the policy requires', 'the policy requires a TLS client certificate');
+  return refuse(mc, version, f, true);
 }
 
 function isFailure(x: unknown): x is WssFailure {
@@ -63,17 +72,9 @@ function refuse(mc: MessageContext, v: SoapVersion, f: WssFailure, soapRequest: 
   return failureReply(v, f, soapRequest);
 }
 
-async function admit(mc: MessageContext, sec: ProxySecurity, secrets: string[] | undefined): Promise<Reply | undefined> {
+async function admit(mc: MessageContext, sec: ProxySecurity, secrets: string[] | undefined, nonces: NonceStore): Promise<Reply | undefined> {
   const plan = sec.plan;
   let version: SoapVersion = kindOfContentType(mc.payload.contentType) === 'soap12' ? '1.2' : '1.1';
-  if (plan.requireHttps && mc.inbound.protocol !== 'https') {
-    const f = wssFailure('InvalidSecurity', Errors.WSS_HTTPS_REQUIRED, 'plain HTTP to a proxy whose policy requires HTTPS', 'Expected transport is "https" but incoming transport found : "http"');
-    return refuse(mc, version, f, true);
-  }
-  if (plan.requireClientCertificate && !mc.clientCertificate) {
-    const f = wssFailure('InvalidSecurity', Errors.WSS_HTTPS_REQUIRED, 'no TLS client certificate, which the policy requires', 'the policy requires a TLS client certificate');
-    return refuse(mc, version, f, true);
-  }
   try {
     await mc.payload.load();
   } catch (err) {
@@ -130,7 +131,7 @@ async function admit(mc: MessageContext, sec: ProxySecurity, secrets: string[] |
     }
     user = result;
     if (token.nonceText !== undefined) {
-      const f = await checkNonce(mc, plan, user.name, token.nonceText, now);
+      const f = await checkNonce(mc, nonces, plan, user.name, token.nonceText, now);
       if (f) return refuse(mc, version, f, soap);
     }
     mc.props.set(USERNAME_PROPERTY, user.name);
@@ -229,8 +230,7 @@ async function explainDigest(mc: MessageContext, name: string): Promise<void> {
 
 const lastFullLog = new WeakMap<object, number>();
 
-async function checkNonce(mc: MessageContext, plan: WsSecurityPlan, user: string, nonce: string, now: number): Promise<WssFailure | undefined> {
-  const store = nonceStoreOf(mc.runtime);
+async function checkNonce(mc: MessageContext, store: NonceStore, plan: WsSecurityPlan, user: string, nonce: string, now: number): Promise<WssFailure | undefined> {
   // the token may be up to nonceLifeTime + skew old and skew in the future: remember the nonce that long
   let verdict = store.seen(`${mc.entry.name}\u0000${user.toLowerCase()}\u0000${nonce}`, now + plan.nonceLifetimeMs + 2 * plan.maxSkewMs);
   if (typeof verdict !== 'string') verdict = await verdict;

@@ -9,6 +9,7 @@ import { position } from '../../xml/dom.js';
 import type { LocalEntry, ProxyService } from '../../artifacts/model.js';
 import { compilePolicy } from './compile-policy.js';
 import { proxySecurity } from './proxy-security.js';
+import { proxyAccess } from '../policies/ws-security.js';
 
 export interface LinkProblem {
   readonly line: number;
@@ -37,5 +38,6 @@ export function linkProxySecurity(proxy: ProxyService, localEntry: (key: string)
     return { ...at, spec: p.spec, severity: p.severity, message: `${p.message} (${entry.file}:${line}:${col})` };
   });
   if (!compiled.plan) return { proxy: undefined, problems };
-  return { proxy: { ...proxy, security: proxySecurity(compiled.plan, proxy.parameters) }, problems };
+  const security = proxySecurity(compiled.plan, proxy.parameters);
+  return { proxy: { ...proxy, security, access: proxyAccess(security) }, problems };
 }

@@ -8,7 +8,6 @@
  * clients: only authenticated requests are recorded) a request is refused with `full` and a log line,
  * which keeps replays impossible at the price of availability until entries expire.
  */
-import type { Runtime } from '../../runtime.js';
 
 /** `new`: recorded now; `replay`: already recorded and not expired; `full`: could not be recorded. */
 export type NonceVerdict = 'new' | 'replay' | 'full';
@@ -71,18 +70,4 @@ export class MemoryNonceStore implements NonceStore {
     }
     this.earliest = earliest;
   }
-}
-
-const stores = new WeakMap<Runtime, NonceStore>();
-
-/** Makes `store` (for example a shared one) the nonce store of this runtime's secured proxies. */
-export function useNonceStore(runtime: Runtime, store: NonceStore): void {
-  stores.set(runtime, store);
-}
-
-/** The runtime's nonce store: one per runtime, so redeploying a proxy does not forget its nonces. */
-export function nonceStoreOf(runtime: Runtime): NonceStore {
-  let s = stores.get(runtime);
-  if (!s) stores.set(runtime, (s = new MemoryNonceStore()));
-  return s;
 }

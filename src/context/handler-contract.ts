@@ -5,9 +5,8 @@
  */
 import type { X509Certificate } from 'node:crypto';
 
-/** Where a property lives: `transport` is the HTTP headers, `axis2` holds HTTP_SC, messageType, ... */
-export type { PropertyScope } from '../context/message-context.js';
-import type { PropertyScope } from '../context/message-context.js';
+export type { PropertyScope } from './property-scope.js';
+import type { PropertyScope } from './property-scope.js';
 
 /** A `<property name value/>` is a string; a `<property name><xml/></property>` is that element. */
 export type HandlerPropertyValue = string | Element;

@@ -3,10 +3,9 @@
  * the innermost fault handler runs (onError sequence, then the proxy/resource faultSequence, then `fault`),
  * and if none of them answered the client, a SOAP fault or JSON error goes back. Never a hang.
  */
-import type { MessageContext } from '../context/message-context.js';
-import { soapContentType, soapFaultXml, escapeXml } from '../context/soap.js';
-import { EndpointError } from '../endpoints/endpoint.js';
-import { Errors, MiError } from '../errors.js';
+import type { MessageContext } from './message-context.js';
+import { soapContentType, soapFaultXml, escapeXml } from './soap.js';
+import { EndpointError, Errors, MiError } from '../errors.js';
 
 export function setErrorProperties(mc: MessageContext, err: unknown): void {
   const e = err instanceof Error ? err : new Error(String(err));
