@@ -6,7 +6,7 @@
 import type { MessageContext, Reply } from './message-context.js';
 import type { HeaderValue } from './transport-headers.js';
 import { isHopByHop } from './transport-headers.js';
-import { serializeMessage } from './serialize.js';
+import { formatChangeNeedsBody, serializeMessage } from './serialize.js';
 import { isTrue } from './truthy.js';
 
 
@@ -16,6 +16,15 @@ export function statusOf(mc: MessageContext, dflt: number): number {
   if (Number.isInteger(n) && n >= 100 && n <= 599) return n;
   if (mc.isFault && !isTrue(mc.axis2.get('FAULTS_AS_HTTP_200'))) return 500;
   return dflt;
+}
+
+/**
+ * buildReply(), after reading the body when the reply changes its format (a SOAP response sent back as
+ * JSON): synchronous unless that read is needed.
+ */
+export function buildReplyWhenReady(mc: MessageContext): Reply | Promise<Reply> {
+  if (!formatChangeNeedsBody(mc)) return buildReply(mc);
+  return mc.payload.load().then(() => buildReply(mc));
 }
 
 export function buildReply(mc: MessageContext, dflt = 200): Reply {

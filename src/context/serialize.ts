@@ -29,6 +29,17 @@ export function outgoingContentType(mc: MessageContext): string | undefined {
   return k === 'soap12' ? 'application/soap+xml' : k === 'xml' ? 'application/xml' : mc.payload.contentType ?? 'text/xml';
 }
 
+/**
+ * True when the body must be read before serializeMessage(): it is still unread and the message is to
+ * leave in another format than it came (a messageType set by a mediator, a handler or a class mediator).
+ */
+export function formatChangeNeedsBody(mc: MessageContext): boolean {
+  const p = mc.payload;
+  if (p.isReady || isTrue(mc.axis2.get('NO_ENTITY_BODY'))) return false;
+  const explicit = mc.axis2.get('messageType');
+  return typeof explicit === 'string' && explicit !== '' && mediaType(explicit) !== mediaType(p.contentType);
+}
+
 export function serializeMessage(mc: MessageContext): WireBody {
   if (isTrue(mc.axis2.get('NO_ENTITY_BODY'))) return { contentType: undefined, body: undefined };
   const p = mc.payload;

@@ -49,7 +49,12 @@ class CallMediator implements Mediator {
     if (this.source && this.source.type !== 'body') mc.payload = this.sourcePayload(mc, this.source);
     else if (keep && !mc.payload.isReady) await mc.payload.load();
     // the exchange runs the global request-out and response-in hooks around the endpoint, as for send
+    const direction = mc.isResponse;
     if (!(await mc.exchange.call(ep))) return false;
+    // the flow keeps its direction with the response as its message (after a call in the in-flow, loopback
+    // still runs the out-sequence), and a respond sends the backend's headers back
+    mc.isResponse = direction;
+    for (const k of mc.headers.keys()) mc.headersSet.add(k);
     if (keep) {
       await mc.payload.load();
       const resp = mc.payload;

@@ -4,7 +4,7 @@
  * goes to its To address.
  */
 import type { MessageContext } from '../context/message-context.js';
-import { buildReply } from '../context/reply.js';
+import { buildReplyWhenReady } from '../context/reply.js';
 import { Errors, SynapseErrorCodes } from '../errors.js';
 import type { Endpoint } from '../endpoints/endpoint.js';
 import { EndpointError } from '../endpoints/endpoint.js';
@@ -25,11 +25,18 @@ class SendMediator implements Mediator {
     private readonly receive: Mediator | undefined,
   ) {}
 
-  mediate(mc: MessageContext): boolean {
+  mediate(mc: MessageContext): boolean | Promise<boolean> {
     let ep = this.endpoint;
     if (!ep) {
       if (mc.isResponse || isTrue(mc.props.get('RESPONSE'))) {
-        mc.reply = buildReply(mc);
+        const r = buildReplyWhenReady(mc);
+        if (r instanceof Promise) {
+          return r.then((reply) => {
+            mc.reply = reply;
+            return true;
+          });
+        }
+        mc.reply = r;
         return true;
       }
       ep = sendToAddress(mc);
