@@ -13,7 +13,7 @@
  * handler has that hook, and a synchronous in-flow stays synchronous.
  */
 import type { ApiInfo, ResourceInfo } from '../context/handler-contract.js';
-import { MessageContext, type Deliverable, type EntryPoint, type ExchangeControl, type FaultHandler, type InboundRequest, type Reply, type Step } from '../context/message-context.js';
+import { MessageContext, releaseStream, type Deliverable, type EntryPoint, type ExchangeControl, type FaultHandler, type InboundRequest, type Reply, type Step } from '../context/message-context.js';
 import type { Payload } from '../context/payload.js';
 import { kindOfContentType } from '../context/payload.js';
 import { buildReplyWhenReady } from '../context/reply.js';
@@ -94,7 +94,13 @@ export class Exchange implements ExchangeControl {
       if (access !== null) {
         let refused = access.check(mc, this.runtime);
         if (refused instanceof Promise) refused = await refused;
-        if (refused !== undefined) return refused; // refused before any hook or mediation, as Rampart does
+        if (refused !== undefined) {
+          // refused before any request hook or mediation; the global response-out hook still sees the reply
+          releaseStream(mc.payload.takeStream());
+          mc.reply = refused;
+          this.apiResponseDone = true;
+          return await this.finish();
+        }
       }
       let ok = this.requestHooks();
       if (ok !== true) ok = await ok;
@@ -104,8 +110,7 @@ export class Exchange implements ExchangeControl {
       }
       const fixed = this.route.fixedReply;
       if (fixed !== undefined && this.route.inSequence === undefined) {
-        const body = mc.payload.takeStream();
-        if (body) body.resume();
+        releaseStream(mc.payload.takeStream());
         mc.reply = fixed();
       } else {
         await this.mediate();

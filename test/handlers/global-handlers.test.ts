@@ -60,6 +60,7 @@ describe('global handlers ([[synapse_handlers]])', function () {
       {
         'proxy-services/Traced.xml': `<proxy ${SYN} name="Traced"><target><endpoint><address uri="${backend.url}/svc"/></endpoint></target></proxy>`,
         'api/Local.xml': apiWithHandlers('Local', '/local', '<handler class="extensions/api-saw.ts"/>', 'local'),
+        'api/Guarded.xml': apiWithHandlers('Guarded', '/guarded', '<handler class="org.wso2.micro.integrator.security.handler.RESTBasicAuthHandler"/>', 'guarded'),
         'api/Called.xml': `<api ${SYN} name="Called" context="/called"><resource methods="POST"><inSequence>
   <call><endpoint><address uri="${backend.url}/svc"/></endpoint></call>
   <respond/>
@@ -111,6 +112,14 @@ describe('global handlers ([[synapse_handlers]])', function () {
     assert.match(r.text, /extensions\/trace\.ts#Trace/);
     assert.equal(r.headers.get('x-trace-resp'), 'rout:g1,rout:g2');
     assert.equal(backend.requests.filter((q) => q.headers['x-block']).length, 0);
+  });
+
+  it('sees a request refused by an access policy in response-out only (no request hook ran)', async () => {
+    const r = await get(`${s.url}/guarded/x`);
+    assert.equal(r.status, 401);
+    assert.equal(r.headers.get('www-authenticate'), 'Basic realm="WSO2 EI"');
+    assert.equal(r.headers.get('x-trace'), null);
+    assert.equal(r.headers.get('x-trace-resp'), 'rout:g1,rout:g2');
   });
 
   it('covers the main sequence too', async () => {
