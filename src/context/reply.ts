@@ -19,12 +19,17 @@ export function statusOf(mc: MessageContext, dflt: number): number {
 }
 
 /**
- * buildReply(), after reading the body when the reply changes its format (a SOAP response sent back as
- * JSON): synchronous unless that read is needed.
+ * Sets the reply built from the current message, after reading the body when the reply changes its format
+ * (a SOAP response sent back as JSON): synchronous (undefined) unless that read is needed.
  */
-export function buildReplyWhenReady(mc: MessageContext): Reply | Promise<Reply> {
-  if (!formatChangeNeedsBody(mc)) return buildReply(mc);
-  return mc.payload.load().then(() => buildReply(mc));
+export function replyWhenReady(mc: MessageContext): Promise<void> | undefined {
+  if (!formatChangeNeedsBody(mc)) {
+    mc.reply = buildReply(mc);
+    return undefined;
+  }
+  return mc.payload.load().then(() => {
+    mc.reply = buildReply(mc);
+  });
 }
 
 export function buildReply(mc: MessageContext, dflt = 200): Reply {

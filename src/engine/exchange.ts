@@ -16,7 +16,7 @@ import type { ApiInfo, ResourceInfo } from '../context/handler-contract.js';
 import { MessageContext, releaseStream, type Deliverable, type EntryPoint, type ExchangeControl, type FaultHandler, type InboundRequest, type Reply, type Step } from '../context/message-context.js';
 import type { Payload } from '../context/payload.js';
 import { kindOfContentType } from '../context/payload.js';
-import { buildReplyWhenReady } from '../context/reply.js';
+import { replyWhenReady } from '../context/reply.js';
 import type { TransportHeaders } from '../context/transport-headers.js';
 import { defaultFaultReply, setErrorProperties } from '../context/fault.js';
 import type { Api, ApiResource } from '../artifacts/model.js';
@@ -226,8 +226,8 @@ export class Exchange implements ExchangeControl {
     }
     if (!mc.reply) {
       try {
-        const r = buildReplyWhenReady(mc);
-        mc.reply = r instanceof Promise ? await r : r;
+        const loading = replyWhenReady(mc);
+        if (loading) await loading;
       } catch (err) {
         await this.handleFault(err); // the body could not be read for the format change
       }

@@ -1,6 +1,6 @@
 /** <respond/>: send the current message back to the client and stop. */
 import type { MessageContext } from '../context/message-context.js';
-import { buildReplyWhenReady } from '../context/reply.js';
+import { replyWhenReady } from '../context/reply.js';
 import type { Mediator } from './mediator.js';
 import type { MediatorDef } from './mediator-def.js';
 
@@ -8,15 +8,8 @@ class RespondMediator implements Mediator {
   readonly tag = 'respond';
   readonly contentAware = false;
   mediate(mc: MessageContext): boolean | Promise<boolean> {
-    const r = buildReplyWhenReady(mc);
-    if (r instanceof Promise) {
-      return r.then((reply) => {
-        mc.reply = reply;
-        return false;
-      });
-    }
-    mc.reply = r;
-    return false;
+    const loading = replyWhenReady(mc);
+    return loading ? loading.then(() => false) : false;
   }
 }
 

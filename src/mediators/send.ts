@@ -4,7 +4,7 @@
  * goes to its To address.
  */
 import type { MessageContext } from '../context/message-context.js';
-import { buildReplyWhenReady } from '../context/reply.js';
+import { replyWhenReady } from '../context/reply.js';
 import { Errors, SynapseErrorCodes } from '../errors.js';
 import type { Endpoint } from '../endpoints/endpoint.js';
 import { EndpointError } from '../endpoints/endpoint.js';
@@ -29,15 +29,8 @@ class SendMediator implements Mediator {
     let ep = this.endpoint;
     if (!ep) {
       if (mc.isResponse || isTrue(mc.props.get('RESPONSE'))) {
-        const r = buildReplyWhenReady(mc);
-        if (r instanceof Promise) {
-          return r.then((reply) => {
-            mc.reply = reply;
-            return true;
-          });
-        }
-        mc.reply = r;
-        return true;
+        const loading = replyWhenReady(mc);
+        return loading ? loading.then(() => true) : true;
       }
       ep = sendToAddress(mc);
       if (!ep) throw new EndpointError(Errors.NO_ENDPOINT, SynapseErrorCodes.NO_ENDPOINT, `send has no endpoint and the message To '${mc.to ?? ''}' is not an http(s) address`);
