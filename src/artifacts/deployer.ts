@@ -16,7 +16,6 @@ import { parseArtifactFile, parseArtifactText, type ParsedArtifact, type ParsedF
 import { link, type LinkResult } from './linker.js';
 import { BUILTIN_SEQUENCES } from './builtin-sequences.js';
 import { ExtensionLoader } from '../handlers/extension-loader.js';
-import { withExtensions } from '../handlers/extension-host.js';
 
 export const DEPLOYER_LOGGER = 'org.apache.synapse.deployers.SynapseArtifactDeployer';
 
@@ -75,7 +74,8 @@ export class Deployer {
     mediators: MediatorParser,
   ) {
     this.extensions = new ExtensionLoader(runtime.config.home);
-    this.mediators = withExtensions(mediators, this.extensions);
+    // the parser keeps its own methods (prototype) and carries the deployer's loader
+    this.mediators = Object.assign(Object.create(mediators) as MediatorParser, { extensions: this.extensions });
     this.builtins = builtinArtifacts(this.mediators);
   }
 

@@ -10,6 +10,7 @@ import { diagnostic, type Diagnostic } from './diagnostic.js';
 import type { Mediator } from '../mediators/mediator.js';
 import { compileDynamicValue, compileExpression, ExpressionError, observeCompiles, type DynamicValue, type Expression } from '../expr/expression.js';
 import { attachPrefetch } from '../security/vault/prefetch.js';
+import { ExtensionLoader } from '../handlers/extension-loader.js';
 
 export type RefKind = 'sequence' | 'endpoint' | 'localEntry' | 'template';
 
@@ -26,6 +27,11 @@ export interface MediatorParser {
   knownSecretAlias?(alias: string): boolean;
   /** Whether an [[external_vault]] of this name (hashicorp) is configured; likewise optional. */
   knownExternalVault?(name: string): boolean;
+  /**
+   * The deployer's loader of TypeScript extensions, shared by every artifact so that they share one module
+   * cache and one record of who uses which file; a parser used without a deployer has none.
+   */
+  readonly extensions?: ExtensionLoader;
 }
 
 /** Thrown to abandon parsing of one element after its diagnostic has been recorded. */
@@ -34,6 +40,7 @@ export class ParseAbort extends Error {}
 export class ParseContext {
   readonly diagnostics: Diagnostic[] = [];
   readonly refs: KeyRef[] = [];
+  private ownExtensions: ExtensionLoader | undefined;
 
   constructor(
     readonly file: string,
@@ -41,6 +48,11 @@ export class ParseContext {
     /** The home folder, for resolving file references. */
     readonly home = '.',
   ) {}
+
+  /** The loader for `<handler class>` and `<class name>` modules: the deployer's, else one for this file. */
+  get extensions(): ExtensionLoader {
+    return this.mediators.extensions ?? (this.ownExtensions ??= new ExtensionLoader(this.home));
+  }
 
   get failed(): boolean {
     return this.diagnostics.some((d) => d.severity === 'error');

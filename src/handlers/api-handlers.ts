@@ -9,7 +9,6 @@ import { Errors, MiError } from '../errors.js';
 import { childElements } from '../xml/dom.js';
 import { BUILTIN_HANDLERS } from './builtins.js';
 import type { Handler } from '../context/handler-contract.js';
-import { extensionsOf } from './extension-host.js';
 import { HookChain } from './hook-chain.js';
 import { createExtension, type Extension, type ExtensionKind } from './instantiate.js';
 import { parseExtensionProperties } from './properties.js';
@@ -40,7 +39,7 @@ export interface ApiHandlers {
  */
 export function parseApiHandlers(el: Element, ctx: ParseContext, apiName: string): { handlers: ApiHandlers | undefined; policies: AccessPolicy[] } {
   ctx.attrs(el, []);
-  const loader = extensionsOf(ctx);
+  const loader = ctx.extensions;
   const handlers: Extension<Handler>[] = [];
   const policies: AccessPolicy[] = [];
   for (const c of childElements(el)) {

@@ -13,7 +13,6 @@ import type { MediatorDef } from '../mediators/mediator-def.js';
 import { BUILTIN_CLASS_MEDIATORS } from './builtins.js';
 import type { CompiledModule } from './compile.js';
 import type { ClassMediator } from '../context/handler-contract.js';
-import { extensionsOf } from './extension-host.js';
 import { extensionFailure } from './failure.js';
 import { createExtension, type ExtensionKind } from './instantiate.js';
 import { parseExtensionProperties } from './properties.js';
@@ -72,7 +71,7 @@ export const classMediator: MediatorDef = {
     const spec = a.req('name').trim();
     const props = parseExtensionProperties(el, ctx);
     try {
-      const ext = createExtension<ClassMediator>(spec, props, KIND, extensionsOf(ctx), ctx.file);
+      const ext = createExtension<ClassMediator>(spec, props, KIND, ctx.extensions, ctx.file);
       return new ClassMediatorRunner(spec, ext.instance, ext.module);
     } catch (err) {
       if (err instanceof MiError) ctx.fail(el, err.spec, `class mediator: ${err.message}`);
