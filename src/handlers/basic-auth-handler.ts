@@ -42,7 +42,7 @@ export class RESTBasicAuthHandler implements Handler {
   private authorize(mc: MessageContext, outcome: AuthOutcome): HookResult {
     if (!outcome.ok) {
       if (outcome.reason === 'invalid') return mc.respond(403);
-      return refuse(mc, outcome.reason === 'rate-limited' ? Errors.AUTH_RATE_LIMITED : Errors.AUTH_UNAVAILABLE);
+      return refuse(mc, outcome.error ?? (outcome.reason === 'rate-limited' ? Errors.AUTH_RATE_LIMITED : Errors.AUTH_UNAVAILABLE), outcome.retryAfterSeconds);
     }
     const allowed = this.allowed;
     if (!allowed || outcome.user.roles.some((r) => allowed.has(r.toLowerCase()))) return true;
@@ -50,9 +50,9 @@ export class RESTBasicAuthHandler implements Handler {
   }
 }
 
-function refuse(mc: MessageContext, spec: ErrorSpec): false {
+function refuse(mc: MessageContext, spec: ErrorSpec, retryAfterSeconds?: number): false {
   const body = JSON.stringify({ code: spec.code, message: spec.hint });
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (spec === Errors.AUTH_RATE_LIMITED) headers['retry-after'] = '60';
+  if (spec === Errors.AUTH_RATE_LIMITED || retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds ?? 60);
   return mc.respond(spec.status!, body, headers);
 }
