@@ -137,6 +137,11 @@ export class AuthenticationService implements Authenticator {
     this.cacheSize = options.cacheSize ?? 10_000;
   }
 
+  /** Password verifications running and waiting now. */
+  get verifications(): { running: number; waiting: number } {
+    return this.gate.load;
+  }
+
   private mac(password: string): Buffer {
     return createHmac('sha256', this.key).update(password, 'utf8').digest();
   }
