@@ -8,7 +8,7 @@ import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOpti
 
 /**
  * OWASP's minimum for scrypt: 2^17 × 8 × 128 bytes = 128 MiB and about 0.3 s per hash on a server core
- * (1 s on a busy small one). Until 2^15.
+ * (1 s on a busy small one). Hashes made before with 2^15 are rewritten at the next login.
  */
 export const SCRYPT_PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
