@@ -80,6 +80,9 @@ export const Errors = {
   // authentication service (src/security/auth/authentication-service.ts)
   AUTH_UNAVAILABLE: spec('MI_AUTH_001', 'the user store (its database) cannot be reached; authentication fails closed until it is back', 503),
   AUTH_RATE_LIMITED: spec('MI_AUTH_002', 'too many failed logins for this user from this address within [authentication] failure_window; wait and try again', 429),
+  AUTH_ADDRESS_RATE_LIMITED: spec('MI_AUTH_003', 'too many failed logins from this client address, whatever the user names, within [authentication] failure_window (max_failures_per_address); wait and try again', 429),
+  AUTH_BUSY: spec('MI_AUTH_004', 'the server is checking as many passwords as it may ([authentication] max_concurrent_verifications running, verification_queue_size waiting); try again in a moment', 503),
+  AUTH_ADDRESS_BUSY: spec('MI_AUTH_005', 'this client address already has its share (a quarter of [authentication] verification_queue_size) of password checks waiting; try again in a moment', 429),
   // databases and users (src/store/, src/security/auth/)
   DATASOURCE_CONFIG: spec('MI_DB_001', 'a [[datasource]] entry is invalid (missing id or url, duplicate id, unsupported URL scheme, bad pool option); supported: jdbc:postgresql, jdbc:mysql, jdbc:mariadb, jdbc:sqlite'),
   DATASOURCE_UNKNOWN: spec('MI_DB_002', 'a data_source setting names no [[datasource]] id; declare it or fix the id'),
@@ -94,10 +97,12 @@ export const Errors = {
   ROLE_EXISTS: spec('MI_USR_007', 'a role with this name already exists (names are case-insensitive)', 409),
   USER_PROTECTED: spec('MI_USR_008', 'the [super_admin] user or the admin role cannot be deleted, nor the admin role taken from the super admin', 409),
   SUPER_ADMIN_CONFIG: spec('MI_USR_009', '[super_admin] is invalid: a weak or default password (such as admin/admin), or a name or password that breaks the rules'),
+  FILE_USER_WEAK: spec('MI_USR_011', 'an [[internal_apis.users]] user has a weak or default password (such as admin/admin, or equal to the user name), or a name or password that breaks the rules; the server does not start'),
+  PASSWORD_HASH_UPGRADE: spec('MI_USR_012', 'warning: a password hash made with weaker scrypt parameters could not be rewritten after a successful login; it keeps working and the upgrade is tried again at the next login'),
   PASSWORD_INPUT: spec('MI_USR_010', 'no password was given: no terminal to prompt on (use --password-stdin), the two entries differ, or the prompt was cancelled'),
   // management API and remote CLI (src/management/)
   MGT_UNAUTHENTICATED: spec('MI_MGT_001', 'the management API needs credentials: Basic on /management/login, then `Authorization: Bearer <AccessToken>`; the token is missing, malformed, expired or revoked (log in again)', 401),
-  MGT_FORBIDDEN: spec('MI_MGT_002', 'this management resource (/users, /roles) needs a user with the admin role', 403),
+  MGT_FORBIDDEN: spec('MI_MGT_002', 'this management resource (/users, /roles, PATCH /logging) needs a user with the admin role', 403),
   MGT_RATE_LIMITED: spec('MI_MGT_003', 'too many failed logins for this user from this address; wait for the time in Retry-After', 429),
   MGT_AUTH_UNAVAILABLE: spec('MI_MGT_004', 'the user store cannot be reached, so nobody can log in (fail closed); see the server log for the cause', 503),
   MGT_NOT_FOUND: spec('MI_MGT_005', 'no such management resource, artifact, logger or role; check the name (names are case-sensitive, users and roles are not)', 404),

@@ -49,7 +49,11 @@ async function basic(ctx: ManagementContext, req: FastifyRequest, reply: Fastify
   }
   const outcome = await ctx.runtime.auth.authenticate(creds.user, creds.password, req.ip);
   if (outcome.ok) return { user: outcome.user.name, isAdmin: outcome.user.isAdmin };
-  if (outcome.reason === 'rate-limited') {
+  if (outcome.error) {
+    // a limited address or a full verification queue: its own code, answered before any password is hashed
+    const retry: Record<string, string> = outcome.retryAfterSeconds === undefined ? {} : { 'retry-after': String(outcome.retryAfterSeconds) };
+    sendError(reply, outcome.error, `${outcome.error.hint} (client ${req.ip})`, retry);
+  } else if (outcome.reason === 'rate-limited') {
     sendError(reply, Errors.MGT_RATE_LIMITED, `too many failed logins for this user from ${req.ip}; try again in ${ctx.retryAfterSeconds} s`, { 'retry-after': String(ctx.retryAfterSeconds) });
   } else if (outcome.reason === 'unavailable') {
     sendError(reply, Errors.MGT_AUTH_UNAVAILABLE, 'the user store cannot be reached; nobody can log in until it is back (see the server log)');

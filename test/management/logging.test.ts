@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startServer, type Server } from '../../src/main.js';
 import { SYN, startTestServer } from '../helpers/server.js';
-import { USERS_TOML, login, mgmt } from './client.js';
+import { USERS_TOML, VIEWER, login, mgmt } from './client.js';
 
 const LOG4J2 = `
 appenders = FILE
@@ -80,6 +80,21 @@ describe('management API log levels', function () {
     await fetch(`http://127.0.0.1:${s.httpPort}/chatty`);
     assert.ok(await fileContains(logFile, 'debug-line'), 'DEBUG line written after the change');
     assert.match(readFileSync(logFile, 'utf8'), /INFO org\.wso2\.micro\.integrator\.management\.apis\.LoggingResource user 'admin' set the level of logger org\.apache\.synapse\.mediators\.builtin\.LogMediator to DEBUG/);
+  });
+
+  it('PATCH needs the admin role: a logged-in user without it gets 403 and the level stays; GET stays open to them', async () => {
+    const viewer = await login(s, VIEWER);
+    const r = await mgmt(s, '/logging', { token: viewer, method: 'PATCH', body: { loggerName: 'rootLogger', loggingLevel: 'TRACE' } });
+    assert.equal(r.status, 403);
+    assert.deepEqual(r.body, { Error: "user 'viewer' does not have the admin role this resource needs", code: 'MI_MGT_002' });
+    const withClass = await mgmt(s, '/logging', { token: viewer, method: 'PATCH', body: { loggerName: 'x', loggingLevel: 'TRACE', loggerClass: 'org.apache.synapse.rest.API' } });
+    assert.equal(withClass.status, 403);
+    const root = await mgmt(s, '/logging?loggerName=rootLogger', { token: viewer });
+    assert.equal(root.status, 200, 'reading levels needs no admin role');
+    assert.notEqual(root.body.level, 'TRACE');
+    assert.doesNotMatch(readFileSync(logFile, 'utf8'), /user 'viewer' set the level/);
+    const admin = await mgmt(s, '/logging', { token, method: 'PATCH', body: { loggerName: 'rootLogger', loggingLevel: 'INFO' } });
+    assert.equal(admin.status, 200, 'an admin still can');
   });
 
   it('a logger name with loggerClass works too, and a bad level is 400', async () => {

@@ -3,7 +3,8 @@
  * [, "loggerClass"]}` (Micro Integrator's LoggingResource). A logger is named by its id in
  * log4j2.properties (`logger.<id>.name = ...`), by the logger name itself, or `rootLogger`; a PATCH with
  * `loggerClass` sets the level of that logger (Micro Integrator adds a logger entry). Changes apply at once
- * and last until log4j2.properties is edited or the server restarts.
+ * and last until log4j2.properties is edited or the server restarts. GET is open to any logged-in user,
+ * PATCH needs the admin role.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -66,7 +67,8 @@ export function registerLogging(app: FastifyInstance, ctx: ManagementContext): v
     return listOf(all.map((l) => describe(control, l.id, l.name)), (l) => `${l.loggerName} ${l.componentName}`, q);
   });
 
-  app.patch('/management/logging', async (req) => {
+  // reading levels is open to every user; changing them (DEBUG can flood the disk) needs the admin role
+  app.patch('/management/logging', { config: { access: 'admin' } }, async (req) => {
     const control = levelControl(ctx.runtime.logs);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const loggerName = body['loggerName'];

@@ -7,13 +7,19 @@
  *   cost a verification each time.
  * - a failure counter per user and client address: after `maxFailures` within `failureWindow` further
  *   attempts are refused as 'rate-limited' (even with the right password) until the window has passed.
+ * - a failure counter per client address whatever the user names (`maxAddressFailures`), so guessing
+ *   with random user names is limited too. Successes do not reset it: one valid account must not let an
+ *   address guess the others' passwords for free.
+ * - a gate (verification-gate.ts) on the stores that hash: at most `maxConcurrentVerifications` scrypt
+ *   checks run and `verificationQueueSize` wait; beyond that the answer comes at once, before any CPU.
  * A store that cannot be reached fails closed ('unavailable') with one log line naming the cause.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Errors } from '../../errors.js';
+import { Errors, MiError } from '../../errors.js';
 import type { LoggerFactory } from '../../logging/logger.js';
 import type { AuthenticatedUser, Authenticator, AuthOutcome } from './authenticator.js';
 import type { UserInfo, UserStore, WritableUserStore } from './user-store.js';
+import { VerificationGate } from './verification-gate.js';
 
 export interface AuthenticationOptions {
   readonly logs: LoggerFactory;
@@ -25,14 +31,40 @@ export interface AuthenticationOptions {
   /** Failed attempts per user and client address before attempts are refused. */
   readonly maxFailures?: number;
   readonly failureWindowMs?: number;
+  /** Failed attempts from one client address, whatever the user names, within failureWindowMs. */
+  readonly maxAddressFailures?: number;
+  /** Password hashes (scrypt) verified at once; the rest wait in a queue. */
+  readonly maxConcurrentVerifications?: number;
+  /** Verifications that may wait; beyond that logins are refused at once (503). */
+  readonly verificationQueueSize?: number;
   /** Most users held in each cache; the oldest entries go first. */
   readonly cacheSize?: number;
 }
 
-/** `[authentication]` in deployment.toml: cache_ttl, negative_cache_ttl, failure_window (seconds), max_failures. */
+/** What `[authentication]` leaves out. */
+export const AUTHENTICATION_DEFAULTS = {
+  cacheTtlMs: 60_000,
+  negativeTtlMs: 5_000,
+  maxFailures: 10,
+  failureWindowMs: 60_000,
+  maxAddressFailures: 30,
+  maxConcurrentVerifications: 2,
+  verificationQueueSize: 16,
+} as const;
+
+/**
+ * `[authentication]` in deployment.toml: cache_ttl, negative_cache_ttl, failure_window (seconds),
+ * max_failures, max_failures_per_address, max_concurrent_verifications, verification_queue_size.
+ */
 export function authenticationOptionsFrom(toml: Record<string, unknown>): Omit<AuthenticationOptions, 'logs'> {
   const t = (toml['authentication'] ?? {}) as Record<string, unknown>;
   const seconds = (k: string): number | undefined => (typeof t[k] === 'number' ? (t[k] as number) * 1000 : undefined);
+  const count = (k: string, min: number): number | undefined => {
+    const v = t[k];
+    if (typeof v !== 'number') return undefined;
+    if (!Number.isInteger(v) || v < min) throw new MiError(Errors.CONFIG_VALUE, `[authentication] ${k} must be a whole number of at least ${min}, got ${v}`);
+    return v;
+  };
   const superAdmin = (toml['super_admin'] ?? {}) as Record<string, unknown>;
   return {
     adminRole: typeof superAdmin['admin_role'] === 'string' ? (superAdmin['admin_role'] as string) : undefined,
@@ -40,6 +72,9 @@ export function authenticationOptionsFrom(toml: Record<string, unknown>): Omit<A
     negativeTtlMs: seconds('negative_cache_ttl'),
     failureWindowMs: seconds('failure_window'),
     maxFailures: typeof t['max_failures'] === 'number' ? (t['max_failures'] as number) : undefined,
+    maxAddressFailures: count('max_failures_per_address', 1),
+    maxConcurrentVerifications: count('max_concurrent_verifications', 1),
+    verificationQueueSize: count('verification_queue_size', 0),
   };
 }
 
@@ -63,6 +98,8 @@ const LOGGER = 'org.wso2.micro.integrator.security.user.core.UserStoreManager';
 const RATE_LIMITED: AuthOutcome = { ok: false, reason: 'rate-limited' };
 const INVALID: AuthOutcome = { ok: false, reason: 'invalid' };
 const UNAVAILABLE: AuthOutcome = { ok: false, reason: 'unavailable' };
+const BUSY: AuthOutcome = { ok: false, reason: 'unavailable', error: Errors.AUTH_BUSY, retryAfterSeconds: 1 };
+const ADDRESS_BUSY: AuthOutcome = { ok: false, reason: 'rate-limited', error: Errors.AUTH_ADDRESS_BUSY, retryAfterSeconds: 1 };
 
 export class AuthenticationService implements Authenticator {
   readonly adminRole: string;
@@ -71,12 +108,17 @@ export class AuthenticationService implements Authenticator {
   private readonly granted = new Map<string, Granted>();
   private readonly refused = new Map<string, Refused>();
   private readonly failures = new Map<string, Failures>();
+  private readonly addressFailures = new Map<string, Failures>();
+  private readonly gate: VerificationGate;
   private readonly cacheTtlMs: number;
   private readonly negativeTtlMs: number;
   private readonly maxFailures: number;
   private readonly failureWindowMs: number;
+  private readonly maxAddressFailures: number;
+  private readonly addressLimited: AuthOutcome;
   private readonly cacheSize: number;
   private lastOutage = 0;
+  private lastBusy = 0;
 
   constructor(
     private readonly stores: readonly UserStore[],
@@ -84,11 +126,20 @@ export class AuthenticationService implements Authenticator {
   ) {
     this.adminRole = options.adminRole ?? 'admin';
     this.writable = stores.find((s): s is WritableUserStore => !s.readOnly) as WritableUserStore | undefined;
-    this.cacheTtlMs = options.cacheTtlMs ?? 60_000;
-    this.negativeTtlMs = options.negativeTtlMs ?? 5_000;
-    this.maxFailures = options.maxFailures ?? 10;
-    this.failureWindowMs = options.failureWindowMs ?? 60_000;
+    const d = AUTHENTICATION_DEFAULTS;
+    this.cacheTtlMs = options.cacheTtlMs ?? d.cacheTtlMs;
+    this.negativeTtlMs = options.negativeTtlMs ?? d.negativeTtlMs;
+    this.maxFailures = options.maxFailures ?? d.maxFailures;
+    this.failureWindowMs = options.failureWindowMs ?? d.failureWindowMs;
+    this.maxAddressFailures = options.maxAddressFailures ?? d.maxAddressFailures;
+    this.addressLimited = { ok: false, reason: 'rate-limited', error: Errors.AUTH_ADDRESS_RATE_LIMITED, retryAfterSeconds: Math.ceil(this.failureWindowMs / 1000) };
+    this.gate = new VerificationGate(options.maxConcurrentVerifications ?? d.maxConcurrentVerifications, options.verificationQueueSize ?? d.verificationQueueSize);
     this.cacheSize = options.cacheSize ?? 10_000;
+  }
+
+  /** Password verifications running and waiting now. */
+  get verifications(): { running: number; waiting: number } {
+    return this.gate.load;
   }
 
   private mac(password: string): Buffer {
@@ -98,6 +149,7 @@ export class AuthenticationService implements Authenticator {
   cached(name: string, password: string, client = ''): AuthOutcome | undefined {
     const key = name.toLowerCase();
     const now = Date.now();
+    if (this.isAddressLimited(client, now)) return this.addressLimited;
     if (this.isLimited(key, client, now)) return RATE_LIMITED;
     const g = this.granted.get(key);
     const r = this.refused.get(key);
@@ -118,12 +170,20 @@ export class AuthenticationService implements Authenticator {
     let outage: unknown;
     for (const store of this.stores) {
       let info: UserInfo | undefined;
+      let release: (() => void) | undefined;
+      if (store.hashed) {
+        const admission = this.gate.admit(client);
+        if (!admission.ok) return this.refuseBusy(admission.reason, client);
+        release = await admission.ready;
+      }
       try {
         if (!(await store.verify(name, password))) continue;
         info = await store.user(name);
       } catch (err) {
         outage ??= err;
         continue;
+      } finally {
+        release?.();
       }
       if (!info) continue;
       const user: AuthenticatedUser = { name: info.name, roles: info.roles, isAdmin: info.isAdmin };
@@ -154,9 +214,9 @@ export class AuthenticationService implements Authenticator {
   recordFailure(name: string, client = ''): 'invalid' | 'rate-limited' {
     const key = name.toLowerCase();
     const now = Date.now();
-    if (this.isLimited(key, client, now)) return 'rate-limited';
+    if (this.isAddressLimited(client, now) || this.isLimited(key, client, now)) return 'rate-limited';
     this.countFailure(key, client, now);
-    return this.isLimited(key, client, now) ? 'rate-limited' : 'invalid';
+    return this.isAddressLimited(client, now) || this.isLimited(key, client, now) ? 'rate-limited' : 'invalid';
   }
 
   async user(name: string): Promise<UserInfo | undefined> {
@@ -208,7 +268,20 @@ export class AuthenticationService implements Authenticator {
     return f.count >= this.maxFailures;
   }
 
+  /** No address (an in-process caller) is never limited as an address; its users still are. */
+  private isAddressLimited(client: string, now: number): boolean {
+    if (client === '') return false;
+    const f = this.addressFailures.get(client);
+    if (!f) return false;
+    if (now - f.since >= this.failureWindowMs) {
+      this.addressFailures.delete(client);
+      return false;
+    }
+    return f.count >= this.maxAddressFailures;
+  }
+
   private countFailure(key: string, client: string, now: number): void {
+    this.countAddressFailure(client, now);
     const fk = failureKey(key, client);
     const f = this.failures.get(fk);
     if (!f || now - f.since >= this.failureWindowMs) {
@@ -221,6 +294,36 @@ export class AuthenticationService implements Authenticator {
         .get(LOGGER)
         .warn(`${Errors.AUTH_RATE_LIMITED.code}  ${this.maxFailures} failed logins for user '${key}' from ${client || 'an unknown address'} within ${Math.round(this.failureWindowMs / 1000)} s; further attempts are refused until the window has passed`);
     }
+  }
+
+  private countAddressFailure(client: string, now: number): void {
+    if (client === '') return;
+    const f = this.addressFailures.get(client);
+    if (!f || now - f.since >= this.failureWindowMs) {
+      remember(this.addressFailures, client, { count: 1, since: now }, this.cacheSize);
+      return;
+    }
+    f.count++;
+    if (f.count === this.maxAddressFailures) {
+      this.options.logs
+        .get(LOGGER)
+        .warn(`${Errors.AUTH_ADDRESS_RATE_LIMITED.code}  ${this.maxAddressFailures} failed logins from ${client} within ${Math.round(this.failureWindowMs / 1000)} s (any user names); every login from it is refused until the window has passed`);
+    }
+  }
+
+  /** A full queue answers at once; one log line per burst (at most every 10 s), never per request. */
+  private refuseBusy(reason: 'busy' | 'address-busy', client: string): AuthOutcome {
+    const now = Date.now();
+    if (now - this.lastBusy >= 10_000) {
+      this.lastBusy = now;
+      const { running, waiting } = this.gate.load;
+      const why =
+        reason === 'busy'
+          ? `${running} password checks are running and ${waiting} waiting (max_concurrent_verifications ${this.gate.concurrency}, verification_queue_size ${this.gate.queueSize}); further logins are refused with 503`
+          : `${client || 'an unknown address'} already has ${this.gate.perAddress} password checks waiting; its further logins are refused with 429`;
+      this.options.logs.get(LOGGER).warn(`${(reason === 'busy' ? Errors.AUTH_BUSY : Errors.AUTH_ADDRESS_BUSY).code}  ${why} until the queue drains`);
+    }
+    return reason === 'busy' ? BUSY : ADDRESS_BUSY;
   }
 
   /** One line per outage burst (at most every 10 s), never per request. */

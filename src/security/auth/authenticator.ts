@@ -3,6 +3,7 @@
  * UsernameToken on proxies, the management API login. Implemented by AuthenticationService
  * (src/security/auth/authentication-service.ts); the runtime holds one as `runtime.auth`.
  */
+import type { ErrorSpec } from '../../errors.js';
 import type { UserInfo, WritableUserStore } from './user-store.js';
 
 export interface AuthenticatedUser {
@@ -14,14 +15,24 @@ export interface AuthenticatedUser {
 export type AuthFailure =
   /** Wrong password or unknown user: callers must not tell which. */
   | 'invalid'
-  /** Too many failures for this user from this client address; try again later. */
+  /** Too many failures for this user, or from this client address; try again later (a 429-style answer). */
   | 'rate-limited'
-  /** The user store cannot be reached: fail closed (a 503-style answer), the cause is logged. */
+  /** The user store cannot be reached, or too many passwords are being checked: fail closed (a 503-style answer). */
   | 'unavailable';
 
 export type AuthOutcome =
   | { readonly ok: true; readonly user: AuthenticatedUser }
-  | { readonly ok: false; readonly reason: AuthFailure };
+  | {
+      readonly ok: false;
+      readonly reason: AuthFailure;
+      /**
+       * The precise code when it is not the reason's usual one (MI_AUTH_002 for 'rate-limited', MI_AUTH_001
+       * for 'unavailable'): a limited address (MI_AUTH_003), a full verification queue (MI_AUTH_004, MI_AUTH_005).
+       */
+      readonly error?: ErrorSpec;
+      /** Seconds after which trying again can succeed (for a Retry-After header). */
+      readonly retryAfterSeconds?: number;
+    };
 
 export interface Authenticator {
   /** Checks a user name and password; `client` is the caller's address for rate limiting. */
@@ -33,7 +44,7 @@ export interface Authenticator {
   cached(name: string, password: string, client?: string): AuthOutcome | undefined;
   /**
    * Counts a failed login checked elsewhere (a WS-Security PasswordDigest that does not match) against
-   * the rate limit; 'rate-limited' when the user is now refused from this address.
+   * the rate limits; 'rate-limited' when the user (or the whole address) is now refused from this address.
    */
   recordFailure(name: string, client?: string): 'invalid' | 'rate-limited';
   /** The user with roles, undefined when unknown; throws when the store cannot be reached. */

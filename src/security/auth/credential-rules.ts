@@ -14,7 +14,16 @@ export interface CredentialRules {
   checkPassword(password: string): void;
   /** Throws MI_USR_002 when the role name breaks the rule. */
   checkRoleName(role: string): void;
+  /**
+   * For a user whose password is written in deployment.toml (`[super_admin]`, `[[internal_apis.users]]`):
+   * the name and password rules, and no well-known default nor the user name as password (MI_USR_003).
+   * The caller wraps the error in its own code, naming where the user is declared.
+   */
+  checkConfiguredUser(name: string, password: string): void;
 }
+
+/** Passwords that appear in every Micro Integrator guide and default file: refused for users declared in deployment.toml. */
+const WELL_KNOWN = new Set(['admin', 'password', 'changeit', 'changeme', 'wso2carbon', 'root', '12345', '123456', 'secret']);
 
 interface Rule {
   readonly pattern: RegExp;
@@ -60,7 +69,7 @@ export function credentialRules(properties: Record<string, unknown> = {}): Crede
   const user = compile('UsernameJavaRegEx', properties['UsernameJavaRegEx']);
   const password = compile('PasswordJavaRegEx', properties['PasswordJavaRegEx']);
   const role = compile('RolenameJavaRegEx', properties['RolenameJavaRegEx']);
-  return {
+  const rules: CredentialRules = {
     checkUserName: (name) => check(user, name, Errors.USER_BAD_NAME, `user name '${name}'`),
     checkPassword: (pw) => {
       if (password.pattern.test(pw)) return;
@@ -68,5 +77,13 @@ export function credentialRules(properties: Record<string, unknown> = {}): Crede
       throw new MiError(Errors.USER_WEAK_PASSWORD, password.words.startsWith('must') ? `the password ${password.words}` : password.words);
     },
     checkRoleName: (r) => check(role, r, Errors.USER_BAD_NAME, `role name '${r}'`),
+    checkConfiguredUser: (name, pw) => {
+      if (pw.toLowerCase() === name.toLowerCase() || WELL_KNOWN.has(pw.toLowerCase())) {
+        throw new MiError(Errors.USER_WEAK_PASSWORD, `the password is a well-known default (${[...WELL_KNOWN].slice(0, 4).join(', ')}, ...) or equals the user name`);
+      }
+      rules.checkUserName(name);
+      rules.checkPassword(pw);
+    },
   };
+  return rules;
 }

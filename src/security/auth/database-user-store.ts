@@ -1,7 +1,8 @@
 /**
  * Users and roles in a database (embedded SQLite, PostgreSQL or MySQL/MariaDB; tables in
  * src/store/schema.ts). Names of users and roles are case-insensitive: rows are keyed by the lower-cased
- * name and keep the name as first written for display. Passwords are scrypt hashes (password-hash.ts).
+ * name and keep the name as first written for display. Passwords are scrypt hashes (password-hash.ts); one
+ * made with weaker parameters is rewritten at the user's next successful login.
  * Every failure of the database itself rejects with MI_DB_003, which authentication turns into a
  * fail-closed 'unavailable'.
  */
@@ -12,7 +13,7 @@ import type { Database } from '../../store/database.js';
 import { connectionCause } from '../../store/open-database.js';
 import type { DatabaseSchema } from '../../store/schema.js';
 import type { CredentialRules } from './credential-rules.js';
-import { dummyVerification, hashPassword, verifyPassword } from './password-hash.js';
+import { dummyVerification, hashPassword, isOutdated, verifyPassword } from './password-hash.js';
 import type { UserStoreSettings } from './user-store-config.js';
 import type { UserInfo, WritableUserStore } from './user-store.js';
 
@@ -24,6 +25,8 @@ export interface DatabaseUserStoreOptions {
   readonly superAdminName?: string;
   /** True when the running server must not change users (`[user_store] read_only`); `mi user` opens it writable. */
   readonly readOnly?: boolean;
+  /** Where a hash that could not be upgraded is reported. */
+  readonly log?: Logger;
 }
 
 type Db = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
@@ -46,6 +49,7 @@ function isMissingReference(err: unknown): boolean {
 
 export class DatabaseUserStore implements WritableUserStore {
   readonly kind = 'database' as const;
+  readonly hashed = true;
   readonly readOnly: boolean;
   private readonly adminKey: string;
 
@@ -68,6 +72,7 @@ export class DatabaseUserStore implements WritableUserStore {
       adminRole: settings.adminRole,
       superAdminName: settings.superAdminName,
       readOnly: settings.readOnly && !opts.writable,
+      log,
     });
     await store.ensureRole(settings.adminRole);
     const sa = settings.superAdmin;
@@ -125,7 +130,23 @@ export class DatabaseUserStore implements WritableUserStore {
       this.db.selectFrom('mi_users').select('password_hash').where('name_key', '=', key(name)).executeTakeFirst(),
     );
     if (!row) return dummyVerification(password);
-    return verifyPassword(password, row.password_hash);
+    if (!(await verifyPassword(password, row.password_hash))) return false;
+    if (isOutdated(row.password_hash)) await this.upgradeHash(name, password, row.password_hash);
+    return true;
+  }
+
+  /**
+   * Rewrites a hash made with weaker parameters now that the password is known to be right. Only the row
+   * still holding that old hash is changed, so a password set meanwhile wins. A failure leaves the old hash,
+   * which keeps working: the login goes on and the next one tries again.
+   */
+  private async upgradeHash(name: string, password: string, old: string): Promise<void> {
+    try {
+      const hash = await hashPassword(password);
+      await this.db.updateTable('mi_users').set({ password_hash: hash }).where('name_key', '=', key(name)).where('password_hash', '=', old).execute();
+    } catch (err) {
+      this.options.log?.warn(`${Errors.PASSWORD_HASH_UPGRADE.code}  the password hash of user '${name}' in ${this.database.description} could not be upgraded to the current scrypt parameters (${connectionCause(err)}); it keeps working and the next login tries again`);
+    }
   }
 
   async user(name: string): Promise<UserInfo | undefined> {

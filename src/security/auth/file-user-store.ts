@@ -34,6 +34,19 @@ function rolesFrom(v: unknown): string[] {
   return [];
 }
 
+/** The `[[internal_apis.users]]` entries; malformed ones (no name or password) are skipped. */
+export function fileUsersFromToml(toml: Record<string, unknown>): FileUser[] {
+  const apis = toml['internal_apis'] as Record<string, unknown> | undefined;
+  const list = Array.isArray(apis?.['users']) ? (apis!['users'] as unknown[]) : [];
+  const users: FileUser[] = [];
+  for (const item of list) {
+    const u = (item as Record<string, unknown> | undefined)?.['user'] as Record<string, unknown> | undefined;
+    if (!u || typeof u['name'] !== 'string' || typeof u['password'] !== 'string') continue;
+    users.push({ name: u['name'], password: u['password'], roles: rolesFrom(u['roles']), isAdmin: u['is_admin'] === true || u['is_admin'] === 'true' });
+  }
+  return users;
+}
+
 export class FileUserStore implements UserStore {
   readonly kind = 'file' as const;
   readonly readOnly = true;
@@ -50,17 +63,9 @@ export class FileUserStore implements UserStore {
     }
   }
 
-  /** Reads `[[internal_apis.users]]`; malformed entries (no name or password) are skipped. */
+  /** Reads `[[internal_apis.users]]` (see fileUsersFromToml). */
   static fromToml(toml: Record<string, unknown>, adminRole = 'admin'): FileUserStore {
-    const apis = toml['internal_apis'] as Record<string, unknown> | undefined;
-    const list = Array.isArray(apis?.['users']) ? (apis!['users'] as unknown[]) : [];
-    const users: FileUser[] = [];
-    for (const item of list) {
-      const u = (item as Record<string, unknown> | undefined)?.['user'] as Record<string, unknown> | undefined;
-      if (!u || typeof u['name'] !== 'string' || typeof u['password'] !== 'string') continue;
-      users.push({ name: u['name'], password: u['password'], roles: rolesFrom(u['roles']), isAdmin: u['is_admin'] === true || u['is_admin'] === 'true' });
-    }
-    return new FileUserStore(users, adminRole);
+    return new FileUserStore(fileUsersFromToml(toml), adminRole);
   }
 
   get size(): number {

@@ -1,18 +1,26 @@
 /**
  * Password hashes for the database user store: scrypt (node:crypto, on the libuv thread pool) with a fresh
- * 16-byte salt per hash, encoded `scrypt$N$r$p$<salt b64>$<hash b64>` so the cost can rise later while old
- * hashes keep verifying with the parameters they were made with. Comparison is constant-time.
+ * 16-byte salt per hash, encoded `scrypt$N$r$p$<salt b64>$<hash b64>` so the cost can rise while old
+ * hashes keep verifying with the parameters they were made with; `isOutdated` tells the store which ones to
+ * rewrite after a successful login. Comparison is constant-time.
  */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-/** 2^15 × 8 × 128 bytes = 32 MiB and about 0.1 s per hash on a small server core. */
-export const SCRYPT_PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
+/**
+ * OWASP's minimum for scrypt: 2^17 × 8 × 128 bytes = 128 MiB and about 0.3 s per hash on a server core
+ * (1 s on a busy small one). Hashes made before with 2^15 are rewritten at the next login.
+ */
+export const SCRYPT_PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
+/** Memory one verification may use (128·N·r): twice today's cost, so a tampered row cannot ask for gigabytes. */
+const MAX_MEMORY = 256 * 1024 * 1024;
 
 function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
+  // node refuses a hash whose 128·N·r reaches maxmem (32 MiB by default): allow it with room to spare
+  const maxmem = 2 * 128 * options.N! * options.r!;
   return new Promise((resolve, reject) => {
-    scryptCallback(password.normalize('NFC'), salt, keylen, { ...options, maxmem: 256 * options.N! * options.r! }, (err, key) => (err ? reject(err) : resolve(key)));
+    scryptCallback(password.normalize('NFC'), salt, keylen, { ...options, maxmem }, (err, key) => (err ? reject(err) : resolve(key)));
   });
 }
 
@@ -38,6 +46,7 @@ function decode(encoded: string): Decoded | undefined {
   const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
   const powerOfTwo = Number.isInteger(N) && N >= 2 && N <= 2 ** 20 && (N & (N - 1)) === 0;
   if (!powerOfTwo || !Number.isInteger(r) || r < 1 || r > 32 || !Number.isInteger(p) || p < 1 || p > 16) return undefined;
+  if (128 * N * r > MAX_MEMORY) return undefined;
   const salt = Buffer.from(parts[4]!, 'base64');
   const hash = Buffer.from(parts[5]!, 'base64');
   if (salt.length < 8 || hash.length < 16 || hash.length > 64) return undefined;
@@ -50,6 +59,13 @@ export async function verifyPassword(password: string, encoded: string): Promise
   if (!d) return dummyVerification(password);
   const actual = await scrypt(password, d.salt, d.hash.length, { N: d.N, r: d.r, p: d.p });
   return timingSafeEqual(actual, d.hash);
+}
+
+/** True when a (valid) hash was made with weaker parameters than new hashes get: rewrite it at the next login. */
+export function isOutdated(encoded: string): boolean {
+  const d = decode(encoded);
+  if (!d) return false;
+  return d.N < SCRYPT_PARAMS.N || d.r < SCRYPT_PARAMS.r || d.p < SCRYPT_PARAMS.p || d.hash.length < KEY_LENGTH;
 }
 
 /** Costs what a real verification costs and always fails: an unknown user must not answer faster. */

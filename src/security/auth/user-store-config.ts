@@ -1,12 +1,14 @@
 /**
- * `[user_store]`, `[realm_manager]` and `[super_admin]` of deployment.toml. Only the database user store
+ * `[user_store]`, `[realm_manager]` and `[super_admin]` of deployment.toml, and the rules every user written
+ * there (`[super_admin]`, `[[internal_apis.users]]`) must meet. Only the database user store
  * exists here: an absent `[user_store]` means the database store on the embedded SQLite file, and an LDAP
  * type (Micro Integrator's shipped toml declares `read_only_ldap`) stops the start with a code that says
  * what to change.
  */
-import { Errors, MiError } from '../../errors.js';
+import { Errors, MiError, type ErrorSpec } from '../../errors.js';
 import { DEFAULT_ADMIN_ROLE } from '../../store/migrations.js';
 import { credentialRules, type CredentialRules } from './credential-rules.js';
+import { fileUsersFromToml } from './file-user-store.js';
 
 export interface SuperAdmin {
   readonly name: string;
@@ -32,8 +34,18 @@ type Table = Record<string, unknown>;
 
 const DATABASE_TYPES = new Set(['database', 'database_unique_id']);
 
-/** Passwords that appear in every Micro Integrator guide: refused for the super admin. */
-const WELL_KNOWN = new Set(['admin', 'password', 'changeit', 'changeme', 'wso2carbon', 'root', '12345', '123456', 'secret']);
+/**
+ * Users whose password is written in deployment.toml meet the same rules as users added later, and no
+ * well-known default: a stock `admin`/`admin` would otherwise hold full management rights.
+ */
+function checkConfiguredUser(rules: CredentialRules, name: string, password: string, spec: ErrorSpec, where: string, alternative: string): void {
+  try {
+    rules.checkConfiguredUser(name, password);
+  } catch (err) {
+    if (!(err instanceof MiError)) throw err;
+    throw new MiError(spec, `${where} user '${name}': ${err.message}; choose a strong password (ideally a $secret{alias}), ${alternative}`);
+  }
+}
 
 function table(v: unknown): Table {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Table) : {};
@@ -77,19 +89,11 @@ export function userStoreSettings(toml: Table): UserStoreSettings {
   let superAdmin: SuperAdmin | undefined;
   if (password !== undefined && create) {
     if (typeof password !== 'string') throw new MiError(Errors.CONFIG_VALUE, '[super_admin] password must be a string (or a $secret{alias})');
-    if (password.toLowerCase() === superAdminName.toLowerCase() || WELL_KNOWN.has(password.toLowerCase())) {
-      throw new MiError(
-        Errors.SUPER_ADMIN_CONFIG,
-        `[super_admin] password for '${superAdminName}' is a well-known default or equals the user name; choose a strong one (ideally a $secret{alias}), or remove the password to create no admin account`,
-      );
-    }
-    try {
-      rules.checkUserName(superAdminName);
-      rules.checkPassword(password);
-    } catch (err) {
-      throw new MiError(Errors.SUPER_ADMIN_CONFIG, `[super_admin]: ${(err as Error).message}`);
-    }
+    checkConfiguredUser(rules, superAdminName, password, Errors.SUPER_ADMIN_CONFIG, '[super_admin]', 'or remove the password to create no admin account');
     superAdmin = { name: superAdminName, password: () => password };
+  }
+  for (const u of fileUsersFromToml(toml)) {
+    checkConfiguredUser(rules, u.name, u.password, Errors.FILE_USER_WEAK, '[[internal_apis.users]]', 'or remove the entry and add the user with `mi user add`');
   }
   const realm = table(toml['realm_manager']);
   return {

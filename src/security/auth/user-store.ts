@@ -17,6 +17,11 @@ export interface UserStore {
   /** True when users and roles cannot be changed through this store. */
   readonly readOnly: boolean;
   /**
+   * True when verify runs a password hash (scrypt on the thread pool, 128 MiB each): the authentication
+   * service bounds how many run at once. Cheap checks (file users) are not bounded.
+   */
+  readonly hashed?: boolean;
+  /**
    * True when `password` is the user's password. Takes the same time for an unknown user (a dummy
    * comparison), so timing does not tell which names exist. Rejects (throws) only when the store itself
    * cannot be reached.

@@ -22,9 +22,9 @@ function empty(status: number): Reply {
   return { status, headers: {}, body: undefined };
 }
 
-function refusal(spec: ErrorSpec): Reply {
+function refusal(spec: ErrorSpec, retryAfterSeconds?: number): Reply {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (spec === Errors.AUTH_RATE_LIMITED) headers['retry-after'] = '60';
+  if (spec === Errors.AUTH_RATE_LIMITED || retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds ?? 60);
   return { status: spec.status!, headers, body: Buffer.from(JSON.stringify({ code: spec.code, message: spec.hint })) };
 }
 
@@ -48,7 +48,7 @@ class BasicAuthPolicy implements AccessPolicy {
   private authorize(outcome: AuthOutcome): AccessVerdict {
     if (!outcome.ok) {
       if (outcome.reason === 'invalid') return empty(403);
-      return refusal(outcome.reason === 'rate-limited' ? Errors.AUTH_RATE_LIMITED : Errors.AUTH_UNAVAILABLE);
+      return refusal(outcome.error ?? (outcome.reason === 'rate-limited' ? Errors.AUTH_RATE_LIMITED : Errors.AUTH_UNAVAILABLE), outcome.retryAfterSeconds);
     }
     const allowed = this.allowed;
     if (!allowed || outcome.user.roles.some((r) => allowed.has(r.toLowerCase()))) return undefined;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Errors } from '../../../src/errors.js';
 import { AuthenticationService } from '../../../src/security/auth/authentication-service.js';
 import { FileUserStore } from '../../../src/security/auth/file-user-store.js';
 import { memoryLoggerFactory } from '../../../src/logging/logger.js';
@@ -67,6 +68,28 @@ describe('AuthenticationService', () => {
     assert.equal(lines.length, 1);
     assert.match(lines[0]!.message, /carol/);
     assert.ok(!logs.lines.some((l) => /guess-|carol-pw/.test(l.message)));
+    await new Promise((r) => setTimeout(r, 620));
+    assert.equal((await auth.authenticate('carol', 'carol-pw', '10.0.0.9')).ok, true, 'the window passes');
+  });
+
+  it('limits failures per client address whatever the user names, even for the right password; a success does not reset it', async () => {
+    const logs = memoryLoggerFactory();
+    const { store, state } = countingStore({ carol: { password: 'carol-pw', roles: [] } });
+    const auth = new AuthenticationService([store], { logs, maxAddressFailures: 4, failureWindowMs: 600, negativeTtlMs: 0, cacheTtlMs: 0 });
+    for (const name of ['u1', 'u2']) assert.deepEqual(await auth.authenticate(name, 'guess', '10.0.0.9'), { ok: false, reason: 'invalid' });
+    assert.equal((await auth.authenticate('carol', 'carol-pw', '10.0.0.9')).ok, true, 'a success in between...');
+    assert.equal(auth.recordFailure('u3', '10.0.0.9'), 'invalid', 'a wrong digest counts too');
+    assert.equal(auth.recordFailure('u4', '10.0.0.9'), 'rate-limited', '...does not wipe the count');
+    const verifies = state.verifies;
+    const limited = await auth.authenticate('carol', 'carol-pw', '10.0.0.9');
+    assert.deepEqual(limited, { ok: false, reason: 'rate-limited', error: Errors.AUTH_ADDRESS_RATE_LIMITED, retryAfterSeconds: 1 });
+    assert.deepEqual(auth.cached('u5', 'guess', '10.0.0.9'), limited, 'refused before any cache or store');
+    assert.equal(state.verifies, verifies, 'no verification spent on a limited address');
+    assert.equal((await auth.authenticate('carol', 'carol-pw', '10.0.0.7')).ok, true, 'another address is not affected');
+    assert.equal((await auth.authenticate('carol', 'carol-pw')).ok, true, 'an in-process caller has no address to limit');
+    const lines = logs.lines.filter((l) => l.message.includes('MI_AUTH_003'));
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!.message, /4 failed logins from 10\.0\.0\.9/);
     await new Promise((r) => setTimeout(r, 620));
     assert.equal((await auth.authenticate('carol', 'carol-pw', '10.0.0.9')).ok, true, 'the window passes');
   });

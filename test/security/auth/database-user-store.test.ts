@@ -99,7 +99,7 @@ describeEachDatabase('database user store', (target) => {
     const rows = await database.db.selectFrom('mi_users').select(['name_key', 'password_hash']).where('name_key', 'in', ['bob', 'carol']).orderBy('name_key').execute();
     assert.equal(rows.length, 2);
     for (const r of rows) {
-      assert.match(r.password_hash, /^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+      assert.match(r.password_hash, /^scrypt\$131072\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
       assert.doesNotMatch(r.password_hash, /bob-pw-12/);
     }
     assert.notEqual(rows[0]!.password_hash, rows[1]!.password_hash, 'same password, different salt');
