@@ -8,7 +8,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Errors } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import type { LoadedKeyStore } from '../security/keys/keystore.js';
-import { authenticationOptionsFrom } from '../security/auth/authentication-service.js';
 import { secureContextOptions } from '../security/tls/tls-options.js';
 import type { TransactionCounter } from '../transactions/counter.js';
 import { authenticateRequest } from './auth.js';
@@ -81,7 +80,7 @@ export async function startManagementApi(opts: ManagementOptions): Promise<Manag
     startedAt: Date.now(),
     transactions: opts.transactions,
     artifactFile: opts.artifactFile,
-    retryAfterSeconds: Math.ceil((authenticationOptionsFrom(runtime.config.toml).failureWindowMs ?? 60_000) / 1000),
+    retryAfterSeconds: runtime.auth.retryAfterSeconds,
   };
   app.decorateRequest('principal', null);
   app.decorateRequest('forgetSecrets', null);

@@ -103,6 +103,7 @@ const ADDRESS_BUSY: AuthOutcome = { ok: false, reason: 'rate-limited', error: Er
 
 export class AuthenticationService implements Authenticator {
   readonly adminRole: string;
+  readonly retryAfterSeconds: number;
   readonly writable: WritableUserStore | undefined;
   private readonly key = randomBytes(32);
   private readonly granted = new Map<string, Granted>();
@@ -131,6 +132,7 @@ export class AuthenticationService implements Authenticator {
     this.negativeTtlMs = options.negativeTtlMs ?? d.negativeTtlMs;
     this.maxFailures = options.maxFailures ?? d.maxFailures;
     this.failureWindowMs = options.failureWindowMs ?? d.failureWindowMs;
+    this.retryAfterSeconds = Math.ceil(this.failureWindowMs / 1000);
     this.maxAddressFailures = options.maxAddressFailures ?? d.maxAddressFailures;
     this.addressLimited = { ok: false, reason: 'rate-limited', error: Errors.AUTH_ADDRESS_RATE_LIMITED, retryAfterSeconds: Math.ceil(this.failureWindowMs / 1000) };
     this.gate = new VerificationGate(options.maxConcurrentVerifications ?? d.maxConcurrentVerifications, options.verificationQueueSize ?? d.verificationQueueSize);

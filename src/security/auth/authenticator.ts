@@ -59,4 +59,6 @@ export interface Authenticator {
   invalidate(name?: string): void;
   /** The admin role name (`admin` unless `[super_admin] admin_role` says otherwise). */
   readonly adminRole: string;
+  /** Seconds a rate-limited client is told to wait (Retry-After): the failure window. */
+  readonly retryAfterSeconds: number;
 }

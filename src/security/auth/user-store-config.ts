@@ -6,6 +6,7 @@
  * what to change.
  */
 import { Errors, MiError, type ErrorSpec } from '../../errors.js';
+import { Section, type Table } from '../../config/section.js';
 import { DEFAULT_ADMIN_ROLE } from '../../store/migrations.js';
 import { credentialRules, type CredentialRules } from './credential-rules.js';
 import { fileUsersFromToml } from './file-user-store.js';
@@ -30,7 +31,6 @@ export interface UserStoreSettings {
   readonly superAdmin: SuperAdmin | undefined;
 }
 
-type Table = Record<string, unknown>;
 
 const DATABASE_TYPES = new Set(['database', 'database_unique_id']);
 
@@ -47,45 +47,27 @@ function checkConfiguredUser(rules: CredentialRules, name: string, password: str
   }
 }
 
-function table(v: unknown): Table {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Table) : {};
-}
-
-function optionalString(t: Table, key: string, where: string): string | undefined {
-  const v = t[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v.trim() === '') throw new MiError(Errors.CONFIG_VALUE, `[${where}] ${key} must be a non-empty string`);
-  return v.trim();
-}
-
-function flag(t: Table, key: string, dflt: boolean, where: string): boolean {
-  const v = t[key];
-  if (v === undefined) return dflt;
-  if (v === true || v === 'true') return true;
-  if (v === false || v === 'false') return false;
-  throw new MiError(Errors.CONFIG_VALUE, `[${where}] ${key} must be true or false, got ${JSON.stringify(v)}`);
-}
-
 export function userStoreSettings(toml: Table): UserStoreSettings {
-  const us = table(toml['user_store']);
-  const type = us['type'] === undefined ? 'database' : String(us['type']).trim().toLowerCase();
-  const cls = typeof us['class'] === 'string' ? us['class'] : '';
+  const us = Section.at(toml, 'user_store');
+  const type = us.get('type') === undefined ? 'database' : String(us.get('type')).trim().toLowerCase();
+  const rawClass = us.get('class');
+  const cls = typeof rawClass === 'string' ? rawClass : '';
   if (!DATABASE_TYPES.has(type) || /ldap|activedirectory/i.test(cls)) {
-    const what = DATABASE_TYPES.has(type) ? `class = "${cls}"` : `type = "${us['type']}"`;
+    const what = DATABASE_TYPES.has(type) ? `class = "${cls}"` : `type = "${us.get('type')}"`;
     throw new MiError(
       Errors.USER_STORE_TYPE,
       `[user_store] ${what} is not supported: LDAP and Active Directory user stores are not available here. ` +
         'Remove [user_store] (users then live in the embedded database) or set type = "database" with data_source = "<[[datasource]] id>"',
     );
   }
-  const rules = credentialRules(table(us['properties']));
-  const sa = table(toml['super_admin']);
-  const adminRole = optionalString(sa, 'admin_role', 'super_admin') ?? DEFAULT_ADMIN_ROLE;
+  const rules = credentialRules(us.child('properties').table);
+  const sa = Section.at(toml, 'super_admin');
+  const adminRole = sa.optionalText('admin_role') ?? DEFAULT_ADMIN_ROLE;
   rules.checkRoleName(adminRole);
-  const password = sa['password'];
-  const configuredName = optionalString(sa, 'username', 'super_admin');
+  const password = sa.get('password');
+  const configuredName = sa.optionalText('username');
   const superAdminName = configuredName ?? 'admin';
-  const create = flag(sa, 'create_admin_account', true, 'super_admin');
+  const create = sa.flag('create_admin_account', true);
   let superAdmin: SuperAdmin | undefined;
   if (password !== undefined && create) {
     if (typeof password !== 'string') throw new MiError(Errors.CONFIG_VALUE, '[super_admin] password must be a string (or a $secret{alias})');
@@ -95,10 +77,10 @@ export function userStoreSettings(toml: Table): UserStoreSettings {
   for (const u of fileUsersFromToml(toml)) {
     checkConfiguredUser(rules, u.name, u.password, Errors.FILE_USER_WEAK, '[[internal_apis.users]]', 'or remove the entry and add the user with `mi user add`');
   }
-  const realm = table(toml['realm_manager']);
+  const realm = Section.at(toml, 'realm_manager');
   return {
-    dataSource: optionalString(us, 'data_source', 'user_store') ?? optionalString(realm, 'data_source', 'realm_manager'),
-    readOnly: flag(us, 'read_only', false, 'user_store'),
+    dataSource: us.optionalText('data_source') ?? realm.optionalText('data_source'),
+    readOnly: us.flag('read_only', false),
     rules,
     adminRole,
     superAdminName: configuredName ?? superAdmin?.name,
