@@ -15,7 +15,7 @@ import { toEndpointError, type FailureContext } from './client-errors.js';
 import { isTrue } from '../context/truthy.js';
 import { clientAborted, watchClient, type ClientWatch } from './client-abort.js';
 import { ENDPOINT_LOGGER } from './endpoint-state.js';
-import { safeUrl } from './urls.js';
+import { requestTarget, safeUrl, type RequestTarget } from './urls.js';
 
 export interface HttpSendOptions {
   /** Absolute http(s) URL of the target, REST_URL_POSTFIX already applied. */
@@ -56,14 +56,11 @@ export class HttpClient {
   }
 
   /** URLs parsed once per distinct address (an endpoint sends to few): origin, path and a credential-free href. */
-  private readonly targets = new Map<string, { origin: string; path: string; href: string }>();
-  private target(url: string): { origin: string; path: string; href: string } {
+  private readonly targets = new Map<string, RequestTarget>();
+  private target(url: string): RequestTarget {
     let t = this.targets.get(url);
     if (!t) {
-      const u = new URL(url);
-      u.username = '';
-      u.password = '';
-      t = { origin: u.origin, path: u.pathname + u.search, href: u.href };
+      t = requestTarget(url);
       if (this.targets.size > 1000) this.targets.clear();
       this.targets.set(url, t);
     }

@@ -16,6 +16,7 @@ import { Errors, type MiError } from '../errors.js';
 import { randomUUID } from 'node:crypto';
 import { authorizationSecrets } from '../logging/authorization-secrets.js';
 import { accessLine } from '../logging/access-log.js';
+import { resolveRequestPath } from './request-path.js';
 import type { X509Certificate } from 'node:crypto';
 import { clientCertificate } from '../security/tls/client-certificate.js';
 import type { TrustStore } from '../security/tls/trust-store.js';
@@ -74,8 +75,18 @@ export interface ListenerState {
 }
 
 async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number, cert: X509Certificate | undefined): Promise<void> {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
+  const target = req.url ?? '/';
+  const q = target.indexOf('?');
+  let path: string;
+  try {
+    path = resolveRequestPath(q < 0 ? target : target.slice(0, q));
+  } catch (err) {
+    body?.resume();
+    const e = err as MiError;
+    jsonError(res, e.status ?? 400, e.code, e.message);
+    return;
+  }
+  const url = q < 0 ? path : path + target.slice(q);
   const raw = req.headers;
   const cl = raw['content-length'];
   if (cl !== undefined && Number(cl) > runtime.config.server.maxBodySize) {
@@ -96,8 +107,8 @@ async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMess
       {
         method: req.method ?? 'GET',
         url,
-        path: q < 0 ? url : url.slice(0, q),
-        query: q < 0 ? '' : url.slice(q + 1),
+        path,
+        query: q < 0 ? '' : target.slice(q + 1),
         protocol,
         host: raw.host ?? '',
         remoteAddress: req.socket.remoteAddress ?? '',
