@@ -40,6 +40,8 @@ export const Errors = {
   BODY_TOO_LARGE: spec('MI_REQ_003', 'the request body is larger than [server] max_body_size', 413),
   XML_TOO_DEEP: spec('MI_REQ_004', 'the XML nesting is deeper than [server] max_xml_depth', 400),
   PAYLOAD_PARSE: spec('MI_REQ_005', 'the message body does not match its Content-Type', 400),
+  PATH_ABOVE_ROOT: spec('MI_REQ_011', 'the request path climbs above the root with dot segments (.. or %2e%2e); send a path without them', 400),
+  CLIENT_ABORTED: spec('MI_REQ_010', 'the client closed the connection before its request was complete; the endpoint is not blamed', 400),
   MEDIATION_ERROR: spec('MI_MED_001', 'a mediator failed; see ERROR_MESSAGE', 500),
   EXPRESSION_ERROR: spec('MI_MED_002', 'an expression failed at run time', 500),
   PROPERTY_TYPE: spec('MI_MED_003', 'a property value cannot be converted into the declared type', 500),

@@ -39,6 +39,7 @@
  * - Precedence between url-mapping resources is servlet/Synapse style, see {@link DispatchTier}.
  */
 import { Errors, MiError } from '../errors.js';
+import { LINE_TERMINATORS, PathProgramBuilder, type PathEngine, type PathMatcher } from './path-program.js';
 
 export type UriMatcherKind = 'uri-template' | 'url-mapping' | 'any';
 
@@ -184,12 +185,8 @@ function parseExpression(template: string, expr: string): ParsedExpression {
   return { op, vars: parts.map((p) => parseVariable(template, p, expr)) };
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-/** Compiles the path part into a RegExp source and the variables of its capture groups, in order. */
-function compilePathPart(template: string, path: string): { source: string; vars: VarSpec[] } {
+/** Compiles the path part into a matcher (see path-program.ts) and the variables of its captures, in order. */
+function compilePathPart(template: string, path: string, engine: PathEngine): { program: PathMatcher; vars: VarSpec[] } {
   let wildcard: '' | '*' | '/*' = '';
   let body = path;
   if (body.endsWith('/*')) {
@@ -202,14 +199,15 @@ function compilePathPart(template: string, path: string): { source: string; vars
     body = body.slice(0, -1); // Synapse drops one trailing '/' of the template
   }
 
-  let re = '';
+  const b = new PathProgramBuilder();
   const vars: VarSpec[] = [];
+  if (wildcard === '' && (body === '' || body === '/')) return { program: b.literal('/').build(engine), vars };
   let i = 0;
   while (i < body.length) {
     const ch = body[i]!;
     if (ch === '}') fail(template, `unbalanced '}' at position ${i + 1}`);
     if (ch !== '{') {
-      re += escapeRegExp(ch);
+      b.literal(ch);
       i++;
       continue;
     }
@@ -224,35 +222,34 @@ function compilePathPart(template: string, path: string): { source: string; vars
     const parsed = parseExpression(template, expr);
     // Lazy captures stop where the next literal starts, as Synapse's expression stops at the next node's
     // first character; right before a trailing wildcard the capture is greedy (takes the whole segment).
-    const lazy = j + 1 === body.length && wildcard !== '' ? '' : '?';
+    const lazy = !(j + 1 === body.length && wildcard !== '');
     switch (parsed.op) {
       case '':
         if (parsed.vars.length === 1) {
-          re += `([^/]+${lazy})`;
+          b.capture('/', 1, lazy);
         } else {
-          re += `([^/,]+${lazy})`;
-          for (let k = 1; k < parsed.vars.length; k++) re += `(?:,([^/,]*${lazy}))?`;
+          b.capture('/,', 1, lazy);
+          for (let k = 1; k < parsed.vars.length; k++) b.optional((o) => o.literal(',').capture('/,', 0, lazy));
         }
         break;
       case '+':
-        re += `(.+${lazy})`;
+        b.capture(LINE_TERMINATORS, 1, lazy);
         break;
       case '/':
-        re += `\\/([^/]+${lazy})`;
+        b.literal('/').capture('/', 1, lazy);
         break;
       case '.':
-        re += `\\.([^/.]+${lazy})`;
+        b.literal('.').capture('/.', 1, lazy);
         break;
     }
     vars.push(...parsed.vars);
     i = j + 1;
   }
 
-  if (wildcard === '/*') re += '(?:\\/.*)?';
-  else if (wildcard === '*') re += '.*';
-  else if (body === '' || body === '/') re = '\\/';
-  else re += '\\/?'; // one trailing '/' on the request is tolerated
-  return { source: `^${re}$`, vars };
+  if (wildcard === '/*') b.optional((o) => o.literal('/').repeat(LINE_TERMINATORS, 0, false));
+  else if (wildcard === '*') b.repeat(LINE_TERMINATORS, 0, false);
+  else b.optional((o) => o.literal('/')); // one trailing '/' on the request is tolerated
+  return { program: b.build(engine), vars };
 }
 
 function compileQueryPart(template: string, query: string): QuerySpec[] {
@@ -299,18 +296,18 @@ class UriTemplateMatcher implements UriMatcher {
 
   constructor(
     readonly source: string,
-    private readonly re: RegExp,
+    private readonly path: PathMatcher,
     private readonly vars: readonly VarSpec[],
     private readonly query: readonly QuerySpec[],
   ) {}
 
   match(subPath: string, query: string): Record<string, string> | undefined {
-    const m = this.re.exec(subPath);
-    if (m === null) return undefined;
+    const m = this.path.exec(subPath);
+    if (m === undefined) return undefined;
     const out: Record<string, string> = {};
     for (let k = 0; k < this.vars.length; k++) {
       const spec = this.vars[k]!;
-      const value = decode(m[k + 1] ?? '', false);
+      const value = decode(m[k] ?? '', false);
       if (spec.length !== undefined && value.length !== spec.length) return undefined;
       if (!assign(out, spec.name, value)) return undefined;
     }
@@ -346,16 +343,17 @@ function queryStart(t: string): number {
   return -1;
 }
 
-export function compileUriTemplate(template: string): UriMatcher {
+/** `engine` is for tests: the default picks the native RegExp where it is linear, else the Pike VM. */
+export function compileUriTemplate(template: string, engine: PathEngine = 'auto'): UriMatcher {
   const t = template.trim();
   if (t.length === 0) throw new UriTemplateError('invalid uri-template: it is empty; use "/" or "/*", or leave the attribute out');
   if (!t.startsWith('/') && !t.startsWith('?')) fail(template, "it must start with '/' (or '?' for a query-only template)");
   const q = queryStart(t);
   const pathPart = q < 0 ? t : t.slice(0, q);
   const queryPart = q < 0 ? '' : t.slice(q + 1);
-  const { source, vars } = compilePathPart(template, pathPart === '' ? '/' : pathPart);
+  const { program, vars } = compilePathPart(template, pathPart === '' ? '/' : pathPart, engine);
   const query = compileQueryPart(template, queryPart);
-  return new UriTemplateMatcher(template, new RegExp(source), vars, query);
+  return new UriTemplateMatcher(template, program, vars, query);
 }
 
 // ------------------------------------------------------------------------------------------------------

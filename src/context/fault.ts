@@ -6,6 +6,7 @@
 import type { MessageContext } from './message-context.js';
 import { soapContentType, soapFaultXml, escapeXml } from './soap.js';
 import { EndpointError, Errors, MiError } from '../errors.js';
+import { faultReplyText } from './fault-reply-text.js';
 
 export function setErrorProperties(mc: MessageContext, err: unknown): void {
   const e = err instanceof Error ? err : new Error(String(err));
@@ -25,7 +26,7 @@ export function faultStatus(err: unknown): number {
 /** The reply when no fault sequence answered: a SOAP fault for SOAP requests, JSON otherwise. */
 export function defaultFaultReply(mc: MessageContext, err: unknown): void {
   const status = faultStatus(err);
-  const message = String(mc.props.get('ERROR_MESSAGE') ?? (err as Error)?.message ?? 'mediation failed');
+  const message = faultReplyText(mc, err);
   const code = String(mc.props.get('ERROR_CODE') ?? Errors.MEDIATION_ERROR.code);
   let kind: string;
   try {

@@ -25,11 +25,26 @@ export function isHopByHop(name: string): boolean {
   return HOP_BY_HOP.has(name);
 }
 
+/**
+ * The header names a Connection header lists (RFC 9110 7.6.1: they are hop-by-hop too), lower case; undefined
+ * for the usual `keep-alive` / `close`, so the common request allocates nothing.
+ */
+function connectionListed(conn: HeaderValue | undefined): Set<string> | undefined {
+  if (conn === undefined) return undefined;
+  const text = typeof conn === 'string' ? conn : conn.join(',');
+  if (text === 'keep-alive' || text === 'close' || text === 'Keep-Alive' || text === 'Close' || text === '') return undefined;
+  const listed = new Set<string>();
+  for (const token of text.toLowerCase().split(',')) {
+    const name = token.trim();
+    if (name !== '' && name !== 'keep-alive' && name !== 'close') listed.add(name);
+  }
+  return listed.size ? listed : undefined;
+}
+
 /** Copies Node's already lower-cased header object, dropping hop-by-hop headers and those named in Connection. */
 export function fromIncoming(raw: Record<string, string | string[] | undefined>): TransportHeaders {
   const out: TransportHeaders = new Map();
-  const conn = raw['connection'];
-  const listed = typeof conn === 'string' && conn.includes(',') ? new Set(conn.toLowerCase().split(',').map((s) => s.trim())) : undefined;
+  const listed = connectionListed(raw['connection']);
   for (const k in raw) {
     const v = raw[k];
     if (v === undefined || HOP_BY_HOP.has(k) || listed?.has(k)) continue;
@@ -42,9 +57,10 @@ export function headerString(v: HeaderValue | undefined): string | undefined {
   return v === undefined ? undefined : typeof v === 'string' ? v : v.join(', ');
 }
 
-/** Plain object for undici / node:http, minus hop-by-hop headers. */
+/** Plain object for undici / node:http, minus hop-by-hop headers (and any a mediator-set Connection names). */
 export function toOutgoing(h: TransportHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [k, v] of h) if (!HOP_BY_HOP.has(k)) out[k] = v;
+  const listed = connectionListed(h.get('connection'));
+  for (const [k, v] of h) if (!HOP_BY_HOP.has(k) && !listed?.has(k)) out[k] = v;
   return out;
 }

@@ -13,6 +13,9 @@ import { serializeMessage } from '../context/serialize.js';
 import { fromIncoming, headerString, toOutgoing } from '../context/transport-headers.js';
 import { toEndpointError, type FailureContext } from './client-errors.js';
 import { isTrue } from '../context/truthy.js';
+import { clientAborted, watchClient, type ClientWatch } from './client-abort.js';
+import { ENDPOINT_LOGGER } from './endpoint-state.js';
+import { requestTarget, safeUrl, type RequestTarget } from './urls.js';
 
 export interface HttpSendOptions {
   /** Absolute http(s) URL of the target, REST_URL_POSTFIX already applied. */
@@ -53,14 +56,11 @@ export class HttpClient {
   }
 
   /** URLs parsed once per distinct address (an endpoint sends to few): origin, path and a credential-free href. */
-  private readonly targets = new Map<string, { origin: string; path: string; href: string }>();
-  private target(url: string): { origin: string; path: string; href: string } {
+  private readonly targets = new Map<string, RequestTarget>();
+  private target(url: string): RequestTarget {
     let t = this.targets.get(url);
     if (!t) {
-      const u = new URL(url);
-      u.username = '';
-      u.password = '';
-      t = { origin: u.origin, path: u.pathname + u.search, href: u.href };
+      t = requestTarget(url);
       if (this.targets.size > 1000) this.targets.clear();
       this.targets.set(url, t);
     }
@@ -70,10 +70,12 @@ export class HttpClient {
   /** Sends the message and turns it into the response. Throws EndpointError on transport failures only. */
   async sendHttp(mc: MessageContext, opts: HttpSendOptions): Promise<void> {
     const at: FailureContext = { url: opts.displayUrl ?? opts.url, timeoutMs: opts.timeoutMs, discard: opts.discardOnTimeout };
+    let client: ClientWatch | undefined;
     try {
       const target = this.target(opts.url);
       const method = outgoingMethod(mc, opts.method);
       const { headers, body } = needsLoad(mc, method) ? await loadedEntity(mc, method) : outgoingEntity(mc, method);
+      client = watchClient(body);
       // POST_TO_URI: absolute URI in the request line (sending through an HTTP proxy); userinfo never leaves
       const path = isTrue(mc.axis2.get('POST_TO_URI')) ? target.href : target.path;
       // undici's own timers: native below 1 s, about 0.5 s resolution above. A per-request AbortController
@@ -99,7 +101,13 @@ export class HttpClient {
       const payload = new Payload(headerString(rh.get('content-type')), resBody, mc.runtime.payloadLimits, length);
       becomeResponse(mc, res.statusCode, rh, payload);
     } catch (err) {
+      if (client?.gone) {
+        mc.runtime.logs.get(ENDPOINT_LOGGER).warn(`Client closed the connection while its request was being sent to ${safeUrl(at.url)}; not counted as an endpoint failure`);
+        throw clientAborted(safeUrl(at.url), err);
+      }
       throw toEndpointError(err, at);
+    } finally {
+      client?.stop();
     }
   }
 

@@ -4,6 +4,8 @@
  * `:n` prefix modifier are supported; undefined variables expand to nothing, as the RFC says.
  */
 
+import { DotSegment, dotSegmentKind, mayHoldDotSegment } from './dot-segments.js';
+
 type Op = '' | '+' | '#' | '.' | '/' | ';' | '?' | '&';
 
 interface VarSpec {
@@ -42,6 +44,23 @@ function encode(value: string, reserved: boolean): string {
   return value.replace(/%[0-9A-Fa-f]{2}|[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]+/g, (m) => (m[0] === '%' && m.length === 3 ? m : encodeURI(m)));
 }
 
+/**
+ * A value that is (or, in reserved expansion, holds) a dot segment has its dots written as %2E: a variable's
+ * `..` is data, never a step up out of the template's base path. Encoded slashes stay encoded by encode().
+ */
+function keepDotsData(enc: string): string {
+  if (!mayHoldDotSegment(enc)) return enc;
+  const pieces = enc.split('/');
+  let changed = false;
+  for (let i = 0; i < pieces.length; i++) {
+    if (dotSegmentKind(pieces[i]!) !== DotSegment.NONE) {
+      pieces[i] = pieces[i]!.replace(/\.|%2e/gi, '%2E');
+      changed = true;
+    }
+  }
+  return changed ? pieces.join('/') : enc;
+}
+
 function parseExpr(body: string, source: string): Expr {
   const c = body[0] ?? '';
   const op = ('+#./;?&'.includes(c) && c !== '' ? c : '') as Op;
@@ -62,7 +81,7 @@ function expandExpr(e: Expr, lookup: (name: string) => string | undefined): stri
     let value = lookup(v.name);
     if (value === undefined) continue;
     if (v.prefix !== undefined) value = value.slice(0, v.prefix);
-    const enc = encode(value, spec.reserved);
+    const enc = keepDotsData(encode(value, spec.reserved));
     if (!spec.named) parts.push(enc);
     else parts.push(value === '' ? v.name + spec.ifEmpty : `${v.name}=${enc}`);
   }

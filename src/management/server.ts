@@ -14,6 +14,7 @@ import { authenticateRequest } from './auth.js';
 import type { ManagementContext } from './context.js';
 import { applyCors } from './cors.js';
 import { errorBody, toErrorReply } from './errors.js';
+import { maskReply } from '../logging/reply-masker.js';
 import { registerApis } from './resources/apis.js';
 import { registerEndpoints } from './resources/endpoints.js';
 import { registerLocalEntries } from './resources/local-entries.js';
@@ -89,7 +90,8 @@ export async function startManagementApi(opts: ManagementOptions): Promise<Manag
   app.addHook('onSend', async (_req, reply, payload) => {
     // tokens and user lists must not linger in caches
     reply.header('cache-control', 'no-store');
-    return payload;
+    // what the server writes about itself (errors, endpoint addresses, configurations) never carries a secret
+    return typeof payload === 'string' ? maskReply(runtime.logSecrets, payload) : payload;
   });
   app.addHook('onResponse', async (req) => req.forgetSecrets?.());
   app.addHook('onRequestAbort', async (req) => req.forgetSecrets?.());

@@ -16,6 +16,9 @@ import { Errors, type MiError } from '../errors.js';
 import { randomUUID } from 'node:crypto';
 import { authorizationSecrets } from '../logging/authorization-secrets.js';
 import { accessLine } from '../logging/access-log.js';
+import { resolveRequestPath } from './request-path.js';
+import { maskReply } from '../logging/reply-masker.js';
+import type { SecretMasker } from '../logging/secret-masker.js';
 import type { X509Certificate } from 'node:crypto';
 import { clientCertificate } from '../security/tls/client-certificate.js';
 import type { TrustStore } from '../security/tls/trust-store.js';
@@ -27,12 +30,13 @@ export interface Listener {
 
 const ACCESS_LOGGER = 'org.apache.synapse.transport.http.access';
 
-function jsonError(res: ServerResponse, status: number, code: string, message: string): void {
+/** An error the listener answers itself; its message goes through the secret masker like any log line. */
+function jsonError(res: ServerResponse, status: number, code: string, message: string, masker?: SecretMasker): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ code, message });
+  const body = JSON.stringify({ code, message: masker ? maskReply(masker, message) : message });
   res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
@@ -74,8 +78,18 @@ export interface ListenerState {
 }
 
 async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number, cert: X509Certificate | undefined): Promise<void> {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
+  const target = req.url ?? '/';
+  const q = target.indexOf('?');
+  let path: string;
+  try {
+    path = resolveRequestPath(q < 0 ? target : target.slice(0, q));
+  } catch (err) {
+    body?.resume();
+    const e = err as MiError;
+    jsonError(res, e.status ?? 400, e.code, e.message, runtime.logSecrets);
+    return;
+  }
+  const url = q < 0 ? path : path + target.slice(q);
   const raw = req.headers;
   const cl = raw['content-length'];
   if (cl !== undefined && Number(cl) > runtime.config.server.maxBodySize) {
@@ -96,8 +110,8 @@ async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMess
       {
         method: req.method ?? 'GET',
         url,
-        path: q < 0 ? url : url.slice(0, q),
-        query: q < 0 ? '' : url.slice(q + 1),
+        path,
+        query: q < 0 ? '' : target.slice(q + 1),
         protocol,
         host: raw.host ?? '',
         remoteAddress: req.socket.remoteAddress ?? '',
@@ -139,7 +153,7 @@ export async function handle(state: ListenerState, runtime: Runtime, req: Incomi
     } catch (err) {
       const e = err as MiError;
       body?.resume();
-      jsonError(res, e.status ?? 400, e.code, e.message);
+      jsonError(res, e.status ?? 400, e.code, e.message, runtime.logSecrets);
       return;
     }
   }

@@ -86,6 +86,9 @@ describe('class mediators', function () {
               <respond/>
             </faultSequence>
           </resource>
+          <resource methods="GET POST" uri-template="/fail-unhandled">
+            <inSequence><class name="extensions/lookup.ts#Fails"/><respond/></inSequence>
+          </resource>
           <resource methods="GET" uri-template="/hang">
             <inSequence><class name="extensions/lookup.ts#Hangs"/><respond/></inSequence>
           </resource>
@@ -127,6 +130,24 @@ describe('class mediators', function () {
     const logged = s.logLines.filter((l) => l.message.includes('corr-class-1'));
     assert.equal(logged.length, 1);
     assert.match(logged[0]!.message, /extensions\/lookup\.ts:16:\d+/);
+  });
+
+  it('answers a throw no fault sequence handles with 500 and the correlation id, never the exception text', async () => {
+    const [json, soap, innocent] = await Promise.all([
+      get(`${s.url}/orders/fail-unhandled`, { activityid: 'corr-class-2' }),
+      post(`${s.url}/orders/fail-unhandled`, '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><a/></soapenv:Body></soapenv:Envelope>', { 'content-type': 'text/xml', SOAPAction: 'urn:a' }),
+      get(`${s.url}/orders/lookup/8`),
+    ]);
+    assert.equal(json.status, 500);
+    const body = JSON.parse(json.text) as { code: string; message: string; correlationId: string };
+    assert.deepEqual(body, { code: 'MI_HDL_005', message: "class mediator 'extensions/lookup.ts#Fails' failed", correlationId: 'corr-class-2' });
+    assert.equal(soap.status, 500);
+    assert.match(soap.text, /<faultstring>class mediator &apos;extensions\/lookup\.ts#Fails&apos; failed<\/faultstring>/);
+    assert.doesNotMatch(soap.text, /no stock/);
+    // the text is in the log, under the correlation id
+    assert.ok(s.logLines.some((l) => l.message.includes('corr-class-2') && l.message.includes('no stock for this order')));
+    assert.equal(innocent.status, 200);
+    assert.equal(innocent.text, 'value-for-8');
   });
 
   it('fails a mediate() that does not settle in time with MI_HDL_006', async () => {
