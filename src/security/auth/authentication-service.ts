@@ -37,6 +37,8 @@ export interface AuthenticationOptions {
   readonly maxConcurrentVerifications?: number;
   /** Verifications that may wait; beyond that logins are refused at once (503). */
   readonly verificationQueueSize?: number;
+  /** How long a verification may wait for its turn before it is refused (503), ms. */
+  readonly verificationWaitMs?: number;
   /** Most users held in each cache; the oldest entries go first. */
   readonly cacheSize?: number;
 }
@@ -50,6 +52,7 @@ export const AUTHENTICATION_DEFAULTS = {
   maxAddressFailures: 30,
   maxConcurrentVerifications: 2,
   verificationQueueSize: 16,
+  verificationWaitMs: 10_000,
 } as const;
 
 /**
@@ -133,7 +136,7 @@ export class AuthenticationService implements Authenticator {
     this.failureWindowMs = options.failureWindowMs ?? d.failureWindowMs;
     this.maxAddressFailures = options.maxAddressFailures ?? d.maxAddressFailures;
     this.addressLimited = { ok: false, reason: 'rate-limited', error: Errors.AUTH_ADDRESS_RATE_LIMITED, retryAfterSeconds: Math.ceil(this.failureWindowMs / 1000) };
-    this.gate = new VerificationGate(options.maxConcurrentVerifications ?? d.maxConcurrentVerifications, options.verificationQueueSize ?? d.verificationQueueSize);
+    this.gate = new VerificationGate(options.maxConcurrentVerifications ?? d.maxConcurrentVerifications, options.verificationQueueSize ?? d.verificationQueueSize, options.verificationWaitMs ?? d.verificationWaitMs);
     this.cacheSize = options.cacheSize ?? 10_000;
   }
 
@@ -175,6 +178,7 @@ export class AuthenticationService implements Authenticator {
         const admission = this.gate.admit(client);
         if (!admission.ok) return this.refuseBusy(admission.reason, client);
         release = await admission.ready;
+        if (!release) return this.refuseBusy('busy', client);
       }
       try {
         if (!(await store.verify(name, password))) continue;
@@ -319,7 +323,7 @@ export class AuthenticationService implements Authenticator {
       const { running, waiting } = this.gate.load;
       const why =
         reason === 'busy'
-          ? `${running} password checks are running and ${waiting} waiting (max_concurrent_verifications ${this.gate.concurrency}, verification_queue_size ${this.gate.queueSize}); further logins are refused with 503`
+          ? `${running} password checks are running and ${waiting} waiting (max_concurrent_verifications ${this.gate.concurrency}, verification_queue_size ${this.gate.queueSize}, at most ${this.gate.maxWaitMs / 1000} s each); further logins are refused with 503`
           : `${client || 'an unknown address'} already has ${this.gate.perAddress} password checks waiting; its further logins are refused with 429`;
       this.options.logs.get(LOGGER).warn(`${(reason === 'busy' ? Errors.AUTH_BUSY : Errors.AUTH_ADDRESS_BUSY).code}  ${why} until the queue drains`);
     }

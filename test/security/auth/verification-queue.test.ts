@@ -21,7 +21,7 @@ describe('VerificationGate', () => {
     const gate = new VerificationGate(1, 4);
     const first = gate.admit('10.0.0.1');
     assert.ok(first.ok);
-    const release = await first.ready;
+    const release = (await first.ready)!;
     const waiting = ['10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5'].map((c) => gate.admit(c));
     assert.ok(waiting.every((w) => w.ok));
     assert.deepEqual(gate.load, { running: 1, waiting: 4 });
@@ -41,7 +41,7 @@ describe('VerificationGate', () => {
       if (!a.ok) throw new Error(`${label} refused: ${a.reason}`);
       void a.ready.then((release) => {
         order.push(label);
-        releases.push(release);
+        releases.push(release!);
       });
     };
     const started = async (n: number): Promise<void> => {
@@ -61,6 +61,19 @@ describe('VerificationGate', () => {
     assert.deepEqual(gate.load, { running: 0, waiting: 0 });
     // the user arrived after two flood checks were waiting, yet went next
     assert.deepEqual(order, ['flood-0', 'flood-1', 'user-1', 'flood-2']);
+  });
+
+  it('gives a waiting check up after maxWaitMs, freeing its place', async () => {
+    const gate = new VerificationGate(1, 4, 50);
+    const first = gate.admit('10.0.0.1');
+    assert.ok(first.ok);
+    const release = (await first.ready)!;
+    const second = gate.admit('10.0.0.2');
+    assert.ok(second.ok);
+    assert.equal(await second.ready, undefined);
+    assert.deepEqual(gate.load, { running: 1, waiting: 0 });
+    release();
+    assert.deepEqual(gate.load, { running: 0, waiting: 0 }, 'nobody starts in its place');
   });
 
   it('keeps the last free place for an address with nothing running', async () => {
