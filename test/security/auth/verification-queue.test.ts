@@ -5,12 +5,15 @@
  * until the test lets it go, so nothing here depends on timing.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import http from 'node:http';
 import { MiError } from '../../../src/errors.js';
 import { memoryLoggerFactory } from '../../../src/logging/logger.js';
 import { AuthenticationService, authenticationOptionsFrom } from '../../../src/security/auth/authentication-service.js';
 import type { UserStore } from '../../../src/security/auth/user-store.js';
 import { VerificationGate } from '../../../src/security/auth/verification-gate.js';
+import { makeHome, MI } from '../../helpers/process.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { apiWithHandlers } from '../../handlers/helpers.js';
 
@@ -91,7 +94,9 @@ describe('VerificationGate', () => {
   });
 });
 
-describe('[authentication] keys for the verification bound', () => {
+describe('[authentication] keys for the verification bound', function () {
+  this.timeout(30_000);
+
   it('reads max_failures_per_address, max_concurrent_verifications and verification_queue_size, and refuses nonsense', () => {
     assert.deepEqual(
       (({ maxAddressFailures, maxConcurrentVerifications, verificationQueueSize }) => ({ maxAddressFailures, maxConcurrentVerifications, verificationQueueSize }))(
@@ -104,6 +109,17 @@ describe('[authentication] keys for the verification bound', () => {
         () => authenticationOptionsFrom({ authentication: bad }),
         (e: MiError) => e.code === 'MI_CFG_002' && new RegExp(`\\[authentication\\] ${Object.keys(bad)[0]} must be a whole number`).test(e.message),
       );
+    }
+  });
+
+  it('mi validate reports a value out of range with its code', () => {
+    const h = makeHome({}, { 'deployment.toml': '[authentication]\nmax_concurrent_verifications = 0\n' });
+    try {
+      const r = spawnSync(process.execPath, [MI, 'validate', '--home', h], { encoding: 'utf8', cwd: h });
+      assert.equal(r.status, 1);
+      assert.match(r.stdout, /deployment\.toml:0:0\s+MI_CFG_002\s+\[authentication\] max_concurrent_verifications must be a whole number of at least 1, got 0/);
+    } finally {
+      rmSync(h, { recursive: true, force: true });
     }
   });
 });
