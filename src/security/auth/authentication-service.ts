@@ -7,8 +7,8 @@
  *   cost a verification each time.
  * - a failure counter per user and client address: after `maxFailures` within `failureWindow` further
  *   attempts are refused as 'rate-limited' (even with the right password) until the window has passed.
- * - a failure counter per client address whatever the user names (`maxAddressFailures`), so guessing
- *   with random user names is limited too. Successes do not reset it: one valid account must not let an
+ * - a failure counter per client address whatever the user names (`maxAddressFailures`; an IPv6
+ *   address counts as its /64, address-group.ts), so guessing with random user names is limited too. Successes do not reset it: one valid account must not let an
  *   address guess the others' passwords for free.
  * - a gate (verification-gate.ts) on the stores that hash: at most `maxConcurrentVerifications` scrypt
  *   checks run and `verificationQueueSize` wait; beyond that the answer comes at once, before any CPU.
@@ -19,6 +19,7 @@ import { Errors, MiError } from '../../errors.js';
 import type { LoggerFactory } from '../../logging/logger.js';
 import type { AuthenticatedUser, Authenticator, AuthOutcome } from './authenticator.js';
 import type { UserInfo, UserStore, WritableUserStore } from './user-store.js';
+import { addressGroup } from './address-group.js';
 import { VerificationGate } from './verification-gate.js';
 
 export interface AuthenticationOptions {
@@ -175,7 +176,7 @@ export class AuthenticationService implements Authenticator {
       let info: UserInfo | undefined;
       let release: (() => void) | undefined;
       if (store.hashed) {
-        const admission = this.gate.admit(client);
+        const admission = this.gate.admit(addressGroup(client));
         if (!admission.ok) return this.refuseBusy(admission.reason, client);
         release = await admission.ready;
         if (!release) return this.refuseBusy('busy', client);
@@ -275,10 +276,11 @@ export class AuthenticationService implements Authenticator {
   /** No address (an in-process caller) is never limited as an address; its users still are. */
   private isAddressLimited(client: string, now: number): boolean {
     if (client === '') return false;
-    const f = this.addressFailures.get(client);
+    const group = addressGroup(client);
+    const f = this.addressFailures.get(group);
     if (!f) return false;
     if (now - f.since >= this.failureWindowMs) {
-      this.addressFailures.delete(client);
+      this.addressFailures.delete(group);
       return false;
     }
     return f.count >= this.maxAddressFailures;
@@ -302,16 +304,17 @@ export class AuthenticationService implements Authenticator {
 
   private countAddressFailure(client: string, now: number): void {
     if (client === '') return;
-    const f = this.addressFailures.get(client);
+    const group = addressGroup(client);
+    const f = this.addressFailures.get(group);
     if (!f || now - f.since >= this.failureWindowMs) {
-      remember(this.addressFailures, client, { count: 1, since: now }, this.cacheSize);
+      remember(this.addressFailures, group, { count: 1, since: now }, this.cacheSize);
       return;
     }
     f.count++;
     if (f.count === this.maxAddressFailures) {
       this.options.logs
         .get(LOGGER)
-        .warn(`${Errors.AUTH_ADDRESS_RATE_LIMITED.code}  ${this.maxAddressFailures} failed logins from ${client} within ${Math.round(this.failureWindowMs / 1000)} s (any user names); every login from it is refused until the window has passed`);
+        .warn(`${Errors.AUTH_ADDRESS_RATE_LIMITED.code}  ${this.maxAddressFailures} failed logins from ${group} within ${Math.round(this.failureWindowMs / 1000)} s (any user names); every login from it is refused until the window has passed`);
     }
   }
 
