@@ -83,7 +83,7 @@ export const Errors = {
   AUTH_UNAVAILABLE: spec('MI_AUTH_001', 'the user store (its database) cannot be reached; authentication fails closed until it is back', 503),
   AUTH_RATE_LIMITED: spec('MI_AUTH_002', 'too many failed logins for this user from this address within [authentication] failure_window; wait and try again', 429),
   AUTH_ADDRESS_RATE_LIMITED: spec('MI_AUTH_003', 'too many failed logins from this client address, whatever the user names, within [authentication] failure_window (max_failures_per_address); wait and try again', 429),
-  AUTH_BUSY: spec('MI_AUTH_004', 'the server is checking as many passwords as it may ([authentication] max_concurrent_verifications running, verification_queue_size waiting); try again in a moment', 503),
+  AUTH_BUSY: spec('MI_AUTH_004', 'the server is checking as many passwords as it may ([authentication] max_concurrent_verifications running, verification_queue_size waiting, none longer than 10 s); try again in a moment', 503),
   AUTH_ADDRESS_BUSY: spec('MI_AUTH_005', 'this client address already has its share (a quarter of [authentication] verification_queue_size) of password checks waiting; try again in a moment', 429),
   // databases and users (src/store/, src/security/auth/)
   DATASOURCE_CONFIG: spec('MI_DB_001', 'a [[datasource]] entry is invalid (missing id or url, duplicate id, unsupported URL scheme, bad pool option); supported: jdbc:postgresql, jdbc:mysql, jdbc:mariadb, jdbc:sqlite'),

@@ -9,6 +9,7 @@ import { artifactDir } from '../main.js';
 import { formatDiagnostic } from '../artifacts/diagnostic.js';
 import { MiError } from '../errors.js';
 import { storeConfigProblems } from '../store/stores.js';
+import { authenticationOptionsFrom } from '../security/auth/authentication-service.js';
 import { installGlobalHandlers } from '../handlers/global-handlers.js';
 
 export function validateCommand(opts: { home: string }): void {
@@ -26,6 +27,15 @@ export function validateCommand(opts: { home: string }): void {
   for (const w of [...config.warnings, ...storeConfigProblems(config)]) {
     process.stdout.write(`${tomlFile}:0:0  ${w}\n`);
     problems++;
+  }
+  try {
+    authenticationOptionsFrom(config.toml);
+  } catch (err) {
+    // the runtime cannot be built without its authentication settings: report and stop here
+    if (!(err instanceof MiError)) throw err;
+    process.stdout.write(`${tomlFile}:0:0  ${err.code}  ${err.message}\n`);
+    process.exitCode = 1;
+    return;
   }
   const runtime = new Runtime(config, memoryLoggerFactory());
   const deployer = new Deployer(runtime, artifactDir(home), artifactParser(config));

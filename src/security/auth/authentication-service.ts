@@ -7,8 +7,8 @@
  *   cost a verification each time.
  * - a failure counter per user and client address: after `maxFailures` within `failureWindow` further
  *   attempts are refused as 'rate-limited' (even with the right password) until the window has passed.
- * - a failure counter per client address whatever the user names (`maxAddressFailures`), so guessing
- *   with random user names is limited too. Successes do not reset it: one valid account must not let an
+ * - a failure counter per client address whatever the user names (`maxAddressFailures`; an IPv6
+ *   address counts as its /64, address-group.ts), so guessing with random user names is limited too. Successes do not reset it: one valid account must not let an
  *   address guess the others' passwords for free.
  * - a gate (verification-gate.ts) on the stores that hash: at most `maxConcurrentVerifications` scrypt
  *   checks run and `verificationQueueSize` wait; beyond that the answer comes at once, before any CPU.
@@ -19,6 +19,7 @@ import { Errors, MiError } from '../../errors.js';
 import type { LoggerFactory } from '../../logging/logger.js';
 import type { AuthenticatedUser, Authenticator, AuthOutcome } from './authenticator.js';
 import type { UserInfo, UserStore, WritableUserStore } from './user-store.js';
+import { addressGroup } from './address-group.js';
 import { VerificationGate } from './verification-gate.js';
 
 export interface AuthenticationOptions {
@@ -37,6 +38,8 @@ export interface AuthenticationOptions {
   readonly maxConcurrentVerifications?: number;
   /** Verifications that may wait; beyond that logins are refused at once (503). */
   readonly verificationQueueSize?: number;
+  /** How long a verification may wait for its turn before it is refused (503), ms. */
+  readonly verificationWaitMs?: number;
   /** Most users held in each cache; the oldest entries go first. */
   readonly cacheSize?: number;
 }
@@ -50,6 +53,7 @@ export const AUTHENTICATION_DEFAULTS = {
   maxAddressFailures: 30,
   maxConcurrentVerifications: 2,
   verificationQueueSize: 16,
+  verificationWaitMs: 10_000,
 } as const;
 
 /**
@@ -135,7 +139,7 @@ export class AuthenticationService implements Authenticator {
     this.retryAfterSeconds = Math.ceil(this.failureWindowMs / 1000);
     this.maxAddressFailures = options.maxAddressFailures ?? d.maxAddressFailures;
     this.addressLimited = { ok: false, reason: 'rate-limited', error: Errors.AUTH_ADDRESS_RATE_LIMITED, retryAfterSeconds: Math.ceil(this.failureWindowMs / 1000) };
-    this.gate = new VerificationGate(options.maxConcurrentVerifications ?? d.maxConcurrentVerifications, options.verificationQueueSize ?? d.verificationQueueSize);
+    this.gate = new VerificationGate(options.maxConcurrentVerifications ?? d.maxConcurrentVerifications, options.verificationQueueSize ?? d.verificationQueueSize, options.verificationWaitMs ?? d.verificationWaitMs);
     this.cacheSize = options.cacheSize ?? 10_000;
   }
 
@@ -174,9 +178,10 @@ export class AuthenticationService implements Authenticator {
       let info: UserInfo | undefined;
       let release: (() => void) | undefined;
       if (store.hashed) {
-        const admission = this.gate.admit(client);
+        const admission = this.gate.admit(addressGroup(client));
         if (!admission.ok) return this.refuseBusy(admission.reason, client);
         release = await admission.ready;
+        if (!release) return this.refuseBusy('busy', client);
       }
       try {
         if (!(await store.verify(name, password))) continue;
@@ -273,10 +278,11 @@ export class AuthenticationService implements Authenticator {
   /** No address (an in-process caller) is never limited as an address; its users still are. */
   private isAddressLimited(client: string, now: number): boolean {
     if (client === '') return false;
-    const f = this.addressFailures.get(client);
+    const group = addressGroup(client);
+    const f = this.addressFailures.get(group);
     if (!f) return false;
     if (now - f.since >= this.failureWindowMs) {
-      this.addressFailures.delete(client);
+      this.addressFailures.delete(group);
       return false;
     }
     return f.count >= this.maxAddressFailures;
@@ -300,16 +306,17 @@ export class AuthenticationService implements Authenticator {
 
   private countAddressFailure(client: string, now: number): void {
     if (client === '') return;
-    const f = this.addressFailures.get(client);
+    const group = addressGroup(client);
+    const f = this.addressFailures.get(group);
     if (!f || now - f.since >= this.failureWindowMs) {
-      remember(this.addressFailures, client, { count: 1, since: now }, this.cacheSize);
+      remember(this.addressFailures, group, { count: 1, since: now }, this.cacheSize);
       return;
     }
     f.count++;
     if (f.count === this.maxAddressFailures) {
       this.options.logs
         .get(LOGGER)
-        .warn(`${Errors.AUTH_ADDRESS_RATE_LIMITED.code}  ${this.maxAddressFailures} failed logins from ${client} within ${Math.round(this.failureWindowMs / 1000)} s (any user names); every login from it is refused until the window has passed`);
+        .warn(`${Errors.AUTH_ADDRESS_RATE_LIMITED.code}  ${this.maxAddressFailures} failed logins from ${group} within ${Math.round(this.failureWindowMs / 1000)} s (any user names); every login from it is refused until the window has passed`);
     }
   }
 
@@ -321,7 +328,7 @@ export class AuthenticationService implements Authenticator {
       const { running, waiting } = this.gate.load;
       const why =
         reason === 'busy'
-          ? `${running} password checks are running and ${waiting} waiting (max_concurrent_verifications ${this.gate.concurrency}, verification_queue_size ${this.gate.queueSize}); further logins are refused with 503`
+          ? `${running} password checks are running and ${waiting} waiting (max_concurrent_verifications ${this.gate.concurrency}, verification_queue_size ${this.gate.queueSize}, at most ${this.gate.maxWaitMs / 1000} s each); further logins are refused with 503`
           : `${client || 'an unknown address'} already has ${this.gate.perAddress} password checks waiting; its further logins are refused with 429`;
       this.options.logs.get(LOGGER).warn(`${(reason === 'busy' ? Errors.AUTH_BUSY : Errors.AUTH_ADDRESS_BUSY).code}  ${why} until the queue drains`);
     }

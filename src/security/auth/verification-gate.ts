@@ -8,10 +8,14 @@
  * - waiting checks are served round-robin across addresses;
  * - with two places or more, the last free one is kept for an address that has nothing running, so a
  *   newcomer starts at once instead of waiting for a flood's checks to finish.
+ * A check that has waited `maxWaitMs` without starting gives up (its client would time out anyway).
  */
 export type Admission =
-  /** `ready` resolves with the function that gives the place back (call it exactly once, in finally). */
-  | { readonly ok: true; readonly ready: Promise<() => void> }
+  /**
+   * `ready` resolves with the function that gives the place back (call it exactly once, in finally), or
+   * with undefined when the check waited `maxWaitMs` without a place.
+   */
+  | { readonly ok: true; readonly ready: Promise<(() => void) | undefined> }
   /** busy: the queue is full; address-busy: this address holds its share of it already. */
   | { readonly ok: false; readonly reason: 'busy' | 'address-busy' };
 
@@ -27,6 +31,7 @@ export class VerificationGate {
   constructor(
     readonly concurrency: number,
     readonly queueSize: number,
+    readonly maxWaitMs = 10_000,
   ) {
     this.perAddress = Math.max(1, Math.ceil(queueSize / 4));
   }
@@ -41,12 +46,29 @@ export class VerificationGate {
     if (queue && queue.length >= this.perAddress) return { ok: false, reason: 'address-busy' };
     if (this.waiting >= this.queueSize) return { ok: false, reason: 'busy' };
     this.waiting++;
-    const ready = new Promise<() => void>((resolve) => {
-      const go = (): void => resolve(this.start(client));
+    const ready = new Promise<(() => void) | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        this.giveUp(client, go);
+        resolve(undefined);
+      }, this.maxWaitMs);
+      timer.unref();
+      const go = (): void => {
+        clearTimeout(timer);
+        resolve(this.start(client));
+      };
       if (queue) queue.push(go);
       else this.queues.set(client, [go]);
     });
     return { ok: true, ready };
+  }
+
+  private giveUp(client: string, go: () => void): void {
+    const queue = this.queues.get(client);
+    const i = queue ? queue.indexOf(go) : -1;
+    if (i < 0) return;
+    queue!.splice(i, 1);
+    if (queue!.length === 0) this.queues.delete(client);
+    this.waiting--;
   }
 
   /** A free place, and not the reserved last one unless this address has nothing running. */

@@ -94,6 +94,16 @@ describe('AuthenticationService', () => {
     assert.equal((await auth.authenticate('carol', 'carol-pw', '10.0.0.9')).ok, true, 'the window passes');
   });
 
+  it('counts an IPv6 client as its /64 and an IPv4-mapped one as the IPv4 address', async () => {
+    const { store } = countingStore({ carol: { password: 'carol-pw', roles: [] } });
+    const auth = new AuthenticationService([store], { logs: memoryLoggerFactory(), maxAddressFailures: 2, negativeTtlMs: 0 });
+    assert.equal(auth.recordFailure('u1', '2001:db8:0:7::1'), 'invalid');
+    assert.equal(auth.recordFailure('u2', '2001:0db8:0000:0007:ffff:1:2:3'), 'rate-limited', 'another address of the same /64');
+    assert.equal((await auth.authenticate('carol', 'carol-pw', '2001:db8:0:8::1')).ok, true, 'the next /64 is another client');
+    assert.equal(auth.recordFailure('u1', '192.0.2.1'), 'invalid');
+    assert.equal(auth.recordFailure('u2', '::ffff:192.0.2.1'), 'rate-limited');
+  });
+
   it('counts failures checked elsewhere (a wrong PasswordDigest) against the same limit, without asking a store', async () => {
     const { store, state } = countingStore({ carol: { password: 'carol-pw', roles: [] } });
     const auth = new AuthenticationService([store], { logs: memoryLoggerFactory(), maxFailures: 2 });

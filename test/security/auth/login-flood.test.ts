@@ -154,7 +154,10 @@ describe('a flood of random-user logins from one address', function () {
 
     const checked = answers.filter((a) => a.status === 403);
     const limited = answers.filter((a) => a.status === 429);
-    assert.equal(checked.length + limited.length, answers.length, `only 403 and 429: ${[...new Set(answers.map((a) => a.status))].join(', ')}`);
+    // on a slow machine a waiting check of the flood may give up after 10 s: 503 MI_AUTH_004, never anything else
+    const gaveUp = answers.filter((a) => a.status === 503);
+    assert.ok(gaveUp.every((a) => codeOf(a) === 'MI_AUTH_004'), gaveUp.map((a) => a.text).join('\n'));
+    assert.equal(checked.length + limited.length + gaveUp.length, answers.length, `only 403, 429 and 503: ${[...new Set(answers.map((a) => a.status))].join(', ')}`);
     assert.ok(checked.length <= MOST_CHECKS, `${checked.length} password checks spent on the flood (at most ${MOST_CHECKS})`);
     for (const a of limited) {
       assert.ok(['MI_AUTH_003', 'MI_AUTH_005'].includes(codeOf(a)!), a.text);
@@ -191,7 +194,10 @@ describe('a flood of random-user logins from one address', function () {
 
     const checked = answers.filter((a) => a.status === 401);
     const limited = answers.filter((a) => a.status === 429);
-    assert.equal(checked.length + limited.length, answers.length, `only 401 and 429: ${[...new Set(answers.map((a) => a.status))].join(', ')}`);
+    // on a slow machine a waiting check of the flood may give up after 10 s: 503 MI_AUTH_004, never anything else
+    const gaveUp = answers.filter((a) => a.status === 503);
+    assert.ok(gaveUp.every((a) => codeOf(a) === 'MI_AUTH_004'), gaveUp.map((a) => a.text).join('\n'));
+    assert.equal(checked.length + limited.length + gaveUp.length, answers.length, `only 401, 429 and 503: ${[...new Set(answers.map((a) => a.status))].join(', ')}`);
     assert.ok(checked.length <= MOST_CHECKS, `${checked.length} password checks spent on the flood (at most ${MOST_CHECKS})`);
     for (const a of limited) {
       const body = JSON.parse(a.text) as { Error: string; code: string };

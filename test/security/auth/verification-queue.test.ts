@@ -5,12 +5,15 @@
  * until the test lets it go, so nothing here depends on timing.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import http from 'node:http';
 import { MiError } from '../../../src/errors.js';
 import { memoryLoggerFactory } from '../../../src/logging/logger.js';
 import { AuthenticationService, authenticationOptionsFrom } from '../../../src/security/auth/authentication-service.js';
 import type { UserStore } from '../../../src/security/auth/user-store.js';
 import { VerificationGate } from '../../../src/security/auth/verification-gate.js';
+import { makeHome, MI } from '../../helpers/process.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { apiWithHandlers } from '../../handlers/helpers.js';
 
@@ -21,7 +24,7 @@ describe('VerificationGate', () => {
     const gate = new VerificationGate(1, 4);
     const first = gate.admit('10.0.0.1');
     assert.ok(first.ok);
-    const release = await first.ready;
+    const release = (await first.ready)!;
     const waiting = ['10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5'].map((c) => gate.admit(c));
     assert.ok(waiting.every((w) => w.ok));
     assert.deepEqual(gate.load, { running: 1, waiting: 4 });
@@ -41,7 +44,7 @@ describe('VerificationGate', () => {
       if (!a.ok) throw new Error(`${label} refused: ${a.reason}`);
       void a.ready.then((release) => {
         order.push(label);
-        releases.push(release);
+        releases.push(release!);
       });
     };
     const started = async (n: number): Promise<void> => {
@@ -63,6 +66,19 @@ describe('VerificationGate', () => {
     assert.deepEqual(order, ['flood-0', 'flood-1', 'user-1', 'flood-2']);
   });
 
+  it('gives a waiting check up after maxWaitMs, freeing its place', async () => {
+    const gate = new VerificationGate(1, 4, 50);
+    const first = gate.admit('10.0.0.1');
+    assert.ok(first.ok);
+    const release = (await first.ready)!;
+    const second = gate.admit('10.0.0.2');
+    assert.ok(second.ok);
+    assert.equal(await second.ready, undefined);
+    assert.deepEqual(gate.load, { running: 1, waiting: 0 });
+    release();
+    assert.deepEqual(gate.load, { running: 0, waiting: 0 }, 'nobody starts in its place');
+  });
+
   it('keeps the last free place for an address with nothing running', async () => {
     const gate = new VerificationGate(2, 8);
     const a = gate.admit('flood');
@@ -78,7 +94,9 @@ describe('VerificationGate', () => {
   });
 });
 
-describe('[authentication] keys for the verification bound', () => {
+describe('[authentication] keys for the verification bound', function () {
+  this.timeout(30_000);
+
   it('reads max_failures_per_address, max_concurrent_verifications and verification_queue_size, and refuses nonsense', () => {
     assert.deepEqual(
       (({ maxAddressFailures, maxConcurrentVerifications, verificationQueueSize }) => ({ maxAddressFailures, maxConcurrentVerifications, verificationQueueSize }))(
@@ -91,6 +109,17 @@ describe('[authentication] keys for the verification bound', () => {
         () => authenticationOptionsFrom({ authentication: bad }),
         (e: MiError) => e.code === 'MI_CFG_002' && new RegExp(`\\[authentication\\] ${Object.keys(bad)[0]} must be a whole number`).test(e.message),
       );
+    }
+  });
+
+  it('mi validate reports a value out of range with its code', () => {
+    const h = makeHome({}, { 'deployment.toml': '[authentication]\nmax_concurrent_verifications = 0\n' });
+    try {
+      const r = spawnSync(process.execPath, [MI, 'validate', '--home', h], { encoding: 'utf8', cwd: h });
+      assert.equal(r.status, 1);
+      assert.match(r.stdout, /deployment\.toml:0:0\s+MI_CFG_002\s+\[authentication\] max_concurrent_verifications must be a whole number of at least 1, got 0/);
+    } finally {
+      rmSync(h, { recursive: true, force: true });
     }
   });
 });
