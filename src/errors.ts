@@ -34,6 +34,7 @@ export const Errors = {
   UNSUPPORTED: spec('MI_ART_012', 'the construct exists in Micro Integrator but is not supported here (Java classes, registry resources)'),
   BAD_URI_TEMPLATE: spec('MI_ART_013', 'a uri-template or url-mapping is not valid'),
   ROUTE_CONFLICT: spec('MI_ART_014', 'two APIs or proxies claim the same context'),
+  FAULT_CODE: spec('MI_ART_015', 'a makefault code is not a prefix:name QName with a declared prefix, or not a SOAP fault code of the fault version'),
   // request path
   BAD_REQUEST: spec('MI_REQ_001', 'the request could not be read', 400),
   REQUEST_DOCTYPE: spec('MI_REQ_002', 'DOCTYPE is not allowed in a message', 400),
