@@ -3,7 +3,8 @@ import { JSONPath } from 'jsonpath-plus';
 import type { MessageContext } from '../context/message-context.js';
 import { ExpressionError, type Expression } from './compiled-expression.js';
 
-function toPath(path: string): string {
+/** A json-eval() path as JSONPath writes it. */
+export function toPath(path: string): string {
   // Synapse accepts json-eval(.a) and json-eval($.a); a leading '$' is JSONPath's root
   const p = path.trim();
   if (p.startsWith('$')) return p;
