@@ -14,7 +14,7 @@ export function toPath(path: string): string {
 export function jsonString(v: unknown): string {
   if (v === undefined || v === null) return v === null ? 'null' : '';
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   return JSON.stringify(v);
 }
 

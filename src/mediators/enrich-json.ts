@@ -11,6 +11,7 @@
  */
 import { JSONPath } from 'jsonpath-plus';
 import type { MessageContext } from '../context/message-context.js';
+import { JavaFloating } from '../context/java-number.js';
 import { Errors, MiError } from '../errors.js';
 import type { Source, Target } from './enrich-parts.js';
 
@@ -96,6 +97,8 @@ function sourceValue(mc: MessageContext, s: Source): unknown {
     case 'property': {
       const v = mc.getProperty(s.property!);
       if (v === undefined || v === null) failSource(`property '${s.property}' is not set`);
+      // as Synapse: a DOUBLE, FLOAT, LONG or BOOLEAN property is not JSON
+      if (typeof v === 'bigint' || typeof v === 'boolean' || v instanceof JavaFloating) failSource(`property '${s.property}' does not hold JSON`);
       if (typeof v === 'string') return parseLenient(v)?.value ?? v;
       // a node list of JSON text (an XML one is enriched as XML)
       if (Array.isArray(v) && v.some((n) => typeof n === 'object' && n !== null && 'nodeType' in n)) {
