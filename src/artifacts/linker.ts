@@ -3,7 +3,7 @@
  * holds them fail (with file:line), repeated until stable, so an artifact never deploys half-wired; the
  * built-in `main` and `fault` sequences fill in when the user has none.
  */
-import { Errors } from '../errors.js';
+import { Errors, type ErrorSpec } from '../errors.js';
 import { ApiRouter } from '../api/router.js';
 import type { Deployment } from '../runtime.js';
 import type { Sequence } from '../mediators/sequence.js';
@@ -11,7 +11,7 @@ import type { Endpoint } from '../endpoints/endpoint.js';
 import { diagnostic, type Diagnostic } from './diagnostic.js';
 import type { Api, Artifact, LocalEntry, ProxyService, SequenceTemplate } from './model.js';
 import type { ParsedArtifact, ParsedFile } from './loader.js';
-import type { RefKind } from './parse-context.js';
+import type { KeyRef, RefKind } from './parse-context.js';
 import { linkProxySecurity, needsLinkedPolicy } from '../security/ws-security/link-policy.js';
 
 export interface LinkResult {
@@ -31,6 +31,8 @@ function refKindOf(a: Artifact): RefKind | undefined {
       return 'localEntry';
     case 'template':
       return 'template';
+    case 'endpointTemplate':
+      return 'endpointTemplate';
     default:
       return undefined;
   }
@@ -38,7 +40,31 @@ function refKindOf(a: Artifact): RefKind | undefined {
 
 function identity(a: Artifact): string {
   if (a.kind === 'api') return `api:${a.context}|${a.hostname ?? ''}|${a.port ?? ''}`;
+  // sequence and endpoint templates share one set of names, as in Synapse
+  if (a.kind === 'endpointTemplate') return `template:${a.name}`;
   return `${a.kind}:${a.name}`;
+}
+
+/** The first reference of `pa` that points nowhere, or whose wiring fails. */
+function refProblem(pa: ParsedArtifact, names: Record<RefKind, Map<string, Artifact>>): { at: KeyRef; spec: ErrorSpec; message: string } | undefined {
+  const a = pa.artifact;
+  const dangling = (at: KeyRef, kind: RefKind, key: string, via = ''): { at: KeyRef; spec: ErrorSpec; message: string } => {
+    const registry = /^(gov|conf|reg):/.test(key);
+    return registry
+      ? { at, spec: Errors.UNSUPPORTED, message: `${kind} key '${key}'${via} is a registry resource; registry resources are not supported (deploy it as a local entry)` }
+      : { at, spec: Errors.DANGLING_KEY, message: `${kind === 'endpointTemplate' ? 'endpoint template' : kind} '${key}'${via} is not deployed; ${a.kind} '${a.name}' is not deployed until it is` };
+  };
+  for (const r of pa.refs) {
+    const target = names[r.kind].get(r.key);
+    if (!target) return dangling(r, r.kind, r.key);
+    if (!r.bind) continue;
+    const wired = r.bind(target);
+    const first = wired.problems[0];
+    if (first) return { at: r, spec: first.spec, message: first.message };
+    const missing = wired.refs.find((x) => !names[x.kind].has(x.key));
+    if (missing) return dangling(r, missing.kind, missing.key, ` (used by endpoint template '${r.key}')`);
+  }
+  return undefined;
 }
 
 export function link(files: readonly ParsedFile[], builtins: readonly ParsedArtifact[] = []): LinkResult {
@@ -66,28 +92,17 @@ export function link(files: readonly ParsedFile[], builtins: readonly ParsedArti
   for (const b of builtins) {
     if (!seen.has(identity(b.artifact))) live.push({ pa: b, file: '<built-in>' });
   }
-  // 2. dangling keys, to a fixed point
+  // 2. dangling keys (and template endpoints made from their templates), to a fixed point
   for (;;) {
-    const names: Record<RefKind, Set<string>> = { sequence: new Set(), endpoint: new Set(), localEntry: new Set(), template: new Set() };
+    const names: Record<RefKind, Map<string, Artifact>> = { sequence: new Map(), endpoint: new Map(), localEntry: new Map(), template: new Map(), endpointTemplate: new Map() };
     for (const { pa } of live) {
       const k = refKindOf(pa.artifact);
-      if (k) names[k].add(pa.artifact.name);
+      if (k) names[k].set(pa.artifact.name, pa.artifact);
     }
     const next = live.filter(({ pa, file }) => {
-      const bad = pa.refs.find((r) => !names[r.kind].has(r.key));
-      if (!bad) return true;
-      const registry = /^(gov|conf|reg):/.test(bad.key);
-      diagnostics.push(
-        diagnostic(
-          file,
-          bad,
-          registry ? Errors.UNSUPPORTED : Errors.DANGLING_KEY,
-          registry
-            ? `${bad.kind} key '${bad.key}' is a registry resource; registry resources are not supported (deploy it as a local entry)`
-            : `${bad.kind} '${bad.key}' is not deployed; ${pa.artifact.kind} '${pa.artifact.name}' is not deployed until it is`,
-        ),
-      );
-      return false;
+      const problem = refProblem(pa, names);
+      if (problem) diagnostics.push(diagnostic(file, problem.at, problem.spec, problem.message));
+      return !problem;
     });
     if (next.length === live.length) break;
     live = next;
