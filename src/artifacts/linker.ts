@@ -67,30 +67,59 @@ function refProblem(pa: ParsedArtifact, names: Record<RefKind, Map<string, Artif
   return undefined;
 }
 
-export function link(files: readonly ParsedFile[], builtins: readonly ParsedArtifact[] = []): LinkResult {
+/** What an artifact claims: its identity, and for an API its name too (two APIs may not share either). */
+function claims(a: Artifact): string[] {
+  return a.kind === 'api' ? [identity(a), `api-name:${a.name}`] : [identity(a)];
+}
+
+/** The claims of a deployment's artifacts, each with the file that serves it (for the next link). */
+export function servingClaims(deployed: readonly Artifact[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const a of deployed) for (const c of claims(a)) out.set(c, a.file);
+  return out;
+}
+
+const KIND_LABEL: Record<Artifact['kind'], string> = {
+  proxy: 'proxy',
+  api: 'API',
+  sequence: 'sequence',
+  endpoint: 'endpoint',
+  localEntry: 'local entry',
+  template: 'template',
+  endpointTemplate: 'template',
+};
+
+/**
+ * `serving`: the claims of the deployment now serving (servingClaims). An artifact keeps what it serves: a
+ * newcomer claiming the same name or API context is refused, whatever the names of the two files. Claims
+ * nobody serves go to the first file by path.
+ */
+export function link(files: readonly ParsedFile[], builtins: readonly ParsedArtifact[] = [], serving: ReadonlyMap<string, string> = new Map()): LinkResult {
   const diagnostics: Diagnostic[] = [];
   const sorted = [...files].sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
-  // 1. duplicates: the first file (by path) wins, later ones fail
-  const seen = new Map<string, string>();
-  const apiNames = new Map<string, string>();
-  let live: { pa: ParsedArtifact; file: string }[] = [];
-  for (const f of sorted) {
-    for (const pa of f.artifacts) {
-      const a = pa.artifact;
-      const id = identity(a);
-      const prev = seen.get(id) ?? (a.kind === 'api' ? apiNames.get(a.name) : undefined);
-      if (prev !== undefined) {
-        const what = a.kind === 'api' && seen.has(id) ? `API context '${a.context}'` : `${a.kind} '${a.name}'`;
-        diagnostics.push(diagnostic(f.file, { line: 1, col: 1 }, a.kind === 'api' && seen.has(id) ? Errors.ROUTE_CONFLICT : Errors.DUPLICATE_ARTIFACT, `${what} is already deployed from ${prev}; not deployed`));
-        continue;
-      }
-      seen.set(id, f.file);
-      if (a.kind === 'api') apiNames.set(a.name, f.file);
-      live.push({ pa, file: f.file });
+  // 1. duplicates: what serves keeps serving, then the first file (by path) wins; the others fail
+  const claimed = sorted.flatMap((f) => f.artifacts.map((pa) => ({ pa, file: f.file })));
+  const serves = (e: { pa: ParsedArtifact; file: string }): boolean => claims(e.pa.artifact).some((c) => serving.get(c) === e.file);
+  const owner = new Map<string, string>();
+  const accepted = new Set<ParsedArtifact>();
+  for (const e of [...claimed.filter(serves), ...claimed.filter((x) => !serves(x))]) {
+    const a = e.pa.artifact;
+    const cs = claims(a);
+    const taken = cs.find((c) => owner.has(c));
+    if (taken !== undefined) {
+      const context = a.kind === 'api' && taken === cs[0];
+      const what = context ? `API context '${a.context}'` : `${KIND_LABEL[a.kind]} '${a.name}'`;
+      diagnostics.push(
+        diagnostic(e.file, { line: 1, col: 1 }, context ? Errors.ROUTE_CONFLICT : Errors.DUPLICATE_ARTIFACT, `${what} is already deployed from ${owner.get(taken)}; ${e.file} is not deployed (rename one of them, or remove the other file)`),
+      );
+      continue;
     }
+    for (const c of cs) owner.set(c, e.file);
+    accepted.add(e.pa);
   }
+  let live: { pa: ParsedArtifact; file: string }[] = claimed.filter((e) => accepted.has(e.pa));
   for (const b of builtins) {
-    if (!seen.has(identity(b.artifact))) live.push({ pa: b, file: '<built-in>' });
+    if (!owner.has(identity(b.artifact))) live.push({ pa: b, file: '<built-in>' });
   }
   // 2. dangling keys (and template endpoints made from their templates), to a fixed point
   for (;;) {
