@@ -34,6 +34,7 @@ export const Errors = {
   UNSUPPORTED: spec('MI_ART_012', 'the construct exists in Micro Integrator but is not supported here (Java classes, registry resources)'),
   BAD_URI_TEMPLATE: spec('MI_ART_013', 'a uri-template or url-mapping is not valid'),
   ROUTE_CONFLICT: spec('MI_ART_014', 'two APIs or proxies claim the same context'),
+  FAULT_CODE: spec('MI_ART_015', 'a makefault code is not a prefix:name QName with a declared prefix, or not a SOAP fault code of the fault version'),
   // request path
   BAD_REQUEST: spec('MI_REQ_001', 'the request could not be read', 400),
   REQUEST_DOCTYPE: spec('MI_REQ_002', 'DOCTYPE is not allowed in a message', 400),
@@ -45,6 +46,7 @@ export const Errors = {
   MEDIATION_ERROR: spec('MI_MED_001', 'a mediator failed; see ERROR_MESSAGE', 500),
   EXPRESSION_ERROR: spec('MI_MED_002', 'an expression failed at run time', 500),
   PROPERTY_TYPE: spec('MI_MED_003', 'a property value cannot be converted into the declared type', 500),
+  ENRICH_NOT_APPLIED: spec('MI_MED_004', 'an enrich target/action pair is not supported for a JSON payload, or the target does not hold what the action needs; logged, the message is left unchanged'),
   // endpoints
   ENDPOINT_ERROR: spec('MI_EP_001', 'the backend could not be reached', 502),
   ENDPOINT_TIMEOUT: spec('MI_EP_002', 'the backend did not answer within the endpoint timeout', 504),

@@ -21,9 +21,10 @@
  *   extra trailing '/' still matches (`/view/IBM/` matches `/view/{s}`, as Synapse's `Node.matchAll`).
  *   The root template `/` matches `/` only.
  * - Query part `?name={var}&other=literal&flag`: each parameter is looked up by name in the request query,
- *   in any order, extra request parameters allowed (Synapse compares the query text positionally). A
- *   `{var}` value may be empty (`?key=`); an absent parameter does not match. With duplicate request
- *   parameters the first one counts. A template without a query part ignores the request query.
+ *   in any order, extra request parameters allowed (Synapse compares the query text positionally, so it
+ *   refuses another order and extra parameters). As in Synapse, `name={var}` needs `name=` in the request:
+ *   the value may be empty (`?name=`), but `?name` alone or no `name` at all does not match. With duplicate
+ *   request parameters the first one counts. A template without a query part ignores the request query.
  * - Values are percent-decoded; in the query '+' is a space (form encoding), in the path '+' stays '+'.
  *   A value whose percent-encoding is malformed is kept as it came. Literal parts compare against the raw
  *   (still encoded) request path, as Synapse. A variable used twice must have the same value both times.
@@ -104,18 +105,18 @@ function assign(vars: Record<string, string>, name: string, value: string): bool
 
 // The last parsed query string: the resources of one request are usually matched against the same query.
 let lastQuery: string | undefined;
-let lastParams: ReadonlyMap<string, string> = new Map();
+let lastParams: ReadonlyMap<string, string | null> = new Map();
 
-/** name -> decoded value, first occurrence wins. */
-function parseQuery(query: string): ReadonlyMap<string, string> {
+/** name -> decoded value (null for a name without '='), first occurrence wins. */
+function parseQuery(query: string): ReadonlyMap<string, string | null> {
   if (query === lastQuery) return lastParams;
-  const params = new Map<string, string>();
+  const params = new Map<string, string | null>();
   if (query.length > 0) {
     for (const part of query.split('&')) {
       if (part.length === 0) continue;
       const eq = part.indexOf('=');
       const name = decode(eq < 0 ? part : part.slice(0, eq), true);
-      if (!params.has(name)) params.set(name, eq < 0 ? '' : decode(part.slice(eq + 1), true));
+      if (!params.has(name)) params.set(name, eq < 0 ? null : decode(part.slice(eq + 1), true));
     }
   }
   lastQuery = query;
@@ -318,6 +319,7 @@ class UriTemplateMatcher implements UriMatcher {
         if (value === undefined) return undefined;
         if (q.literal !== undefined && value !== q.literal) return undefined;
         if (q.variable !== undefined) {
+          if (value === null) return undefined; // `name={var}` needs `name=` (Synapse matches the text `name=`)
           if (q.variable.length !== undefined && value.length !== q.variable.length) return undefined;
           if (!assign(out, q.variable.name, value)) return undefined;
         }

@@ -13,11 +13,23 @@ import type { Runtime } from '../runtime.js';
 import type { MediatorParser } from './parse-context.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostic.js';
 import { parseArtifactFile, parseArtifactText, type ParsedArtifact, type ParsedFile } from './loader.js';
-import { link, type LinkResult } from './linker.js';
+import { link, servingClaims, type LinkResult } from './linker.js';
+import type { Artifact } from './model.js';
 import { BUILTIN_SEQUENCES } from './builtin-sequences.js';
 import { ExtensionLoader } from '../handlers/extension-loader.js';
 
 export const DEPLOYER_LOGGER = 'org.apache.synapse.deployers.SynapseArtifactDeployer';
+
+/** How Micro Integrator names each kind in its "has been deployed from file" lines. */
+const ARTIFACT_LABEL: Record<Artifact['kind'], string> = {
+  proxy: 'ProxyService',
+  api: 'API',
+  sequence: 'Sequence',
+  endpoint: 'Endpoint',
+  localEntry: 'LocalEntry',
+  template: 'Template',
+  endpointTemplate: 'Template',
+};
 
 export function listArtifactFiles(dir: string): string[] {
   const out: string[] = [];
@@ -101,12 +113,27 @@ export class Deployer {
       const good = broken ? this.lastGood.get(file) : parsed;
       if (good) inputs.push(good);
     }
-    const result = link(inputs, this.builtins);
+    // what serves keeps serving: a newcomer with the same name or API context is refused
+    const result = link(inputs, this.builtins, servingClaims(this.last?.deployed ?? []));
     result.diagnostics.unshift(...diagnostics);
     this.runtime.activate(result.deployment);
     this.report(result.diagnostics);
+    this.reportDeployed(result.deployed);
     this.last = result;
     return result;
+  }
+
+  /** Logs each artifact that is now serving and was not (or was another version), once it is live. */
+  private reportDeployed(deployed: readonly Artifact[]): void {
+    const log = this.runtime.logs.get(DEPLOYER_LOGGER);
+    const key = (a: Artifact): string => `${a.kind}:${a.name}`;
+    const before = new Map((this.last?.deployed ?? []).map((a) => [key(a), a]));
+    for (const a of deployed) {
+      const prev = before.get(key(a));
+      if (prev === a) continue;
+      const what = `${ARTIFACT_LABEL[a.kind]} named '${a.name}'`;
+      log.info(prev?.file === a.file ? `${what} has been updated from file : ${a.file}` : `${what} has been deployed from file : ${a.file}`);
+    }
   }
 
   private report(diags: Diagnostic[]): void {
@@ -179,8 +206,7 @@ export class Deployer {
         continue;
       }
       if (exists(f)) {
-        this.load(f);
-        log.info(`Artifact file ${f} deployed or updated`);
+        this.load(f); // "deployed" is logged once the artifacts serve (reportDeployed)
       } else if (this.files.has(f)) {
         this.forget(f);
         log.info(`Artifact file ${f} removed: its artifacts are undeployed`);

@@ -3,7 +3,7 @@
  * holds them fail (with file:line), repeated until stable, so an artifact never deploys half-wired; the
  * built-in `main` and `fault` sequences fill in when the user has none.
  */
-import { Errors } from '../errors.js';
+import { Errors, type ErrorSpec } from '../errors.js';
 import { ApiRouter } from '../api/router.js';
 import type { Deployment } from '../runtime.js';
 import type { Sequence } from '../mediators/sequence.js';
@@ -11,7 +11,7 @@ import type { Endpoint } from '../endpoints/endpoint.js';
 import { diagnostic, type Diagnostic } from './diagnostic.js';
 import type { Api, Artifact, LocalEntry, ProxyService, SequenceTemplate } from './model.js';
 import type { ParsedArtifact, ParsedFile } from './loader.js';
-import type { RefKind } from './parse-context.js';
+import type { KeyRef, RefKind } from './parse-context.js';
 import { linkProxySecurity, needsLinkedPolicy } from '../security/ws-security/link-policy.js';
 
 export interface LinkResult {
@@ -31,6 +31,8 @@ function refKindOf(a: Artifact): RefKind | undefined {
       return 'localEntry';
     case 'template':
       return 'template';
+    case 'endpointTemplate':
+      return 'endpointTemplate';
     default:
       return undefined;
   }
@@ -38,56 +40,98 @@ function refKindOf(a: Artifact): RefKind | undefined {
 
 function identity(a: Artifact): string {
   if (a.kind === 'api') return `api:${a.context}|${a.hostname ?? ''}|${a.port ?? ''}`;
+  // sequence and endpoint templates share one set of names, as in Synapse
+  if (a.kind === 'endpointTemplate') return `template:${a.name}`;
   return `${a.kind}:${a.name}`;
 }
 
-export function link(files: readonly ParsedFile[], builtins: readonly ParsedArtifact[] = []): LinkResult {
+/** The first reference of `pa` that points nowhere, or whose wiring fails. */
+function refProblem(pa: ParsedArtifact, names: Record<RefKind, Map<string, Artifact>>): { at: KeyRef; spec: ErrorSpec; message: string } | undefined {
+  const a = pa.artifact;
+  const dangling = (at: KeyRef, kind: RefKind, key: string, via = ''): { at: KeyRef; spec: ErrorSpec; message: string } => {
+    const registry = /^(gov|conf|reg):/.test(key);
+    return registry
+      ? { at, spec: Errors.UNSUPPORTED, message: `${kind} key '${key}'${via} is a registry resource; registry resources are not supported (deploy it as a local entry)` }
+      : { at, spec: Errors.DANGLING_KEY, message: `${kind === 'endpointTemplate' ? 'endpoint template' : kind} '${key}'${via} is not deployed; ${a.kind} '${a.name}' is not deployed until it is` };
+  };
+  for (const r of pa.refs) {
+    const target = names[r.kind].get(r.key);
+    if (!target) return dangling(r, r.kind, r.key);
+    if (!r.bind) continue;
+    const wired = r.bind(target);
+    const first = wired.problems[0];
+    if (first) return { at: r, spec: first.spec, message: first.message };
+    const missing = wired.refs.find((x) => !names[x.kind].has(x.key));
+    if (missing) return dangling(r, missing.kind, missing.key, ` (used by endpoint template '${r.key}')`);
+  }
+  return undefined;
+}
+
+/** What an artifact claims: its identity, and for an API its name too (two APIs may not share either). */
+function claims(a: Artifact): string[] {
+  return a.kind === 'api' ? [identity(a), `api-name:${a.name}`] : [identity(a)];
+}
+
+/** The claims of a deployment's artifacts, each with the file that serves it (for the next link). */
+export function servingClaims(deployed: readonly Artifact[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const a of deployed) for (const c of claims(a)) out.set(c, a.file);
+  return out;
+}
+
+const KIND_LABEL: Record<Artifact['kind'], string> = {
+  proxy: 'proxy',
+  api: 'API',
+  sequence: 'sequence',
+  endpoint: 'endpoint',
+  localEntry: 'local entry',
+  template: 'template',
+  endpointTemplate: 'template',
+};
+
+/**
+ * `serving`: the claims of the deployment now serving (servingClaims). An artifact keeps what it serves: a
+ * newcomer claiming the same name or API context is refused, whatever the names of the two files. Claims
+ * nobody serves go to the first file by path.
+ */
+export function link(files: readonly ParsedFile[], builtins: readonly ParsedArtifact[] = [], serving: ReadonlyMap<string, string> = new Map()): LinkResult {
   const diagnostics: Diagnostic[] = [];
   const sorted = [...files].sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
-  // 1. duplicates: the first file (by path) wins, later ones fail
-  const seen = new Map<string, string>();
-  const apiNames = new Map<string, string>();
-  let live: { pa: ParsedArtifact; file: string }[] = [];
-  for (const f of sorted) {
-    for (const pa of f.artifacts) {
-      const a = pa.artifact;
-      const id = identity(a);
-      const prev = seen.get(id) ?? (a.kind === 'api' ? apiNames.get(a.name) : undefined);
-      if (prev !== undefined) {
-        const what = a.kind === 'api' && seen.has(id) ? `API context '${a.context}'` : `${a.kind} '${a.name}'`;
-        diagnostics.push(diagnostic(f.file, { line: 1, col: 1 }, a.kind === 'api' && seen.has(id) ? Errors.ROUTE_CONFLICT : Errors.DUPLICATE_ARTIFACT, `${what} is already deployed from ${prev}; not deployed`));
-        continue;
-      }
-      seen.set(id, f.file);
-      if (a.kind === 'api') apiNames.set(a.name, f.file);
-      live.push({ pa, file: f.file });
+  // 1. duplicates: what serves keeps serving, then the first file (by path) wins; the others fail
+  const claimed = sorted.flatMap((f) => f.artifacts.map((pa) => ({ pa, file: f.file })));
+  const serves = (e: { pa: ParsedArtifact; file: string }): boolean => claims(e.pa.artifact).some((c) => serving.get(c) === e.file);
+  const owner = new Map<string, string>();
+  const accepted = new Set<ParsedArtifact>();
+  for (const e of [...claimed.filter(serves), ...claimed.filter((x) => !serves(x))]) {
+    const a = e.pa.artifact;
+    const cs = claims(a);
+    const taken = cs.find((c) => owner.has(c));
+    if (taken !== undefined) {
+      const context = a.kind === 'api' && taken === cs[0];
+      const what = context ? `API context '${a.context}'` : `${KIND_LABEL[a.kind]} '${a.name}'`;
+      diagnostics.push(
+        diagnostic(e.file, { line: 1, col: 1 }, context ? Errors.ROUTE_CONFLICT : Errors.DUPLICATE_ARTIFACT, `${what} is already deployed from ${owner.get(taken)}; ${e.file} is not deployed (rename one of them, or remove the other file)`),
+      );
+      continue;
     }
+    for (const c of cs) owner.set(c, e.file);
+    accepted.add(e.pa);
   }
+  let live: { pa: ParsedArtifact; file: string }[] = claimed.filter((e) => accepted.has(e.pa));
   for (const b of builtins) {
-    if (!seen.has(identity(b.artifact))) live.push({ pa: b, file: '<built-in>' });
+    if (!owner.has(identity(b.artifact))) live.push({ pa: b, file: '<built-in>' });
   }
-  // 2. dangling keys, to a fixed point
+  // 2. dangling keys (and template endpoints made from their templates), to a fixed point
   for (;;) {
-    const names: Record<RefKind, Set<string>> = { sequence: new Set(), endpoint: new Set(), localEntry: new Set(), template: new Set() };
+    const names: Record<RefKind, Map<string, Artifact>> = { sequence: new Map(), endpoint: new Map(), localEntry: new Map(), template: new Map(), endpointTemplate: new Map() };
     for (const { pa } of live) {
       const k = refKindOf(pa.artifact);
-      if (k) names[k].add(pa.artifact.name);
+      if (k) names[k].set(pa.artifact.name, pa.artifact);
     }
     const next = live.filter(({ pa, file }) => {
-      const bad = pa.refs.find((r) => !names[r.kind].has(r.key));
-      if (!bad) return true;
-      const registry = /^(gov|conf|reg):/.test(bad.key);
-      diagnostics.push(
-        diagnostic(
-          file,
-          bad,
-          registry ? Errors.UNSUPPORTED : Errors.DANGLING_KEY,
-          registry
-            ? `${bad.kind} key '${bad.key}' is a registry resource; registry resources are not supported (deploy it as a local entry)`
-            : `${bad.kind} '${bad.key}' is not deployed; ${pa.artifact.kind} '${pa.artifact.name}' is not deployed until it is`,
-        ),
-      );
-      return false;
+      const problem = refProblem(pa, names);
+      if (problem) diagnostics.push(diagnostic(file, problem.at, problem.spec, problem.message));
+      return !problem;
     });
     if (next.length === live.length) break;
     live = next;

@@ -12,6 +12,7 @@ import { observeCompiles, type Expression } from '../expr/expression.js';
 import { diagnostic, type Diagnostic } from './diagnostic.js';
 import { ParseAbort, ParseContext, type KeyRef, type MediatorParser } from './parse-context.js';
 import type { Artifact } from './model.js';
+import { isEndpointTemplate, parseEndpointTemplate } from './endpoint-template.js';
 import { parseApi } from './parse-api.js';
 import { parseLocalEntry } from './parse-local-entry.js';
 import { parseProxy } from './parse-proxy.js';
@@ -41,7 +42,7 @@ function parseOne(el: Element, ctx: ParseContext): Artifact {
     case 'localEntry':
       return parseLocalEntry(el, ctx);
     case 'template':
-      return parseTemplate(el, ctx);
+      return isEndpointTemplate(el) ? parseEndpointTemplate(el, ctx) : parseTemplate(el, ctx);
     case 'endpoint': {
       const name = el.getAttribute('name');
       if (!name) ctx.fail(el, Errors.MISSING_ATTRIBUTE, "an endpoint artifact needs the 'name' attribute");

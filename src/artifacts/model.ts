@@ -6,6 +6,7 @@ import type { UriMatcher } from '../api/uri-template.js';
 import type { ApiHandlers } from '../handlers/api-handlers.js';
 import type { ProxySecurity } from '../security/ws-security/proxy-security.js';
 import type { AccessPhase } from '../security/policies/access-phase.js';
+import type { EndpointTemplate } from './endpoint-template.js';
 
 export type Transport = 'http' | 'https';
 
@@ -99,4 +100,4 @@ export interface NamedEndpoint extends ArtifactBase {
   readonly endpoint: Endpoint;
 }
 
-export type Artifact = ProxyService | Api | LocalEntry | SequenceTemplate | NamedSequence | NamedEndpoint;
+export type Artifact = ProxyService | Api | LocalEntry | SequenceTemplate | NamedSequence | NamedEndpoint | EndpointTemplate;

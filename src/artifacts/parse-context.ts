@@ -12,14 +12,25 @@ import { compileDynamicValue, compileExpression, ExpressionError, observeCompile
 import { attachPrefetch } from '../security/vault/prefetch.js';
 import { ExtensionLoader } from '../handlers/extension-loader.js';
 
-export type RefKind = 'sequence' | 'endpoint' | 'localEntry' | 'template';
+export type RefKind = 'sequence' | 'endpoint' | 'localEntry' | 'template' | 'endpointTemplate';
 
 export interface KeyRef {
   kind: RefKind;
   key: string;
   line: number;
   col: number;
+  /** Wires the referring piece to the artifact the key names, when linked (a template endpoint to its template). */
+  bind?: RefBinder;
 }
+
+/** A problem found while wiring a reference, reported at the reference. */
+export interface BindProblem {
+  spec: ErrorSpec;
+  message: string;
+}
+
+/** Wires to `target` (the artifact the key names): the problems (none: wired), and the keys the wiring refers to. */
+export type RefBinder = (target: unknown) => { problems: readonly BindProblem[]; refs: readonly { kind: RefKind; key: string }[] };
 
 export interface MediatorParser {
   parseMediator(el: Element, ctx: ParseContext): Mediator | undefined;
@@ -94,9 +105,9 @@ export class ParseContext {
     return out;
   }
 
-  ref(node: Node, kind: RefKind, key: string): void {
+  ref(node: Node, kind: RefKind, key: string, bind?: RefBinder): void {
     const { line, col } = position(node);
-    this.refs.push({ kind, key, line, col });
+    this.refs.push(bind ? { kind, key, line, col, bind } : { kind, key, line, col });
   }
 
   namespaces(el: Element): Record<string, string> {

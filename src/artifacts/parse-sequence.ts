@@ -1,4 +1,4 @@
-/** <sequence name onError> artifacts, inline sequences (inSequence, ...) and sequence <template>s. */
+/** <sequence name onError> artifacts, inline sequences (inSequence, ...) and sequence <template>s (endpoint ones: endpoint-template.ts). */
 import { Errors } from '../errors.js';
 import { childElements } from '../xml/dom.js';
 import { Sequence, SequenceRef } from '../mediators/sequence.js';
@@ -46,8 +46,6 @@ export function parseTemplate(el: Element, ctx: ParseContext): SequenceTemplate 
       parameters.push({ name: pa.req('name'), defaultValue: pa.get('defaultValue'), isMandatory: pa.bool('isMandatory', false) });
     } else if (c.localName === 'sequence') {
       seq = parseSequenceElement(c, ctx, name);
-    } else if (c.localName === 'endpoint') {
-      ctx.fail(c, Errors.UNSUPPORTED, 'endpoint templates are not supported; define the endpoint directly');
     } else if (c.localName !== 'description') {
       ctx.fail(c, Errors.UNKNOWN_ELEMENT, `<${c.localName}> is not allowed in <template>; use <parameter> and <sequence>`);
     }

@@ -8,11 +8,12 @@ import type { HeaderValue } from './transport-headers.js';
 import { isHopByHop } from './transport-headers.js';
 import { formatChangeNeedsBody, serializeMessage } from './serialize.js';
 import { isTrue } from './truthy.js';
+import { numericValue } from './java-number.js';
 
 
 export function statusOf(mc: MessageContext, dflt: number): number {
   const sc = mc.axis2.get('HTTP_SC');
-  const n = typeof sc === 'number' ? sc : typeof sc === 'string' ? Number.parseInt(sc, 10) : NaN;
+  const n = numericValue(sc) ?? (typeof sc === 'string' ? Number.parseInt(sc, 10) : NaN);
   if (Number.isInteger(n) && n >= 100 && n <= 599) return n;
   if (mc.isFault && !isTrue(mc.axis2.get('FAULTS_AS_HTTP_200'))) return 500;
   return dflt;

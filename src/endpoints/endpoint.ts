@@ -7,7 +7,7 @@
 import type { MessageContext } from '../context/message-context.js';
 export { EndpointError, endpointError } from '../errors.js';
 
-export type EndpointType = 'address' | 'http' | 'default' | 'indirect' | 'failover' | 'loadbalance';
+export type EndpointType = 'address' | 'http' | 'default' | 'indirect' | 'failover' | 'loadbalance' | 'template';
 
 export interface Endpoint {
   /** Name for logs; the key for named endpoints. */

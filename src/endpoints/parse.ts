@@ -1,7 +1,7 @@
 /**
  * <endpoint> -> Endpoint: the root of an endpoint artifact, or inline in a proxy target, send or call.
- * Dispatches on the one kind child (address, http, default, failover, loadbalance), or on key /
- * key-expression for a reference; <property> children wrap the result.
+ * Dispatches on the one kind child (address, http, default, failover, loadbalance), on key /
+ * key-expression for a reference, or on template for a template endpoint; <property> children wrap the result.
  */
 import type { ParseContext } from '../artifacts/parse-context.js';
 import { Errors } from '../errors.js';
@@ -15,6 +15,7 @@ import { parseHttp } from './http.js';
 import { IndirectEndpoint } from './indirect.js';
 import { parseLoadbalance } from './loadbalance.js';
 import { parseEndpointProperty, PropertyEndpoint, type EndpointProperty } from './properties.js';
+import { parseTemplateEndpoint } from './template.js';
 
 const KINDS = ['address', 'http', 'default', 'failover', 'loadbalance'] as const;
 type Kind = (typeof KINDS)[number];
@@ -33,7 +34,7 @@ export function parseEndpoint(el: Element, ctx: ParseContext, name?: string): En
   if (el.localName !== 'endpoint') ctx.fail(el, Errors.UNKNOWN_ELEMENT, `expected <endpoint>, found <${el.localName}>`);
   const a = ctx.attrs(el, ['name', 'key', 'key-expression', 'template', 'uri', 'onError', 'statistics', 'trace', 'description']);
   const epName = name ?? a.get('name');
-  if (a.get('template') !== undefined) ctx.fail(el, Errors.UNSUPPORTED, 'template endpoints are not supported; use an address or http endpoint');
+  if (a.get('template') !== undefined) return parseTemplateEndpoint(el, ctx, epName, (c, cx) => parseEndpoint(c, cx));
   const key = a.get('key');
   const keyExpr = a.get('key-expression');
   if (key !== undefined || keyExpr !== undefined) return parseReference(el, ctx, epName, key, keyExpr);

@@ -3,30 +3,28 @@
  * and by the fast paths that answer simple property expressions without touching the body.
  */
 import type { MessageContext } from '../context/message-context.js';
+import { JavaFloating } from '../context/java-number.js';
 import { formatJavaDate } from '../logging/java-date-format.js';
+import { nodeString } from './node-string.js';
 
 export const READ_SCOPES = new Set(['default', 'axis2', 'axis2-client', 'transport', 'operation', 'registry', 'func', 'system', 'env', 'file', 'trace']);
 
-/** Value as a string, the way Synapse prints property values. */
+/**
+ * Value as a string, the way Synapse prints property values: an XML (OM) property as the XPath string of its
+ * element (its text, or the element when it has none), numbers as Java prints them (2.0 for a DOUBLE 2, a
+ * LONG with all its digits), JSON as JSON text.
+ */
 export function propertyString(v: unknown): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (typeof v === 'object' && v !== null && 'nodeType' in v) {
-    const n = v as Node;
-    return n.nodeType === 1 || n.nodeType === 9 ? serialize(n) : n.nodeValue ?? '';
-  }
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v instanceof JavaFloating) return String(v);
+  if (typeof v === 'object' && 'nodeType' in v) return nodeString(v as Node);
   if (Array.isArray(v) && v.every((x) => x && typeof x === 'object' && 'nodeType' in x)) return v.map(propertyString).join('');
   try {
     return JSON.stringify(v);
   } catch {
     return String(v);
   }
-}
-
-let serialize: (n: Node) => string = (n) => String(n);
-export function setNodeSerializer(fn: (n: Node) => string): void {
-  serialize = fn;
 }
 
 /** MESSAGE_FORMAT as Synapse reports it. */

@@ -3,7 +3,8 @@ import { JSONPath } from 'jsonpath-plus';
 import type { MessageContext } from '../context/message-context.js';
 import { ExpressionError, type Expression } from './compiled-expression.js';
 
-function toPath(path: string): string {
+/** A json-eval() path as JSONPath writes it. */
+export function toPath(path: string): string {
   // Synapse accepts json-eval(.a) and json-eval($.a); a leading '$' is JSONPath's root
   const p = path.trim();
   if (p.startsWith('$')) return p;
@@ -13,7 +14,7 @@ function toPath(path: string): string {
 export function jsonString(v: unknown): string {
   if (v === undefined || v === null) return v === null ? 'null' : '';
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   return JSON.stringify(v);
 }
 

@@ -13,12 +13,11 @@ const xpath = xpathModule as unknown as {
 };
 import type { MessageContext } from '../context/message-context.js';
 import { Errors, MiError } from '../errors.js';
-import { serializeXml } from '../xml/dom.js';
 import { ExpressionError, type Expression } from './compiled-expression.js';
-import { getProperty, propertyString, scopedProperty, setNodeSerializer, urlParam } from './get-property.js';
+import { getProperty, propertyString, scopedProperty, urlParam } from './get-property.js';
+import { nodeString } from './node-string.js';
 import { compileStreamPath, type StreamPath } from './stream-path.js';
 
-setNodeSerializer((n) => serializeXml(n));
 
 const FN_NS = 'http://www.w3.org/2005/xpath-functions';
 const WSO2_NS = 'http://wso2.org/ns/functions';
@@ -53,12 +52,18 @@ function mc(): MessageContext {
 }
 
 const EXTRA_FUNCTIONS: Record<string, Fn> = {
-  'get-property': (_c, a, b) => propertyString(getProperty(mc(), str(a), b === undefined ? undefined : str(b))),
+  'get-property': (_c, a, b) => xpathValue(getProperty(mc(), str(a), b === undefined ? undefined : str(b))),
   base64Encode: (_c, a, cs) => Buffer.from(str(a), charset(cs)).toString('base64'),
   base64Decode: (_c, a, cs) => Buffer.from(str(a), 'base64').toString(charset(cs)),
   'url-encode': (_c, a, cs) => urlEncode(str(a), charset(cs)),
   'url-decode': (_c, a) => decodeURIComponent(str(a).replace(/\+/g, ' ')),
 };
+
+/** A property as an XPath value: XML (OM) properties stay nodes, as in Jaxen; anything else its string. */
+function xpathValue(v: unknown): unknown {
+  if (Array.isArray(v) || (v && typeof v === 'object' && 'nodeType' in v)) return v;
+  return propertyString(v);
+}
 
 /** fn:replace / fn:matches patterns are nearly always literals: compile each once, not per message. */
 const regexCache = new Map<string, RegExp>();
@@ -146,28 +151,11 @@ function coreByName(name: string): Fn {
 export function synapseString(result: unknown): string {
   if (Array.isArray(result)) {
     let s = '';
-    for (const n of result as Node[]) s += nodeText(n);
+    for (const n of result as Node[]) s += nodeString(n);
     return s;
   }
   if (result === undefined || result === null) return '';
-  if (typeof result === 'number') return Number.isInteger(result) ? String(result) : String(result);
   return String(result);
-}
-
-function nodeText(n: Node): string {
-  switch (n.nodeType) {
-    case 1: {
-      let t = '';
-      for (let c = n.firstChild; c; c = c.nextSibling) if (c.nodeType === 3 || c.nodeType === 4) t += c.nodeValue ?? '';
-      return t.trim() === '' && n.firstChild ? serializeXml(n) : t;
-    }
-    case 2:
-      return (n as Attr).value;
-    case 9:
-      return serializeXml(n);
-    default:
-      return n.nodeValue ?? '';
-  }
 }
 
 interface Walked {
@@ -252,9 +240,7 @@ export function compileXPath(source: string, declared: Record<string, string>): 
       const p = VAR_PREFIX_OF_NS[ns];
       if (p === 'url') return urlParam(m, local) ?? '';
       const scope = p === 'ctx' ? 'default' : p === 'trp' ? 'transport' : p!;
-      const v = scopedProperty(m, scope, local);
-      if (Array.isArray(v) || (v && typeof v === 'object' && 'nodeType' in v)) return v;
-      return propertyString(v);
+      return xpathValue(scopedProperty(m, scope, local));
     },
   };
   const functions = { getFunction: resolveFunction };

@@ -4,49 +4,56 @@
  */
 import type { MessageContext } from '../context/message-context.js';
 import { Errors, MiError } from '../errors.js';
-import type { Expression } from '../expr/expression.js';
-import { childElements, firstChildElement, parseXml, serializeXml, textOf } from '../xml/dom.js';
-import type { ParseContext } from '../artifacts/parse-context.js';
+import { childElements, firstChildElement, parseXml, serializeXml } from '../xml/dom.js';
+import { enrichJson } from './enrich-json.js';
+import { parseSource, parseTarget, type Source, type Target } from './enrich-parts.js';
 import type { Mediator } from './mediator.js';
 import type { MediatorDef } from './mediator-def.js';
 
-type SourceType = 'custom' | 'envelope' | 'body' | 'property' | 'inline';
-type TargetType = 'custom' | 'envelope' | 'body' | 'property';
-type Action = 'replace' | 'child' | 'sibling';
-
-interface Source {
-  type: SourceType;
-  clone: boolean;
-  xpath?: Expression;
-  property?: string;
-  inlineXml?: string;
-  inlineText?: string;
-  key?: string;
+/** A property value Synapse treats as XML: an element, or a node list that is not JSON text. */
+function holdsXml(v: unknown): boolean {
+  if (isNode(v)) return true;
+  if (!Array.isArray(v) || !v.some(isNode)) return false;
+  if (v.some((n) => isNode(n) && n.nodeType === 1)) return true;
+  const text = v.map((n) => (isNode(n) ? n.nodeValue ?? '' : String(n))).join('');
+  try {
+    const j: unknown = JSON.parse(text);
+    return j === null || typeof j !== 'object';
+  } catch {
+    return true;
+  }
 }
 
-interface Target {
-  type: TargetType;
-  action: Action;
-  xpath?: Expression;
-  property?: string;
-}
-
-function isJsonPath(e: Expression | undefined): boolean {
-  return !!e && /^\s*json-eval\(/.test(e.source);
+function isNode(v: unknown): v is Node {
+  return typeof v === 'object' && v !== null && typeof (v as Node).nodeType === 'number';
 }
 
 class EnrichMediator implements Mediator {
   readonly tag = 'enrich';
   readonly contentAware = true;
+  /** Synapse enriches a JSON payload natively only when neither side is an XPath. */
+  private readonly nativeJson: boolean;
+  private readonly jsonPaths: boolean;
   constructor(
     private readonly source: Source,
     private readonly target: Target,
-  ) {}
+  ) {
+    const xpathSide = (source.type === 'custom' && !source.jsonPath) || (target.type === 'custom' && !target.jsonPath);
+    this.nativeJson = !xpathSide;
+    this.jsonPaths = !!source.jsonPath || !!target.jsonPath;
+  }
 
   mediate(mc: MessageContext): boolean {
-    if (mc.payload.isJson || isJsonPath(this.source.xpath) || isJsonPath(this.target.xpath)) this.enrichJson(mc);
+    if (this.enrichesAsJson(mc)) enrichJson(mc, this.source, this.target);
     else this.enrichXml(mc);
     return true;
+  }
+
+  /** As Synapse: natively as JSON, unless a side is an XPath or a property source holds XML. */
+  private enrichesAsJson(mc: MessageContext): boolean {
+    if (!this.nativeJson) return this.jsonPaths && !(this.source.type === 'custom' && !this.source.jsonPath);
+    if (!mc.payload.isJson && !this.jsonPaths) return false;
+    return this.source.type !== 'property' || !holdsXml(mc.getProperty(this.source.property!));
   }
 
   // ---- XML ----
@@ -150,118 +157,6 @@ class EnrichMediator implements Mediator {
     detachSource();
     mc.payload.markXmlChanged();
   }
-
-  // ---- JSON ----
-  private sourceJson(mc: MessageContext): unknown {
-    const s = this.source;
-    switch (s.type) {
-      case 'body':
-      case 'envelope':
-        return structuredClone(mc.payload.json());
-      case 'property': {
-        const v = mc.getProperty(s.property!);
-        if (typeof v === 'string') {
-          try {
-            return JSON.parse(v);
-          } catch {
-            return v;
-          }
-        }
-        return v;
-      }
-      case 'inline': {
-        const text = s.key ? mc.runtime.localEntryText(s.key) ?? '' : s.inlineText ?? '';
-        try {
-          return JSON.parse(text);
-        } catch {
-          return text;
-        }
-      }
-      case 'custom':
-        return structuredClone(s.xpath!.evaluate(mc));
-    }
-  }
-
-  private enrichJson(mc: MessageContext): void {
-    const value = this.sourceJson(mc);
-    const t = this.target;
-    if (t.type === 'property') {
-      mc.setProperty(t.property!, typeof value === 'string' ? value : JSON.stringify(value));
-      return;
-    }
-    const root = structuredClone(mc.payload.json()) as unknown;
-    if (t.type === 'body' || t.type === 'envelope') {
-      if (t.action === 'child' && root && typeof root === 'object') {
-        if (Array.isArray(root)) root.push(value);
-        else if (value && typeof value === 'object' && !Array.isArray(value)) Object.assign(root, value);
-        mc.payload.setJson(root);
-      } else mc.payload.setJson(value);
-      return;
-    }
-    const path = /^\s*json-eval\((.*)\)\s*$/.exec(t.xpath!.source)?.[1]?.trim() ?? '';
-    const keys = path.replace(/^\$\.?/, '').split('.').filter(Boolean);
-    if (!keys.length) {
-      mc.payload.setJson(value);
-      return;
-    }
-    let parent = root as Record<string, unknown>;
-    for (const k of keys.slice(0, -1)) {
-      if (!parent || typeof parent !== 'object') throw new MiError(Errors.MEDIATION_ERROR, `enrich: target ${path} does not exist`);
-      parent = parent[k] as Record<string, unknown>;
-    }
-    const last = keys[keys.length - 1]!;
-    if (!parent || typeof parent !== 'object') throw new MiError(Errors.MEDIATION_ERROR, `enrich: target ${path} does not exist`);
-    if (t.action === 'replace') parent[last] = value;
-    else if (t.action === 'child') {
-      const cur = parent[last];
-      if (Array.isArray(cur)) cur.push(value);
-      else if (cur && typeof cur === 'object' && value && typeof value === 'object') Object.assign(cur, value);
-      else parent[last] = value;
-    } else {
-      throw new MiError(Errors.MEDIATION_ERROR, 'enrich: action "sibling" is not supported for JSON targets');
-    }
-    mc.payload.setJson(root);
-  }
-}
-
-function parseSource(el: Element, ctx: ParseContext): Source {
-  const a = ctx.attrs(el, ['type', 'clone', 'xpath', 'property', 'key']);
-  const type = (a.get('type') ?? 'custom') as SourceType;
-  if (!['custom', 'envelope', 'body', 'property', 'inline'].includes(type)) ctx.fail(el, Errors.BAD_VALUE, `unknown enrich source type '${type}'`);
-  const s: Source = { type, clone: a.bool('clone', true) };
-  if (type === 'custom') {
-    const x = a.get('xpath');
-    if (x === undefined) ctx.fail(el, Errors.MISSING_ATTRIBUTE, "a custom enrich source needs 'xpath'");
-    s.xpath = ctx.expression(el, x!);
-  } else if (type === 'property') {
-    s.property = a.get('property');
-    if (s.property === undefined) ctx.fail(el, Errors.MISSING_ATTRIBUTE, "a property enrich source needs 'property'");
-  } else if (type === 'inline') {
-    s.key = a.get('key');
-    if (s.key !== undefined) ctx.ref(el, 'localEntry', s.key);
-    const inner = childElements(el)[0];
-    if (inner) s.inlineXml = serializeXml(inner);
-    else s.inlineText = textOf(el).trim();
-  }
-  return s;
-}
-
-function parseTarget(el: Element, ctx: ParseContext): Target {
-  const a = ctx.attrs(el, ['type', 'action', 'xpath', 'property']);
-  const type = (a.get('type') ?? 'custom') as TargetType;
-  if (!['custom', 'envelope', 'body', 'property'].includes(type)) ctx.fail(el, Errors.BAD_VALUE, `unknown enrich target type '${type}'`);
-  const action = (a.get('action') ?? 'replace') as Action;
-  if (!['replace', 'child', 'sibling'].includes(action)) ctx.fail(el, Errors.BAD_VALUE, `enrich action must be replace, child or sibling, not '${action}'`);
-  const t: Target = { type, action };
-  if (type === 'custom') {
-    const x = a.get('xpath');
-    if (x === undefined) ctx.fail(el, Errors.MISSING_ATTRIBUTE, "a custom enrich target needs 'xpath'");
-    t.xpath = ctx.expression(el, x!);
-  } else if (type === 'property') {
-    t.property = a.get('property');
-    if (t.property === undefined) ctx.fail(el, Errors.MISSING_ATTRIBUTE, "a property enrich target needs 'property'");
-  }
-  return t;
 }
 
 export const enrich: MediatorDef = {

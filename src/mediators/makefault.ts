@@ -1,4 +1,8 @@
-/** <makefault>: replace the message with a SOAP 1.1 / 1.2 fault (or a POX error) built from its parts. */
+/**
+ * <makefault>: replace the message with a SOAP 1.1 / 1.2 fault (or a POX error) built from its parts, written
+ * as Synapse's FaultMediator and Axiom write it: the fault code keeps the prefix the artifact declares
+ * (`soap11Env:Client` stays `soap11Env:Client`, declared on the code element when the envelope does not bind it).
+ */
 import type { MessageContext } from '../context/message-context.js';
 import { escapeXml, soapContentType, soapNs } from '../context/soap.js';
 import { Errors } from '../errors.js';
@@ -8,68 +12,55 @@ import type { ParseContext } from '../artifacts/parse-context.js';
 import type { Mediator } from './mediator.js';
 import type { MediatorDef } from './mediator-def.js';
 
-interface Part {
-  value: string | undefined;
-  expression: Expression | undefined;
+/** The prefix of the envelope the fault is written in (Axiom's default). */
+const ENV_PREFIX = 'soapenv';
+
+/** The fault codes Synapse accepts for each version (FaultMediatorFactory). */
+const CODES: Record<'soap11' | 'soap12', { ns: string; names: readonly string[] }> = {
+  soap11: { ns: SOAP11_NS, names: ['VersionMismatch', 'MustUnderstand', 'Client', 'Server'] },
+  soap12: { ns: SOAP12_NS, names: ['VersionMismatch', 'MustUnderstand', 'DataEncodingUnknown', 'Sender', 'Receiver'] },
+};
+
+interface QualifiedCode {
+  prefix: string;
+  local: string;
+  ns: string;
 }
 
-interface Code {
-  local: string;
-  ns: string | undefined;
+/** A code given by an expression, and the prefixes declared where it was written. */
+interface ComputedCode {
+  expression: Expression;
+  namespaces: Record<string, string>;
 }
+
+type Text = { value: string } | { expression: Expression };
+
+/** <detail>: text, copied elements (serialized once), or an expression (nodes are copied, anything else is text). */
+type Detail = { text: string } | { xml: string } | { expression: Expression };
 
 class MakefaultMediator implements Mediator {
   readonly tag = 'makefault';
-  readonly contentAware: boolean;
+  readonly contentAware = true;
   constructor(
     private readonly version: 'soap11' | 'soap12' | 'pox' | undefined,
-    private readonly code: Code | Expression,
-    private readonly reason: Part,
+    private readonly code: QualifiedCode | ComputedCode | undefined,
+    private readonly reason: Text | undefined,
     private readonly node: string | undefined,
     private readonly role: string | undefined,
-    private readonly detail: Part | undefined,
+    private readonly detail: Detail | undefined,
     private readonly response: boolean,
-  ) {
-    this.contentAware = true;
-  }
-
-  private text(p: Part, mc: MessageContext): string {
-    return p.value ?? p.expression?.stringValue(mc) ?? '';
-  }
+  ) {}
 
   mediate(mc: MessageContext): boolean {
-    // no version: the SOAP version of the message, or a POX fault for POX/REST/JSON and GET messages (as Synapse)
+    // Synapse reads a missing version as soap11; a request that is not SOAP gets a POX error here instead
     const kind = mc.payload.kind;
-    const version = this.version ?? (kind === 'soap12' ? 'soap12' : kind === 'soap11' ? 'soap11' : 'pox');
-    const reason = escapeXml(this.text(this.reason, mc));
-    const detail = this.detail ? (this.detail.value !== undefined ? this.detail.value : escapeXml(this.text(this.detail, mc))) : undefined;
+    const version = this.version ?? (kind === 'soap11' || kind === 'soap12' ? 'soap11' : 'pox');
     if (version === 'pox') {
-      mc.payload.setBodyXml(`<Exception>${reason}</Exception>`);
+      mc.payload.setBodyXml(element('Exception', '', escapeXml(this.poxText(mc))));
       mc.setProperty('messageType', 'application/xml', 'axis2');
     } else {
       const v = version === 'soap12' ? '1.2' : '1.1';
-      const env = soapNs(v);
-      let codeXml: string;
-      if ('stringValue' in this.code) {
-        codeXml = escapeXml(this.code.stringValue(mc));
-      } else {
-        const c = this.code;
-        codeXml = c.ns === undefined || c.ns === SOAP11_NS || c.ns === SOAP12_NS ? `soapenv:${c.local}` : `fc:${c.local}`;
-      }
-      const fcNs = !('stringValue' in this.code) && this.code.ns && this.code.ns !== SOAP11_NS && this.code.ns !== SOAP12_NS ? ` xmlns:fc="${escapeXml(this.code.ns)}"` : '';
-      const xml =
-        v === '1.1'
-          ? `<soapenv:Envelope xmlns:soapenv="${env}"><soapenv:Body><soapenv:Fault><faultcode${fcNs}>${codeXml}</faultcode><faultstring>${reason}</faultstring>` +
-            (this.role ? `<faultactor>${escapeXml(this.role)}</faultactor>` : '') +
-            (detail !== undefined ? `<detail>${detail}</detail>` : '') +
-            `</soapenv:Fault></soapenv:Body></soapenv:Envelope>`
-          : `<soapenv:Envelope xmlns:soapenv="${env}"><soapenv:Body><soapenv:Fault><soapenv:Code><soapenv:Value${fcNs}>${codeXml}</soapenv:Value></soapenv:Code>` +
-            `<soapenv:Reason><soapenv:Text xml:lang="en">${reason}</soapenv:Text></soapenv:Reason>` +
-            (this.node ? `<soapenv:Node>${escapeXml(this.node)}</soapenv:Node>` : '') +
-            (this.role ? `<soapenv:Role>${escapeXml(this.role)}</soapenv:Role>` : '') +
-            (detail !== undefined ? `<soapenv:Detail>${detail}</soapenv:Detail>` : '') +
-            `</soapenv:Fault></soapenv:Body></soapenv:Envelope>`;
-      mc.payload.setRaw(Buffer.from(xml), soapContentType(v));
+      mc.payload.setRaw(Buffer.from(this.soapFault(mc, v)), soapContentType(v));
       mc.payload.markXmlChanged();
       mc.setProperty('messageType', v === '1.2' ? 'application/soap+xml' : 'text/xml', 'axis2');
     }
@@ -77,20 +68,127 @@ class MakefaultMediator implements Mediator {
     if (this.response) mc.props.set('RESPONSE', 'true');
     return true;
   }
+
+  /** The text of a POX fault: the detail's text, else the reason (FaultMediator.makePOXFault). */
+  private poxText(mc: MessageContext): string {
+    const d = this.detail;
+    if (d && 'text' in d) return d.text;
+    if (d && 'expression' in d) return d.expression.stringValue(mc);
+    return this.reason ? textOf(this.reason, mc) : '';
+  }
+
+  private soapFault(mc: MessageContext, v: '1.1' | '1.2'): string {
+    const env = soapNs(v);
+    const { attr, text } = this.codeText(mc, env);
+    const reason = escapeXml(this.reason ? textOf(this.reason, mc) : '');
+    const detail = this.detailXml(mc);
+    const p = ENV_PREFIX;
+    const body =
+      v === '1.1'
+        ? element('faultcode', attr, text) +
+          element('faultstring', '', reason) +
+          (this.role !== undefined ? element('faultactor', '', escapeXml(this.role)) : '') +
+          (detail !== undefined ? element('detail', '', detail) : '')
+        : element(`${p}:Code`, '', element(`${p}:Value`, attr, text)) +
+          element(`${p}:Reason`, '', element(`${p}:Text`, ' xml:lang="en"', reason)) +
+          (this.node !== undefined ? element(`${p}:Node`, '', escapeXml(this.node)) : '') +
+          (this.role !== undefined ? element(`${p}:Role`, '', escapeXml(this.role)) : '') +
+          (detail !== undefined ? element(`${p}:Detail`, '', detail) : '');
+    return `<${p}:Envelope xmlns:${p}="${env}"><${p}:Body><${p}:Fault>${body}</${p}:Fault></${p}:Body></${p}:Envelope>`;
+  }
+
+  /**
+   * The fault code as a QName and the declaration it needs. A value keeps its prefix (declared on the code
+   * element unless it is the envelope's own binding). An expression's result is a local name in the envelope
+   * namespace, as Synapse writes it; a result whose prefix is declared where the expression was written keeps
+   * that prefix and namespace (Synapse would write `soapenv:p:name`).
+   */
+  private codeText(mc: MessageContext, envNs: string): { attr: string; text: string } {
+    let code: QualifiedCode;
+    if (this.code === undefined) code = { prefix: ENV_PREFIX, local: 'Server', ns: envNs };
+    else if ('expression' in this.code) {
+      const s = this.code.expression.stringValue(mc);
+      const colon = s.indexOf(':');
+      const prefix = colon > 0 ? s.slice(0, colon) : undefined;
+      const ns = prefix === undefined ? undefined : this.code.namespaces[prefix];
+      code = ns !== undefined ? { prefix: prefix!, local: s.slice(colon + 1), ns } : { prefix: ENV_PREFIX, local: s, ns: envNs };
+    } else code = this.code;
+    const bound = code.prefix === ENV_PREFIX && code.ns === envNs;
+    return {
+      attr: bound ? '' : ` xmlns:${code.prefix}="${escapeXml(code.ns)}"`,
+      text: escapeXml(`${code.prefix}:${code.local}`),
+    };
+  }
+
+  private detailXml(mc: MessageContext): string | undefined {
+    const d = this.detail;
+    if (d === undefined) return undefined;
+    if ('text' in d) return escapeXml(d.text);
+    if ('xml' in d) return d.xml;
+    const r = d.expression.evaluate(mc);
+    if (Array.isArray(r) && r.every(isNode)) {
+      // elements and text nodes are copied; attributes are not nodes of the detail in Axiom
+      return r.map((n: Node) => (n.nodeType === 1 ? serializeXml(n) : n.nodeType === 3 || n.nodeType === 4 ? escapeXml(n.nodeValue ?? '') : '')).join('');
+    }
+    return escapeXml(d.expression.stringValue(mc));
+  }
 }
 
-function part(el: Element, ctx: ParseContext, what: string): Part {
+function isNode(x: unknown): x is Node {
+  return typeof x === 'object' && x !== null && typeof (x as Node).nodeType === 'number';
+}
+
+function textOf(t: Text, mc: MessageContext): string {
+  return 'value' in t ? t.value : t.expression.stringValue(mc);
+}
+
+/** An element as Axiom writes it: empty ones self-closed. */
+function element(name: string, attrs: string, content: string): string {
+  return content === '' ? `<${name}${attrs}/>` : `<${name}${attrs}>${content}</${name}>`;
+}
+
+function parseCode(c: Element, ctx: ParseContext, version: 'soap11' | 'soap12' | 'pox' | undefined): QualifiedCode | ComputedCode {
+  const a = ctx.attrs(c, ['value', 'expression']);
+  const v = a.get('value');
+  const e = a.get('expression');
+  if (v === undefined) {
+    if (e === undefined) ctx.fail(c, Errors.MISSING_ATTRIBUTE, '<code> needs a value (prefix:name) or an expression');
+    return { expression: ctx.expression(c, e!), namespaces: ctx.namespaces(c) };
+  }
+  const colon = v.indexOf(':');
+  if (colon < 0) {
+    ctx.fail(c, Errors.FAULT_CODE, `fault code '${v}' is not a QName: write prefix:name with the prefix declared, e.g. value="soap11Env:Server" xmlns:soap11Env="${SOAP11_NS}"`);
+  }
+  const prefix = v.slice(0, colon);
+  const local = v.slice(colon + 1);
+  const ns = ctx.namespaces(c)[prefix];
+  if (ns === undefined) ctx.fail(c, Errors.FAULT_CODE, `the prefix '${prefix}' of fault code '${v}' is not declared; add xmlns:${prefix}="..." on <code>`);
+  // Synapse checks the code against the version, and reads a missing version as soap11
+  const rule = version === 'pox' ? undefined : CODES[version ?? 'soap11'];
+  if (rule && ns !== rule.ns) {
+    ctx.fail(c, Errors.FAULT_CODE, `fault code '${v}' of a ${version ?? 'soap11'} fault must be in the namespace ${rule.ns} (its prefix '${prefix}' is bound to ${ns})` + (version ? '' : '; without a version attribute the fault is soap11'));
+  }
+  if (rule && !rule.names.includes(local)) {
+    ctx.fail(c, Errors.FAULT_CODE, `fault code '${local}' is not a ${version ?? 'soap11'} code; use one of ${rule.names.join(', ')}`);
+  }
+  return { prefix, local, ns: ns! };
+}
+
+function parseText(el: Element, ctx: ParseContext): Text {
   const a = ctx.attrs(el, ['value', 'expression']);
   const value = a.get('value');
-  const expr = a.get('expression');
-  if (value === undefined && expr === undefined) {
-    const inner = childElements(el);
-    if (inner.length) return { value: inner.map((e) => serializeXml(e)).join(''), expression: undefined };
-    const t = el.textContent ?? '';
-    if (t.trim() !== '') return { value: escapeXml(t), expression: undefined };
-    ctx.fail(el, Errors.MISSING_ATTRIBUTE, `<${what}> needs a value or an expression`);
-  }
-  return { value, expression: value === undefined ? ctx.expression(el, expr!) : undefined };
+  if (value !== undefined) return { value };
+  const e = a.get('expression');
+  if (e === undefined) ctx.fail(el, Errors.MISSING_ATTRIBUTE, '<reason> needs a value or an expression attribute');
+  return { expression: ctx.expression(el, e!) };
+}
+
+function parseDetail(el: Element, ctx: ParseContext): Detail {
+  const e = ctx.attrs(el, ['expression']).get('expression');
+  if (e !== undefined) return { expression: ctx.expression(el, e) };
+  const inner = childElements(el);
+  if (inner.length) return { xml: inner.map((n) => serializeXml(n)).join('') };
+  return { text: el.textContent ?? '' };
 }
 
 export const makefault: MediatorDef = {
@@ -99,35 +197,27 @@ export const makefault: MediatorDef = {
     const a = ctx.attrs(el, ['version', 'response', 'description']);
     const version = a.get('version') as 'soap11' | 'soap12' | 'pox' | undefined;
     if (version !== undefined && !['soap11', 'soap12', 'pox'].includes(version)) ctx.fail(el, Errors.BAD_VALUE, `version must be soap11, soap12 or pox, not '${version}'`);
-    let code: Code | Expression | undefined;
-    let reason: Part | undefined;
-    let detail: Part | undefined;
+    const response = a.get('response');
+    if (response !== undefined && response !== 'true' && response !== 'false') ctx.fail(el, Errors.BAD_VALUE, `response must be true or false, not '${response}'`);
+    let code: QualifiedCode | ComputedCode | undefined;
+    let reason: Text | undefined;
+    let detail: Detail | undefined;
     let node: string | undefined;
     let role: string | undefined;
     for (const c of childElements(el)) {
       switch (c.localName) {
-        case 'code': {
-          const ca = ctx.attrs(c, ['value', 'expression']);
-          const v = ca.get('value');
-          const e = ca.get('expression');
-          if (v !== undefined) {
-            const colon = v.indexOf(':');
-            const prefix = colon < 0 ? undefined : v.slice(0, colon);
-            const ns = prefix ? ctx.namespaces(c)[prefix] : undefined;
-            if (prefix && ns === undefined) ctx.fail(c, Errors.BAD_VALUE, `the prefix '${prefix}' of fault code '${v}' is not declared`);
-            code = { local: colon < 0 ? v : v.slice(colon + 1), ns };
-          } else if (e !== undefined) code = ctx.expression(c, e);
-          else ctx.fail(c, Errors.MISSING_ATTRIBUTE, '<code> needs a value or an expression');
+        case 'code':
+          code = parseCode(c, ctx, version);
           break;
-        }
         case 'reason':
-          reason = part(c, ctx, 'reason');
+          reason = parseText(c, ctx);
           break;
         case 'detail':
-          detail = part(c, ctx, 'detail');
+          detail = parseDetail(c, ctx);
           break;
         case 'node':
-          node = c.textContent ?? '';
+          // a SOAP 1.1 fault has no node (Synapse ignores it)
+          if (version === 'soap12') node = c.textContent ?? '';
           break;
         case 'role':
           role = c.textContent ?? '';
@@ -136,8 +226,9 @@ export const makefault: MediatorDef = {
           ctx.fail(c, Errors.UNKNOWN_ELEMENT, `<${c.localName}> is not allowed in <makefault>; use code, reason, node, role, detail`);
       }
     }
-    if (version !== 'pox' && !code) ctx.fail(el, Errors.MISSING_ATTRIBUTE, 'makefault needs a <code>');
-    if (!reason) ctx.fail(el, Errors.MISSING_ATTRIBUTE, 'makefault needs a <reason>');
-    return new MakefaultMediator(version, code ?? { local: 'Server', ns: undefined }, reason!, node, role, detail, a.bool('response', false));
+    if (version !== 'pox' && !code) ctx.fail(el, Errors.MISSING_ATTRIBUTE, 'makefault needs a <code> unless version="pox"');
+    if (version !== 'pox' && !reason) ctx.fail(el, Errors.MISSING_ATTRIBUTE, 'makefault needs a <reason> unless version="pox"');
+    // Synapse marks the fault as a response unless response="false": a following <send/> answers the client
+    return new MakefaultMediator(version, code, reason, node, role, detail, response !== 'false');
   },
 };

@@ -10,6 +10,7 @@ import { Errors, MiError } from '../errors.js';
 import type { Expression } from '../expr/expression.js';
 import { jsonString } from '../expr/json-path.js';
 import { synapseString } from '../expr/xpath-expression.js';
+import { JavaFloating } from '../context/java-number.js';
 import { childElements, parseXml, serializeXml, SYNAPSE_NS, textOf } from '../xml/dom.js';
 import type { Mediator } from './mediator.js';
 import type { MediatorDef } from './mediator-def.js';
@@ -53,6 +54,8 @@ function isNodeList(v: unknown): v is Node[] {
 function argString(v: unknown): string {
   if (isNode(v)) return synapseString([v]);
   if (isNodeList(v) || (Array.isArray(v) && v.length === 0)) return synapseString(v);
+  // DOUBLE, FLOAT and LONG properties print as Java prints them
+  if (v instanceof JavaFloating || typeof v === 'bigint') return String(v);
   if (v !== null && typeof v === 'object') return JSON.stringify(v);
   return jsonString(v);
 }

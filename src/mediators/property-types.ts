@@ -1,4 +1,5 @@
 /** Property type conversion as Synapse's PropertyMediator does it (STRING, INTEGER, BOOLEAN, ..., OM, JSON). */
+import { parseJavaFloating } from '../context/java-number.js';
 import { parseXml } from '../xml/dom.js';
 
 export const PROPERTY_TYPES = ['STRING', 'INTEGER', 'BOOLEAN', 'DOUBLE', 'FLOAT', 'LONG', 'SHORT', 'OM', 'JSON'] as const;
@@ -15,6 +16,20 @@ function integer(v: string, min: number, max: number, fromExpression: boolean): 
   return n;
 }
 
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+
+/** A LONG as a BigInt: the whole 64-bit range, which a JS number cannot hold exactly. */
+function long(v: string, fromExpression: boolean): bigint {
+  const t = v.trim();
+  let n: bigint;
+  if (/^[-+]?\d+$/.test(t)) n = BigInt(t);
+  else if (fromExpression && t.includes('.') && Number.isFinite(Number(t))) n = BigInt(Math.trunc(Number(t)));
+  else throw new PropertyTypeError(`'${v}' is not a valid long`);
+  if (n < LONG_MIN || n > LONG_MAX) throw new PropertyTypeError(`'${v}' is out of the range of a long`);
+  return n;
+}
+
 export function convertProperty(value: string, type: PropertyType, fromExpression: boolean): unknown {
   switch (type) {
     case 'STRING':
@@ -28,11 +43,12 @@ export function convertProperty(value: string, type: PropertyType, fromExpressio
     case 'SHORT':
       return integer(value, -32768, 32767, fromExpression);
     case 'LONG':
-      return integer(value, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, fromExpression);
+      return long(value, fromExpression);
     case 'DOUBLE':
     case 'FLOAT': {
-      const n = Number(value.trim());
-      if (value.trim() === '' || !Number.isFinite(n)) throw new PropertyTypeError(`'${value}' is not a valid number`);
+      // kept as a Java double/float so it prints as Java does (2.0, 1.0E7)
+      const n = parseJavaFloating(value, type);
+      if (!n) throw new PropertyTypeError(`'${value}' is not a valid ${type === 'FLOAT' ? 'float' : 'double'}`);
       return n;
     }
     case 'OM':

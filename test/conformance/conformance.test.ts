@@ -16,9 +16,9 @@ const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..
 
 /** Files we reject on purpose: code and why. Every other file must deploy with no error. */
 export const REJECTED: Record<string, { code: string; why: RegExp }> = {
-  'endpoints/Test_Endpoint_html.xml': { code: 'MI_ART_012', why: /template endpoints are not supported/ },
+  'definitions/synapse_sample_5.xml': { code: 'MI_ART_015', why: /must be in the namespace http:\/\/schemas\.xmlsoap\.org\/soap\/envelope\/.*without a version attribute the fault is soap11/ },
   'proxy-services/SoapHeaderBlockTestProxy.xml': { code: 'MI_ART_010', why: /<aggregate> mediator is not supported/ },
-  'sequences/main.xml': { code: 'MI_ART_009', why: /endpoint 'Test_Endpoint_html' is not deployed/ },
+  'sequences/main.xml': { code: 'MI_ART_009', why: /sequence 'switchFault' is not deployed/ },
   'sequences/switchFault.xml': { code: 'MI_ART_009', why: /sequence 'seq_timeout' is not deployed/ },
   'policies/UTpolicy.xml': { code: 'MI_ART_003', why: /<Policy> is not a deployable artifact/ },
   'policies/scenario1-policy.xml': { code: 'MI_ART_003', why: /<Policy> is not a deployable artifact/ },
@@ -35,7 +35,7 @@ describe('conformance: Micro Integrator artifacts', () => {
   const registry = new MediatorRegistry();
   const parse = (rel: string): ParsedFile => parseArtifactText(rel, readFileSync(path.join(DIR, rel), 'utf8'), registry);
   const library = files()
-    .filter((f) => /^(sequences|endpoints|local-entries)\//.test(f))
+    .filter((f) => /^(sequences|endpoints|local-entries|templates)\//.test(f))
     .map(parse);
   const builtins = builtinArtifacts(registry);
 

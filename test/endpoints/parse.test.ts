@@ -34,11 +34,17 @@ describe('endpoint parsing', () => {
     );
   });
 
-  it('rejects wsdl endpoints and endpoint templates as unsupported', () => {
+  it('rejects wsdl endpoints as unsupported', () => {
     const wsdl = errors('<endpoint><wsdl uri="http://h/x?wsdl" service="S" port="P"/></endpoint>');
     assert.equal(wsdl[0]!.code, 'MI_ART_012');
     assert.equal(wsdl[0]!.message, 'wsdl endpoints are not supported; use an address endpoint');
-    assert.equal(errors('<endpoint template="T" uri="http://h"/>')[0]!.code, 'MI_ART_012');
+  });
+
+  it('a template endpoint parses, refers to its template, and needs name and value on each parameter', () => {
+    const { ep, ctx } = parse('<endpoint template="T" uri="http://h"><parameter name="x" value="y"/></endpoint>');
+    assert.equal(ep?.type, 'template');
+    assert.deepEqual(ctx.refs.map((r) => [r.kind, r.key]), [['endpointTemplate', 'T']]);
+    assert.equal(errors('<endpoint template="T"><parameter name="x"/></endpoint>')[0]!.code, 'MI_ART_006');
   });
 
   it('rejects bad values: non-http uri, unknown format, non-numeric durations and error codes', () => {

@@ -61,6 +61,17 @@ describe('REST APIs over HTTP', () => {
     assert.deepEqual(JSON.parse(r.text), { 'uri.var.query': 'ibm', 'uri.var.limit': '5' });
   });
 
+  it('a query template needs each name= in the request, as Synapse: an empty value matches, a bare name or no name is 404', async () => {
+    const empty = await get(`${s.url}/stock/search?q=&limit=`);
+    assert.equal(empty.status, 200);
+    assert.deepEqual(JSON.parse(empty.text), { 'uri.var.query': '', 'uri.var.limit': '' });
+    for (const q of ['', '?q=ibm', '?q&limit=5', '?q=ibm&limit', '?Q=ibm&limit=5']) {
+      const r = await get(`${s.url}/stock/search${q}`);
+      assert.equal(r.status, 404, `/stock/search${q}`);
+      assert.equal(r.text, '', 'an empty 404, as Micro Integrator');
+    }
+  });
+
   it('matches url-mapping prefixes and the listed methods', async () => {
     const r = await fetch(`${s.url}/stock/orders/1/lines`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } });
     assert.equal(r.status, 200);

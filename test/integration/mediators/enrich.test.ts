@@ -41,9 +41,42 @@ describe('enrich over HTTP', () => {
       'proxy-services/JsonEnrich.xml': proxy(
         'JsonEnrich',
         `<enrich><source type="custom" xpath="json-eval($.order.customer)"/><target type="property" property="cust"/></enrich>
-         <enrich><source type="inline" clone="true">"shipped"</source><target xpath="json-eval($.order.status)"/></enrich>
-         <enrich><source type="inline" clone="true">{"audit":{"by":"mi"}}</source><target type="body" action="child"/></enrich>
-         <enrich><source type="property" property="cust"/><target xpath="json-eval($.copy)"/></enrich>`,
+         <enrich><source type="inline" clone="true">{"status":"shipped"}</source><target action="child" xpath="json-eval($.order)"/></enrich>
+         <enrich><source type="inline" clone="true">{"audit":{"by":"mi"}}</source><target action="child" xpath="json-eval($)"/></enrich>
+         <enrich><source type="custom" xpath="json-eval($.order.symbol)"/><target type="property" property="sym"/></enrich>
+         <property name="X-Symbol" expression="$ctx:sym" scope="transport"/>
+         <enrich><source type="property" property="cust"/><target xpath="json-eval($.order.customer)"/></enrich>`,
+      ),
+      'proxy-services/JsonMissingTarget.xml': proxy(
+        'JsonMissingTarget',
+        `<enrich><source type="inline">"shipped"</source><target xpath="json-eval($.order.status)"/></enrich>`,
+      ),
+      'proxy-services/PropertyArrayChild.xml': proxy(
+        'PropertyArrayChild',
+        `<property name="items" expression="json-eval($.items)"/>
+         <enrich><source type="inline">{"sku":"c"}</source><target type="property" property="items" action="child"/></enrich>
+         <enrich><source type="custom" xpath="json-eval($.extra)"/><target type="property" property="items" action="child"/></enrich>
+         <enrich><source type="custom" xpath="json-eval($.pair)"/><target type="property" property="items" action="child"/></enrich>
+         <enrich><source type="property" property="items"/><target type="body"/></enrich>`,
+      ),
+      'proxy-services/JsonArrayRefusals.xml': proxy(
+        'JsonArrayRefusals',
+        `<property name="obj" expression="json-eval($.customer)"/>
+         <enrich><source type="inline">{"sku":"c"}</source><target type="property" property="obj" action="child"/></enrich>
+         <enrich><source type="inline">{"sku":"c"}</source><target type="property" property="unset" action="child"/></enrich>
+         <enrich><source type="inline">{"sku":"c"}</source><target type="property" property="obj" action="sibling"/></enrich>
+         <enrich><source type="inline">{"sku":"c"}</source><target type="body" action="child"/></enrich>
+         <enrich><source type="inline">"text"</source><target type="body"/></enrich>
+         <enrich><source type="inline">{"sku":"c"}</source><target action="child" xpath="json-eval($.extra)"/></enrich>
+         <enrich><source type="inline">{"sku":"c"}</source><target action="sibling" xpath="json-eval($.items)"/></enrich>
+         <enrich><source type="property" property="obj"/><target action="child" xpath="json-eval($.customer)"/></enrich>`,
+      ),
+      'proxy-services/JsonPathArrayChild.xml': proxy(
+        'JsonPathArrayChild',
+        `<enrich><source type="inline">{"sku":"c"}</source><target action="child" xpath="json-eval($.items)"/></enrich>
+         <enrich><source type="custom" xpath="json-eval($.pair)"/><target action="child" xpath="json-eval($.items)"/></enrich>
+         <enrich><source type="custom" clone="false" xpath="json-eval($.extra)"/><target action="child" xpath="json-eval($.items)"/></enrich>
+         <enrich><source type="inline">["z"]</source><target xpath="json-eval($.pair)"/></enrich>`,
       ),
     });
   });
@@ -83,14 +116,46 @@ describe('enrich over HTTP', () => {
     assert.equal(bodyOf(r.text), '<order><symbol>IBM</symbol><qty>99</qty></order>');
   });
 
-  it('enriches a JSON body with JSONPath sources and targets, staying JSON', async () => {
-    const r = await post(`${s.url}/services/JsonEnrich`, JSON.stringify({ order: { symbol: 'IBM', customer: { id: 7 } } }), { 'content-type': 'application/json' });
+  const ITEMS = JSON.stringify({ items: [{ sku: 'a' }, { sku: 'b' }], extra: 'x', pair: [1, 2], customer: { id: 7 } });
+  const postJson = (name: string, body: string) => post(`${s.url}/services/${name}`, body, { 'content-type': 'application/json' });
+
+  it('enriches a JSON body with JSONPath sources and targets, staying JSON; a string in a property keeps its JSON quotes', async () => {
+    const r = await postJson('JsonEnrich', JSON.stringify({ order: { symbol: 'IBM', customer: { id: 7 } } }));
     assert.equal(r.status, 200, r.text);
     assert.match(r.headers.get('content-type')!, /^application\/json/);
-    assert.deepEqual(JSON.parse(r.text), {
-      order: { symbol: 'IBM', customer: { id: 7 }, status: 'shipped' },
-      audit: { by: 'mi' },
-      copy: { id: 7 },
-    });
+    assert.equal(r.text, '{"order":{"symbol":"IBM","customer":{"id":7},"status":"shipped"},"audit":{"by":"mi"}}');
+    assert.equal(r.headers.get('x-symbol'), '"IBM"', 'Synapse keeps the JSON string, quotes included');
+  });
+
+  it('replacing through a JSONPath that matches nothing is a fault, as in Micro Integrator (nothing is added)', async () => {
+    const r = await postJson('JsonMissingTarget', JSON.stringify({ order: { symbol: 'IBM' } }));
+    assert.equal(r.status, 500);
+    assert.match(r.text, /json-eval\(\$\.order\.status\) matches nothing/);
+  });
+
+  it('action="child" onto a property holding a JSON array appends the source (an object, a string, an array as one element)', async () => {
+    const r = await postJson('PropertyArrayChild', ITEMS);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.text, '[{"sku":"a"},{"sku":"b"},{"sku":"c"},"x",[1,2]]');
+  });
+
+  it('what Micro Integrator refuses with a logged error leaves the message as it was (MI_MED_004), never a fault', async () => {
+    const before = s.logLines.length;
+    const r = await postJson('JsonArrayRefusals', ITEMS);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.text, '{"items":[{"sku":"a"},{"sku":"b"}],"extra":"x","pair":[1,2],"customer":{"id":7}}', 'the body is unchanged');
+    const refused = s.logLines.slice(before).filter((l) => l.level === 'ERROR' && l.message.startsWith('MI_MED_004'));
+    assert.equal(refused.length, 7, refused.map((l) => l.message).join('\n'));
+    assert.ok(refused.some((l) => /property 'obj': it does not hold a JSON array/.test(l.message)));
+    assert.ok(refused.some((l) => /property 'unset': it is not set/.test(l.message)));
+    assert.ok(refused.some((l) => /"child" is not supported for a JSON body target/.test(l.message)));
+    assert.ok(refused.some((l) => /only a JSON object or array can replace the body/.test(l.message)));
+    assert.ok(refused.some((l) => /cannot add a child to json-eval\(\$\.extra\)/.test(l.message)));
+  });
+
+  it('action="child" onto a JSONPath array appends; clone="false" takes the source out of the payload first', async () => {
+    const r = await postJson('JsonPathArrayChild', ITEMS);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.text, '{"items":[{"sku":"a"},{"sku":"b"},{"sku":"c"},[1,2],"x"],"pair":["z"],"customer":{"id":7}}');
   });
 });
