@@ -106,6 +106,8 @@ const smallOrder = (): string => soapOrder(600).replace(RID, rid());
 
 type Attack = (ctx: AttackContext) => Promise<AttackResult>;
 
+const ABANDON_BURST = 4;
+
 export const ATTACKS: Record<AttackName, Attack> = {
   'attr-flood': (ctx) => post(ctx, ADDR.misc, '/services/SoakSecure', attributeFlood(ctx.size), SOAP_HEADERS, 'SoakSecure', `${ctx.size} attributes on the Envelope`),
 
@@ -243,13 +245,17 @@ export const ATTACKS: Record<AttackName, Attack> = {
     );
   },
 
-  abandon: (ctx) => {
+  abandon: async (ctx) => {
+    // a burst of clients that send a whole 200 KB request and leave before the answer
     const [target, path, type, body] = pick([
-      ['SoakPassThrough', '/services/SoakPassThrough', 'text/xml', soapOrder(20_000)],
-      ['SoakMediated', '/services/SoakMediated', 'text/xml', soapOrder(20_000)],
-      ['SoakAPI', `/soak/orders/${rid()}?tag=gone`, 'application/json', jsonOrder(20_000)],
+      ['SoakPassThrough', '/services/SoakPassThrough', 'text/xml', soapOrder(200_000)],
+      ['SoakMediated', '/services/SoakMediated', 'text/xml', soapOrder(200_000)],
+      ['SoakAPI', `/soak/orders/${rid()}?tag=gone`, 'application/json', jsonOrder(200_000)],
     ] as const);
-    return raw(ctx, ADDR.misc, [{ data: httpRequest('POST', path, [`Content-Type: ${type}`], body.replace(RID, rid())) }], target, `whole request to ${target}, then the client leaves`, 'close');
+    const burst = await Promise.all(
+      Array.from({ length: ABANDON_BURST }, () => raw(ctx, ADDR.misc, [{ data: httpRequest('POST', path, [`Content-Type: ${type}`], body.replace(RID, rid())) }], target, `${ABANDON_BURST} clients send a whole request to ${target} and leave`, 'close')),
+    );
+    return burst.find((r) => r.label !== 'aborted') ?? burst[0]!;
   },
 
   oversize: (ctx) => {

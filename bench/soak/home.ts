@@ -193,13 +193,14 @@ const BASIC_API = `<api ${SYN} name="SoakBasicAPI" context="/soakauth">
 
 export function soakArtifacts(home: string, o: HomeOptions): Artifact[] {
   const cfg = path.join(home, 'synapse-configs', 'default');
+  // in redeploy order: the Basic-auth API first, as its answers tell which revision served them
   return [
+    { name: 'SoakBasicAPI', file: path.join(cfg, 'api', 'SoakBasicAPI.xml'), template: BASIC_API },
     { name: 'SoakBackend', file: path.join(cfg, 'endpoints', 'SoakBackend.xml'), template: endpoint(o) },
     { name: 'SoakPassThrough', file: path.join(cfg, 'proxy-services', 'SoakPassThrough.xml'), template: PASS_THROUGH },
     { name: 'SoakMediated', file: path.join(cfg, 'proxy-services', 'SoakMediated.xml'), template: MEDIATED },
     { name: 'SoakAPI', file: path.join(cfg, 'api', 'SoakAPI.xml'), template: API },
     { name: 'SoakSecure', file: path.join(cfg, 'proxy-services', 'SoakSecure.xml'), template: SECURE },
-    { name: 'SoakBasicAPI', file: path.join(cfg, 'api', 'SoakBasicAPI.xml'), template: BASIC_API },
   ];
 }
 

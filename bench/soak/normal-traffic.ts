@@ -17,6 +17,8 @@ export interface NormalClass {
 export interface NormalResult {
   label: string;
   detail: string;
+  /** The artifact revision the answer came from, when it tells (the Basic-auth API does). */
+  rev?: number;
 }
 
 export interface NormalOptions {
@@ -35,7 +37,8 @@ async function exchange(o: NormalOptions, dispatcher: Dispatcher, path: string, 
     if (res.statusCode !== 200) return { label: String(res.statusCode), detail: what() };
     if (!text.includes(mustContain)) return { label: '200-wrong-body', detail: `answer lacks ${mustContain}: ${what()}` };
     if (mustNotContain && text.includes(mustNotContain)) return { label: '200-leaks-password', detail: what() };
-    return { label: '200', detail: '' };
+    const rev = /"rev":"(\d+)"/.exec(text)?.[1];
+    return { label: '200', detail: '', rev: rev === undefined ? undefined : Number(rev) };
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
     const code = err.code ?? err.cause?.code ?? 'error';

@@ -36,6 +36,8 @@ interface Window {
   start: number;
   end: number | undefined;
   cause: string;
+  /** How long after `end` its effects may still show. */
+  graceMs: number;
 }
 
 /** Periods during which failures of backend-reaching requests are explained by something the soak did. */
@@ -45,7 +47,7 @@ export class FaultWindows {
   constructor(private readonly graceMs: number) {}
 
   open(cause: string, at = Date.now()): Window {
-    const w: Window = { start: at, end: undefined, cause };
+    const w: Window = { start: at, end: undefined, cause, graceMs: this.graceMs };
     this.windows.push(w);
     return w;
   }
@@ -54,9 +56,9 @@ export class FaultWindows {
     w.end = at;
   }
 
-  /** A window of fixed length (an interim side effect such as an endpoint suspended by an aborted upload). */
+  /** A window of fixed length, its after-effects included (an endpoint suspended by an aborted upload). */
   mark(cause: string, lengthMs: number, at = Date.now()): void {
-    this.windows.push({ start: at, end: at + lengthMs, cause });
+    this.windows.push({ start: at, end: at + lengthMs, cause, graceMs: 0 });
   }
 
   /** The cause of the first window the request [start, end] overlaps, its grace period included. */
@@ -64,7 +66,7 @@ export class FaultWindows {
     const now = Date.now();
     for (let i = this.windows.length - 1; i >= 0; i--) {
       const w = this.windows[i]!;
-      const until = (w.end ?? now) + this.graceMs;
+      const until = (w.end ?? now) + w.graceMs;
       if (start <= until && end >= w.start) return w.cause;
       if (until < start - 600_000) break; // windows are in start order; older ones cannot overlap
     }

@@ -88,10 +88,10 @@ export function printClassTable(tallies: ClassTally[]): void {
 }
 
 /**
- * Flat: the last quarter's median within `pct`% or `absolute` of the second quarter's (the first quarter is
- * start-up and warm-up). Needs at least 8 samples.
+ * Flat: the last quarter's median within what `allowed` says of the second quarter's (the first quarter is
+ * start-up and warm-up). Needs at least 8 samples; `tooShort` gives the numbers without a verdict.
  */
-export function flatness(name: string, values: number[], unit: string, allowed: (early: number, late: number) => boolean, rule: string): CheckLine {
+export function flatness(name: string, values: number[], unit: string, allowed: (early: number, late: number) => boolean, rule: string, tooShort?: string): CheckLine {
   if (values.length < 8) return { name, status: 'n/a', detail: `${values.length} samples; a verdict needs 8 (DURATION >= 80 s)` };
   const q = Math.floor(values.length / 4);
   const early = median(values.slice(q, 2 * q));
@@ -99,8 +99,8 @@ export function flatness(name: string, values: number[], unit: string, allowed: 
   const ok = allowed(early, late);
   return {
     name,
-    status: ok ? 'PASS' : 'FAIL',
-    detail: `median of the 2nd quarter ${fmt(early, 1)} ${unit}, of the last quarter ${fmt(late, 1)} ${unit} (${late >= early ? '+' : ''}${fmt(late - early, 1)}; ${rule}); min ${fmt(Math.min(...values), 1)}, max ${fmt(Math.max(...values), 1)}`,
+    status: tooShort ? 'n/a' : ok ? 'PASS' : 'FAIL',
+    detail: `median of the 2nd quarter ${fmt(early, 1)} ${unit}, of the last quarter ${fmt(late, 1)} ${unit} (${late >= early ? '+' : ''}${fmt(late - early, 1)}; ${rule}); min ${fmt(Math.min(...values), 1)}, max ${fmt(Math.max(...values), 1)}${tooShort ? `; ${tooShort}` : ''}`,
   };
 }
 
