@@ -174,3 +174,22 @@ export async function machineBusy(ms = 1000): Promise<number> {
   const total = b.total - a.total;
   return total > 0 ? 1 - (b.idle - a.idle) / total : 0;
 }
+
+/** Resident set size of a process in bytes (VmRSS of /proc/<pid>/status); NaN when it is gone. */
+export function rssBytes(pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Open file descriptors of a process (entries of /proc/<pid>/fd: files, sockets, pipes); NaN when unreadable. */
+export function openFdCount(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return NaN;
+  }
+}
