@@ -62,6 +62,11 @@ export function writeReply(res: ServerResponse, reply: Reply, done?: (bytes: num
     }
     // pipe() rather than pipeline(): no end-of-stream bookkeeping per request on the hot path
     const src = body as Readable;
+    if (res.destroyed || !res.socket || res.socket.destroyed) {
+      // the client left before its answer: free the backend connection now ('close' has already fired)
+      src.destroy();
+      return;
+    }
     src.once('error', () => res.destroy());
     res.once('close', () => {
       if (!src.readableEnded) src.destroy();
@@ -174,6 +179,11 @@ export function serverOptions(runtime: Runtime): http.ServerOptions {
 /** The request handler of a listener: the same path for HTTP and HTTPS. */
 export function requestHandler(state: ListenerState, runtime: Runtime, protocol: 'http' | 'https', port: number): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    // HTTP/0.9 (a request line cut short by CR LF, "GET /x\r\n") has no headers, no Host, no framing: never mediated
+    if (req.httpVersionMajor !== 1) {
+      req.socket.destroy();
+      return;
+    }
     const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
     void handle(state, runtime, req, res, hasBody ? req : undefined, protocol, port);
   };
