@@ -187,14 +187,21 @@ export class StreamMatcher {
       // text matters only where it is collected, and outside the root (where it must be white space)
       const d = this.d;
       const t = tok.next(d > 0 && this.fCollect[d] === COLLECT_NONE);
-      if (t === Token.START) this.startTag();
-      else if (t === Token.END) this.endTag();
-      else if (t === Token.TEXT) this.text();
-      else if (t === Token.CDATA) this.cdata();
-      else if (t === Token.COMMENT) {
-        if (this.d > 0) this.fHasChild[this.d] = 1;
-      } else if (t === Token.PI) this.pi();
-      else if (t === Token.EOF) break;
+      if (t === Token.START) {
+        this.startTag();
+        if (!tok.selfClosing) {
+          if (this.fLive[this.d] !== 0 || this.stopped || (this.d === 1 && this.requireBody)) continue;
+          this.skipElement(); // up to its end tag
+        }
+      } else if (t !== Token.END) {
+        if (t === Token.TEXT) this.text();
+        else if (t === Token.EOF) break;
+        else this.otherToken(t);
+        continue;
+      }
+      // an end tag, or the end of a self-closing element
+      this.closeElement();
+      if (this.liveCount === 0 && this.d > 0) this.stopped = true;
     }
 
     if (!this.stopped) {
@@ -250,6 +257,28 @@ export class StreamMatcher {
     else this.parts[col] += t;
   }
 
+  /**
+   * Reads the rest of the element just opened, which nothing can match below (its frame is not live):
+   * the tokenizer still checks every byte, but no frame is kept; stops after its end tag.
+   */
+  private skipElement(): void {
+    const tok = this.tok;
+    const depth = tok.depth;
+    for (;;) {
+      const t = tok.next(true);
+      if (t === Token.END) {
+        if (tok.depth === depth) return;
+      } else if (t === Token.PI) this.pi();
+    }
+  }
+
+  /** CDATA, comments and processing instructions. */
+  private otherToken(t: Token): void {
+    if (t === Token.CDATA) this.cdata();
+    else if (t === Token.PI) this.pi();
+    else if (this.d > 0) this.fHasChild[this.d] = 1; // a comment
+  }
+
   private cdata(): void {
     const d = this.d;
     if (d === 0) throw FALLBACK; // CDATA outside of element
@@ -269,11 +298,6 @@ export class StreamMatcher {
     if (this.d > 0) this.fHasChild[this.d] = 1;
   }
 
-  private endTag(): void {
-    this.closeElement();
-    if (this.liveCount === 0 && this.d > 0) this.stopped = true;
-  }
-
   private startTag(): void {
     const tok = this.tok;
     const ls = tok.colon < 0 ? tok.nameStart : tok.colon + 1;
@@ -285,7 +309,6 @@ export class StreamMatcher {
       this.rootSeen = true;
     }
     this.openElement(this.raw, ls, le, ens, tok.attrCount);
-    if (tok.selfClosing) this.closeElement();
     if (this.liveCount === 0 && this.d > 0) this.stopped = true;
   }
 

@@ -46,8 +46,9 @@ export class KnownUris {
 
 export class NamespaceScope {
   private known = new KnownUris([]);
-  private readonly docIds = new Map<string, number>();
   private readonly docUris: string[] = [];
+  /** Past SMALL_SCOPE document namespaces: name -> id (a few are found faster by comparing). */
+  private docIds: Map<string, number> | undefined;
 
   // bindings, innermost last: prefix bytes buf[s, s + len) -> namespace id
   private readonly bBuf: Buffer[] = [];
@@ -79,7 +80,7 @@ export class NamespaceScope {
   }
 
   private forgetDocUris(): void {
-    this.docIds.clear();
+    this.docIds = undefined;
     this.docUris.length = 0;
   }
 
@@ -161,11 +162,16 @@ export class NamespaceScope {
   }
 
   private docId(uri: string): number {
-    let id = this.docIds.get(uri);
-    if (id === undefined) {
-      id = DOC_BASE + this.docUris.push(uri) - 1;
-      this.docIds.set(uri, id);
+    const uris = this.docUris;
+    const map = this.docIds;
+    if (map) {
+      let id = map.get(uri);
+      if (id === undefined) map.set(uri, (id = DOC_BASE + uris.push(uri) - 1));
+      return id;
     }
+    for (let k = 0; k < uris.length; k++) if (uris[k] === uri) return DOC_BASE + k;
+    const id = DOC_BASE + uris.push(uri) - 1;
+    if (uris.length > SMALL_SCOPE) this.docIds = new Map(uris.map((u, k) => [u, DOC_BASE + k]));
     return id;
   }
 

@@ -23,15 +23,6 @@ export function notWellFormed(reason: string): never {
   throw new MiError(Errors.XML_NOT_WELL_FORMED, reason);
 }
 
-/** Work the last token left for the next call. */
-export const enum Pending {
-  NONE = 0,
-  /** Check the references of the TEXT token. */
-  TEXT = 1,
-  /** Close the self-closing element of the START token. */
-  POP = 2,
-}
-
 export const EMPTY = Buffer.alloc(0);
 
 export class XmlToken {
@@ -62,7 +53,8 @@ export class XmlToken {
   protected buf: Buffer = EMPTY;
   protected len = 0;
   protected readonly scope = new NamespaceScope();
-  protected pending: Pending = Pending.NONE;
+  /** A TEXT token whose references are not checked yet (next() checks them if text() did not). */
+  protected textPending = false;
   /** Offset of the next '&' at or after the last search (len when none): one search serves many texts. */
   protected amp = -1;
   private readonly ref: ReferenceValue = { value: '' };
@@ -77,7 +69,7 @@ export class XmlToken {
   /** The value of a TEXT (references resolved) or CDATA token, line ends normalized. */
   text(): string {
     if (this.kind !== Token.TEXT) return textPiece(this.buf, this.textStart, this.textEnd);
-    this.pending = Pending.NONE;
+    this.textPending = false;
     const s = this.textStart;
     const e = this.textEnd;
     let a = this.amp;
@@ -152,7 +144,7 @@ export class XmlToken {
 
   /** Checks the references of the pending TEXT token. */
   protected checkText(): void {
-    this.pending = Pending.NONE;
+    this.textPending = false;
     const e = this.textEnd;
     let a = this.amp;
     if (a < this.textStart) a = this.nextAmp(this.textStart);

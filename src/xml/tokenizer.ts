@@ -22,7 +22,7 @@
 import { Errors, MiError } from '../errors.js';
 import { allXmlChars, CHAR_CLASSES, Ch, Cls, latin1, PI_END, quotedName } from './bytes.js';
 import { KnownUris, NsId } from './namespace-scope.js';
-import { EMPTY, notWellFormed, Pending, Token, XmlToken } from './token.js';
+import { EMPTY, notWellFormed, Token, XmlToken } from './token.js';
 
 export { Token } from './token.js';
 
@@ -38,6 +38,13 @@ export interface XmlDialect {
 const NS_UNRESOLVED = -3;
 
 const CLS = CHAR_CLASSES;
+
+// an open element's ints in XmlTokenizer.frames
+const FRAME = 4;
+const F_NAME_START = 0;
+const F_NAME_END = 1;
+const F_MARK = 2;
+const F_DEFAULT_NS = 3;
 
 const DASH_DASH = Buffer.from('--');
 const CDATA_END = Buffer.from(']]>');
@@ -64,11 +71,8 @@ export class XmlTokenizer extends XmlToken {
   private open = 0;
   private scannedColon = -1;
   private readonly seen = new Map<string, number>();
-  // open elements, by depth (0 is the document)
-  private readonly fNameS: number[] = [0];
-  private readonly fNameE: number[] = [0];
-  private readonly fMark: number[] = [0];
-  private readonly fDefNs: number[] = [NsId.NONE];
+  /** Open elements, FRAME ints each by depth (0 is the document): name start and end, scope mark, default namespace. */
+  private frames = new Int32Array(64 * FRAME);
 
   constructor(dialect: XmlDialect) {
     super(dialect.xmldomReferences);
@@ -86,11 +90,12 @@ export class XmlTokenizer extends XmlToken {
     this.declarationAt = declaration ? start : -1;
     this.maxDepth = maxDepth;
     this.open = 0;
-    this.pending = Pending.NONE;
+    this.textPending = false;
     this.amp = -1;
     this.kind = Token.EOF;
     this.scope.reset(known);
-    this.fMark[0] = this.scope.mark;
+    this.frames[F_MARK] = this.scope.mark;
+    this.frames[F_DEFAULT_NS] = NsId.NONE;
   }
 
   /** Binds a prefix for the whole document (a wrapper's prefix that the bytes may use undeclared). */
@@ -113,11 +118,7 @@ export class XmlTokenizer extends XmlToken {
    * token is markup or the end: for readers that want no character data at this point.
    */
   next(skipText = false): number {
-    const pending = this.pending;
-    if (pending !== Pending.NONE) {
-      if (pending === Pending.TEXT) this.checkText();
-      else this.pop();
-    }
+    if (this.textPending) this.checkText();
     let i = this.pos;
     if (i < this.len && this.buf[i] !== Ch.LT) {
       const lt = this.textEndAt(i);
@@ -125,7 +126,7 @@ export class XmlTokenizer extends XmlToken {
         this.textStart = i;
         this.textEnd = lt;
         this.pos = lt;
-        this.pending = Pending.TEXT;
+        this.textPending = true;
         return (this.kind = Token.TEXT);
       }
       let a = this.amp;
@@ -166,18 +167,12 @@ export class XmlTokenizer extends XmlToken {
 
   /** START, END: depth of the element (1 for a root); other tokens: depth of the enclosing element. */
   get depth(): number {
-    return this.kind === Token.END ? this.open + 1 : this.open;
+    return this.kind === Token.END || (this.kind === Token.START && this.selfClosing) ? this.open + 1 : this.open;
   }
 
   /** Offset just after the token. */
   get end(): number {
     return this.pos;
-  }
-
-  private pop(): void {
-    this.pending = Pending.NONE;
-    this.scope.popTo(this.fMark[this.open]!);
-    this.open--;
   }
 
   // --- markup --------------------------------------------------------------------------------------------
@@ -236,8 +231,9 @@ export class XmlTokenizer extends XmlToken {
     const raw = this.buf;
     const d = this.open;
     if (d === 0) notWellFormed('an end tag where no element is open');
-    const s = this.fNameS[d]!;
-    const L = this.fNameE[d]! - s;
+    const f = d * FRAME;
+    const s = this.frames[f + F_NAME_START]!;
+    const L = this.frames[f + F_NAME_END]! - s;
     let p = lt + 2;
     let k = 0;
     while (k < L && raw[p + k] === raw[s + k]) k++;
@@ -247,7 +243,7 @@ export class XmlTokenizer extends XmlToken {
     }
     if (k !== L || raw[p] !== Ch.GT) this.badEndTag(lt, d);
     this.pos = p + 1;
-    this.scope.popTo(this.fMark[d]!);
+    this.scope.popTo(this.frames[f + F_MARK]!);
     this.open = d - 1;
     return (this.kind = Token.END);
   }
@@ -260,7 +256,7 @@ export class XmlTokenizer extends XmlToken {
   }
 
   private openName(d: number): string {
-    return quotedName(this.buf, this.fNameS[d]!, this.fNameE[d]!);
+    return quotedName(this.buf, this.frames[d * FRAME + F_NAME_START]!, this.frames[d * FRAME + F_NAME_END]!);
   }
 
   /** Scans a QName at p; returns its end, with its colon in this.scannedColon (-1 when none). */
@@ -331,23 +327,36 @@ export class XmlTokenizer extends XmlToken {
     const d = this.open;
     if (d >= this.maxDepth) throw new MiError(Errors.XML_NESTING_TOO_DEEP, `nesting deeper than ${this.maxDepth} elements`);
     const mark = this.scope.mark;
-    const defNs = na === 0 ? this.fDefNs[d]! : this.declare(na);
+    const defNs = na === 0 ? this.frames[d * FRAME + F_DEFAULT_NS]! : this.declare(na);
     let ns = defNs;
     if (colon >= 0) {
       ns = this.scope.lookup(raw, qs, colon - qs);
       if (ns === NsId.UNBOUND) notWellFormed(`namespace prefix '${quotedName(raw, qs, colon)}' of <${quotedName(raw, qs, this.nameEnd)}> is not declared`);
     }
     if (na > 0) this.resolveAttributes(na);
-    const nd = d + 1;
-    this.open = nd;
-    this.fNameS[nd] = qs;
-    this.fNameE[nd] = this.nameEnd;
-    this.fMark[nd] = mark;
-    this.fDefNs[nd] = defNs;
     this.ns = ns;
-    if (this.selfClosing) this.pending = Pending.POP;
+    if (this.selfClosing) {
+      // closed already: its declarations go out of scope (the token's namespace ids stay valid)
+      this.scope.popTo(mark);
+    } else {
+      const nd = d + 1;
+      this.open = nd;
+      const f = nd * FRAME;
+      if (f + FRAME > this.frames.length) this.growFrames();
+      const frames = this.frames;
+      frames[f + F_NAME_START] = qs;
+      frames[f + F_NAME_END] = this.nameEnd;
+      frames[f + F_MARK] = mark;
+      frames[f + F_DEFAULT_NS] = defNs;
+    }
     this.pos = p;
     return (this.kind = Token.START);
+  }
+
+  private growFrames(): void {
+    const bigger = new Int32Array(this.frames.length * 2);
+    bigger.set(this.frames);
+    this.frames = bigger;
   }
 
   /** The attributes of the start tag from p to its '>' or '/>' (sets attrCount, selfClosing); returns the end. */
@@ -430,7 +439,7 @@ export class XmlTokenizer extends XmlToken {
   /** Binds the namespace declarations among the na attributes; returns the default namespace in effect. */
   private declare(na: number): number {
     const raw = this.buf;
-    let defNs = this.fDefNs[this.open]!;
+    let defNs = this.frames[this.open * FRAME + F_DEFAULT_NS]!;
     for (let a = 0; a < na; a++) {
       const as = this.attrNameStart[a]!;
       const ac = this.attrColon[a]!;
