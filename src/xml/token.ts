@@ -25,6 +25,9 @@ export function notWellFormed(reason: string): never {
 
 export const EMPTY = Buffer.alloc(0);
 
+/** Attributes a start tag may have before the attribute arrays grow (and to which finish() shrinks them). */
+export const ATTR_CAPACITY = 64;
+
 export class XmlToken {
   /** What the last next() read. */
   kind: Token = Token.EOF;
@@ -38,14 +41,14 @@ export class XmlToken {
   selfClosing = false;
   /** START: the attributes, namespace declarations included (their namespace is NsId.XMLNS). */
   attrCount = 0;
-  readonly attrNameStart: number[] = [];
-  readonly attrNameEnd: number[] = [];
-  readonly attrColon: number[] = [];
-  readonly attrValueStart: number[] = [];
-  readonly attrValueEnd: number[] = [];
+  attrNameStart = new Int32Array(ATTR_CAPACITY);
+  attrNameEnd = new Int32Array(ATTR_CAPACITY);
+  attrColon = new Int32Array(ATTR_CAPACITY);
+  attrValueStart = new Int32Array(ATTR_CAPACITY);
+  attrValueEnd = new Int32Array(ATTR_CAPACITY);
   /** Bit 1: the value holds a reference; bit 2: it holds TAB, LF, CR or a byte >= 0x80. */
-  readonly attrFlags: number[] = [];
-  readonly attrNs: number[] = [];
+  attrFlags = new Int32Array(ATTR_CAPACITY);
+  attrNs = new Int32Array(ATTR_CAPACITY);
   /** TEXT, CDATA, COMMENT, PI: the content, [textStart, textEnd). */
   textStart = 0;
   textEnd = 0;
@@ -142,6 +145,30 @@ export class XmlToken {
     return nameString(this.buf, c < 0 ? this.attrNameStart[a]! : c + 1, this.attrNameEnd[a]!);
   }
 
+  /** Makes room for twice the attributes. */
+  protected growAttributes(): void {
+    const n = this.attrNs.length * 2;
+    this.attrNameStart = grown(this.attrNameStart, n);
+    this.attrNameEnd = grown(this.attrNameEnd, n);
+    this.attrColon = grown(this.attrColon, n);
+    this.attrValueStart = grown(this.attrValueStart, n);
+    this.attrValueEnd = grown(this.attrValueEnd, n);
+    this.attrFlags = grown(this.attrFlags, n);
+    this.attrNs = grown(this.attrNs, n);
+  }
+
+  /** Lets the attribute arrays a hostile start tag grew go. */
+  protected shrinkAttributes(): void {
+    if (this.attrNs.length === ATTR_CAPACITY) return;
+    this.attrNameStart = new Int32Array(ATTR_CAPACITY);
+    this.attrNameEnd = new Int32Array(ATTR_CAPACITY);
+    this.attrColon = new Int32Array(ATTR_CAPACITY);
+    this.attrValueStart = new Int32Array(ATTR_CAPACITY);
+    this.attrValueEnd = new Int32Array(ATTR_CAPACITY);
+    this.attrFlags = new Int32Array(ATTR_CAPACITY);
+    this.attrNs = new Int32Array(ATTR_CAPACITY);
+  }
+
   /** Checks the references of the pending TEXT token. */
   protected checkText(): void {
     this.textPending = false;
@@ -164,6 +191,12 @@ export class XmlToken {
     if (j < 0) notWellFormed(referenceProblem(this.buf, p, end));
     return j;
   }
+}
+
+function grown(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
 }
 
 /** Names are mostly ASCII, one byte a character; UTF-8 when a byte says otherwise. */

@@ -70,7 +70,7 @@ export class XmlTokenizer extends XmlToken {
   private maxDepth = 0;
   private open = 0;
   private scannedColon = -1;
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new Set<string>();
   /** Open elements, FRAME ints each by depth (0 is the document): name start and end, scope mark, default namespace. */
   private frames = new Int32Array(64 * FRAME);
 
@@ -108,9 +108,7 @@ export class XmlTokenizer extends XmlToken {
     this.buf = EMPTY;
     this.len = 0;
     this.scope.release();
-    if (this.attrNs.length > 4096) {
-      for (const a of [this.attrNameStart, this.attrNameEnd, this.attrColon, this.attrValueStart, this.attrValueEnd, this.attrFlags, this.attrNs]) a.length = 0;
-    }
+    this.shrinkAttributes();
   }
 
   /**
@@ -404,6 +402,7 @@ export class XmlTokenizer extends XmlToken {
       }
       // every reference must be well-formed, whether or not the value is wanted
       if ((flags & 1) !== 0) for (let k = vs; k < p; k++) if (raw[k] === Ch.AMP) k = this.reference(k, p) - 1;
+      if (na === this.attrNs.length) this.growAttributes();
       this.attrNameStart[na] = as;
       this.attrNameEnd[na] = ae;
       this.attrColon[na] = ac;
@@ -454,17 +453,20 @@ export class XmlTokenizer extends XmlToken {
       } else {
         const ps = ac + 1;
         const pl = this.attrNameEnd[a]! - ps;
-        const prefix = (): string => quotedName(raw, ps, ps + pl);
-        if (id === NsId.NONE) notWellFormed(`prefix '${prefix()}' is undeclared with an empty namespace`);
-        if (raw[ps] === 0x78 && raw[ps + 1] === 0x6d && raw[ps + 2] === 0x6c && (pl === 3 || (pl === 5 && raw[ps + 3] === 0x6e && raw[ps + 4] === 0x73))) {
-          notWellFormed(`the prefix '${prefix()}' may not be declared`);
-        }
-        if (id === NsId.XML || id === NsId.XMLNS) notWellFormed(`prefix '${prefix()}' may not be bound to ${this.uri(id)}`);
+        const reserved = raw[ps] === 0x78 && raw[ps + 1] === 0x6d && raw[ps + 2] === 0x6c && (pl === 3 || (pl === 5 && raw[ps + 3] === 0x6e && raw[ps + 4] === 0x73));
+        if (id === NsId.NONE || id === NsId.XML || id === NsId.XMLNS || reserved) this.badDeclaration(ps, pl, id, reserved);
         this.scope.bind(raw, ps, pl, id);
       }
       this.attrNs[a] = NsId.XMLNS;
     }
     return defNs;
+  }
+
+  private badDeclaration(ps: number, pl: number, id: number, reserved: boolean): never {
+    const prefix = quotedName(this.buf, ps, ps + pl);
+    if (id === NsId.NONE) notWellFormed(`prefix '${prefix}' is undeclared with an empty namespace`);
+    if (reserved) notWellFormed(`the prefix '${prefix}' may not be declared`);
+    return notWellFormed(`prefix '${prefix}' may not be bound to ${this.uri(id)}`);
   }
 
   /** Namespace id of the value of declaration a. */
@@ -492,21 +494,33 @@ export class XmlTokenizer extends XmlToken {
   private checkUnique(na: number): void {
     const seen = this.seen;
     for (let a = 0; a < na; a++) {
-      const ns = this.attrNs[a]!;
-      // prefixed attributes clash by namespace and local name; the others (and declarations) by their name
-      const key = ns >= 0 && ns !== NsId.XMLNS ? `${ns}:${this.attrLocalName(a)}` : this.attrQName(a);
-      const before = seen.get(key);
-      if (before !== undefined) {
+      const size = seen.size;
+      seen.add(this.attributeKey(a));
+      if (seen.size === size) {
         seen.clear();
-        const b = this.buf;
-        const q = quotedName(b, this.nameStart, this.nameEnd);
-        const an = quotedName(b, this.attrNameStart[a]!, this.attrNameEnd[a]!);
-        const bn = quotedName(b, this.attrNameStart[before]!, this.attrNameEnd[before]!);
-        if (an === bn) notWellFormed(`attribute '${an}' appears twice on <${q}>`);
-        notWellFormed(`attributes '${bn}' and '${an}' of <${q}> have the same namespace and local name`);
+        this.duplicate(a);
       }
-      seen.set(key, a);
     }
     seen.clear();
   }
+
+  /** Prefixed attributes clash by namespace and local name; the others (and declarations) by their name. */
+  private attributeKey(a: number): string {
+    const ns = this.attrNs[a]!;
+    return ns >= 0 && ns !== NsId.XMLNS ? `${ns}:${this.attrLocalName(a)}` : this.attrQName(a);
+  }
+
+  /** Reports attribute a, whose key an earlier attribute has. */
+  private duplicate(a: number): never {
+    const key = this.attributeKey(a);
+    let before = 0;
+    while (this.attributeKey(before) !== key) before++;
+    const b = this.buf;
+    const q = quotedName(b, this.nameStart, this.nameEnd);
+    const an = quotedName(b, this.attrNameStart[a]!, this.attrNameEnd[a]!);
+    const bn = quotedName(b, this.attrNameStart[before]!, this.attrNameEnd[before]!);
+    if (an === bn) notWellFormed(`attribute '${an}' appears twice on <${q}>`);
+    return notWellFormed(`attributes '${bn}' and '${an}' of <${q}> have the same namespace and local name`);
+  }
+
 }
