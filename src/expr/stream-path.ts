@@ -26,10 +26,15 @@
  * is blank but which has children is serialized (we fall back for those). Paths that could select the
  * Document's own text children (xmldom keeps white space before the root there) are not compiled.
  *
+ * Layout: stream-path-plan.ts compiles the path at deploy time; stream-path-matcher.ts runs the plan over
+ * the tokens of the one XML byte tokenizer (src/xml/tokenizer.ts, in its xmldom dialect), which checks the
+ * bytes and tracks the namespaces in scope.
+ *
  * Early stop: once no element still open can contribute to the result the pass ends (for example after the
  * positional match of `/a[1]/b[1]` closed). Bytes after that point are not checked for well-formedness, as
  * with the deferred building of Synapse's Axiom; the DOM engine would report errors there when a later step
- * builds the tree. Descendant (`//`) paths always read the whole document. Nesting deeper than MAX_DEPTH
+ * builds the tree. Descendant (`//`) paths always read the whole document. The content of an element that
+ * nothing can match below is still tokenized (and checked), but no frames are kept for it. Nesting deeper than MAX_DEPTH
  * (the default `[server] max_xml_depth`) falls back; a lower configured limit is not known here.
  */
 import { StreamMatcher } from './stream-path-matcher.js';

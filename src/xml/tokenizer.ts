@@ -507,7 +507,10 @@ export class XmlTokenizer extends XmlToken {
   /** Prefixed attributes clash by namespace and local name; the others (and declarations) by their name. */
   private attributeKey(a: number): string {
     const ns = this.attrNs[a]!;
-    return ns >= 0 && ns !== NsId.XMLNS ? `${ns}:${this.attrLocalName(a)}` : this.attrQName(a);
+    const b = this.buf;
+    const e = this.attrNameEnd[a]!;
+    // latin1: one character per byte, a faithful key for any bytes and cheaper than decoding UTF-8
+    return ns >= 0 && ns !== NsId.XMLNS ? `${ns}:${latin1(b, this.attrColon[a]! + 1, e)}` : latin1(b, this.attrNameStart[a]!, e);
   }
 
   /** Reports attribute a, whose key an earlier attribute has. */
