@@ -301,15 +301,17 @@ export class StreamMatcher {
   private startTag(): void {
     const tok = this.tok;
     const ls = tok.colon < 0 ? tok.nameStart : tok.colon + 1;
-    const le = tok.nameEnd;
-    const ens = tok.ns;
-    if (this.d === 0) {
-      if (this.rootSeen) throw FALLBACK; // a second root element
-      if (!this.nameIs(ENVELOPE, ls, le) || (ens !== PlanNs.SOAP11 && ens !== PlanNs.SOAP12)) throw FALLBACK;
-      this.rootSeen = true;
-    }
-    this.openElement(this.raw, ls, le, ens, tok.attrCount);
+    if (this.d === 0) this.root(ls);
+    this.openElement(this.raw, ls, tok.nameEnd, tok.ns, tok.attrCount);
     if (this.liveCount === 0 && this.d > 0) this.stopped = true;
+  }
+
+  /** The root element: one only, and a SOAP Envelope. */
+  private root(ls: number): void {
+    const tok = this.tok;
+    if (this.rootSeen) throw FALLBACK; // a second root element
+    if (!this.nameIs(ENVELOPE, ls, tok.nameEnd) || (tok.ns !== PlanNs.SOAP11 && tok.ns !== PlanNs.SOAP12)) throw FALLBACK;
+    this.rootSeen = true;
   }
 
   private nameIs(name: Buffer, s: number, e: number): boolean {
@@ -325,6 +327,7 @@ export class StreamMatcher {
     this.fHasChild[P] = 1;
     const S = this.S;
     let matched = 0;
+    let counted = false; // a positional count of P moved: P may have run out of steps to match
     const en = ((this.fMatched[P]! & this.childPrev) | (this.fSub[P]! & this.descPrev)) << 1;
     if (en !== 0) {
       for (let k = 1; k <= this.n; k++) {
@@ -344,6 +347,7 @@ export class StreamMatcher {
           const ci = P * S + k;
           const c = this.counts[ci]! + 1;
           this.counts[ci] = c;
+          counted = true;
           if (c !== pos) continue;
         }
         matched |= 1 << k;
@@ -368,8 +372,11 @@ export class StreamMatcher {
     }
     this.fCollect[nd] = collect;
     // the Document has one element child; so has the Envelope wrapped around a POX body
-    if (P === 0 || (this.wrapped && P === 1)) this.fNoMore[P] = 1;
-    if (this.fLive[P] && (this.posSteps !== 0 || this.fNoMore[P]) && !this.computeLive(P)) {
+    if (P === 0 || (this.wrapped && P === 1)) {
+      this.fNoMore[P] = 1;
+      counted = true;
+    }
+    if (counted && this.fLive[P] && !this.computeLive(P)) {
       this.fLive[P] = 0;
       this.liveCount--;
     }
@@ -397,10 +404,16 @@ export class StreamMatcher {
 
   private closeElement(): void {
     const d = this.d;
-    const col = this.fCollect[d]!;
-    if (col >= 0 && this.fHasChild[d] && this.parts[col]!.trim() === '') throw FALLBACK; // Synapse serializes it
-    if (d === 1 && this.requireBody && this.counts[this.S + 2] === 0) throw FALLBACK; // $body: no Body, an error
+    if (this.fCollect[d]! >= 0 || d === 1) this.checkClose(d);
     if (this.fLive[d]) this.liveCount--;
     this.d = d - 1;
   }
+
+  /** What the DOM route would do differently when frame d closes. */
+  private checkClose(d: number): void {
+    const col = this.fCollect[d]!;
+    if (col >= 0 && this.fHasChild[d] && this.parts[col]!.trim() === '') throw FALLBACK; // Synapse serializes it
+    if (d === 1 && this.requireBody && this.counts[this.S + 2] === 0) throw FALLBACK; // $body: no Body, an error
+  }
+
 }

@@ -111,6 +111,7 @@ export class NamespaceScope {
   }
 
   popTo(mark: number): void {
+    if (mark === this.top) return;
     const map = this.byPrefix;
     if (map) {
       for (let b = this.top - 1; b >= mark; b--) {

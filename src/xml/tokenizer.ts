@@ -228,18 +228,15 @@ export class XmlTokenizer extends XmlToken {
   private endTag(lt: number): number {
     const raw = this.buf;
     const d = this.open;
-    if (d === 0) notWellFormed('an end tag where no element is open');
     const f = d * FRAME;
     const s = this.frames[f + F_NAME_START]!;
     const L = this.frames[f + F_NAME_END]! - s;
     let p = lt + 2;
     let k = 0;
     while (k < L && raw[p + k] === raw[s + k]) k++;
-    if (k === L) {
-      p += L;
-      while ((CLS[raw[p]!]! & Cls.WS) !== 0) p++;
-    }
-    if (k !== L || raw[p] !== Ch.GT) this.badEndTag(lt, d);
+    p += k;
+    while ((CLS[raw[p]!]! & Cls.WS) !== 0) p++;
+    if (k !== L || raw[p] !== Ch.GT || d === 0) this.badEndTag(lt, d);
     this.pos = p + 1;
     this.scope.popTo(this.frames[f + F_MARK]!);
     this.open = d - 1;
@@ -247,6 +244,7 @@ export class XmlTokenizer extends XmlToken {
   }
 
   private badEndTag(lt: number, d: number): never {
+    if (d === 0) notWellFormed('an end tag where no element is open');
     const end = quotedName(this.buf, lt + 2, this.scanQName(lt + 2));
     const open = this.openName(d);
     if (end !== open) notWellFormed(`</${end}> closes <${open}>`);
