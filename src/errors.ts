@@ -43,6 +43,10 @@ export const Errors = {
   PAYLOAD_PARSE: spec('MI_REQ_005', 'the message body does not match its Content-Type', 400),
   PATH_ABOVE_ROOT: spec('MI_REQ_011', 'the request path climbs above the root with dot segments (.. or %2e%2e); send a path without them', 400),
   CLIENT_ABORTED: spec('MI_REQ_010', 'the client closed the connection before its request was complete; the endpoint is not blamed', 400),
+  // XML read as bytes by the one tokenizer (src/xml/): the WS-Security header, content-based routing
+  XML_NOT_WELL_FORMED: spec('MI_XML_001', 'the message is not well-formed XML (or not namespace-well-formed) where it is read as bytes; the reason names the construct to fix', 400),
+  XML_DOCTYPE_IN_MESSAGE: spec('MI_XML_002', 'the message holds a DOCTYPE declaration, which messages may not carry; send it without one', 400),
+  XML_NESTING_TOO_DEEP: spec('MI_XML_003', 'the message nests elements deeper than [server] max_xml_depth; flatten it or raise the limit', 400),
   MEDIATION_ERROR: spec('MI_MED_001', 'a mediator failed; see ERROR_MESSAGE', 500),
   EXPRESSION_ERROR: spec('MI_MED_002', 'an expression failed at run time', 500),
   PROPERTY_TYPE: spec('MI_MED_003', 'a property value cannot be converted into the declared type', 500),
