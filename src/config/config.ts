@@ -9,6 +9,7 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { Errors, MiError } from '../errors.js';
 import { securityFrom, type SecurityConfig } from '../security/security-config.js';
 import { httpListenerConfig, type HttpListenerConfig } from '../transport/listener-config.js';
+import { PAYLOAD_LIMIT_DEFAULTS } from '../context/payload-limits.js';
 
 export const BASE_PORTS = { http: 8280, https: 8243, management: 9154 } as const;
 
@@ -21,6 +22,14 @@ export interface ServerConfig {
   maxBodySize: number;
   /** Deepest accepted XML nesting in a message. */
   maxXmlDepth: number;
+  /** Message budgets, checked before a parser builds anything (see src/context/payload-limits.ts). */
+  maxXmlElements: number;
+  maxXmlAttributesPerElement: number;
+  maxXmlNodes: number;
+  maxJsonDepth: number;
+  maxJsonValues: number;
+  /** Nodes one XPath evaluation may visit. */
+  maxXpathSteps: number;
   requestTimeoutMs: number;
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -98,8 +107,9 @@ export function loadConfig(home: string, overrides: { offset?: number } = {}): C
 }
 
 const SERVER_KEYS = new Set([
-  'offset', 'hostname', 'bind_address', 'hot_deployment', 'max_body_size', 'max_xml_depth', 'request_timeout',
-  'headers_timeout', 'keep_alive_timeout', 'shutdown_grace_period', 'enable_basic_auth',
+  'offset', 'hostname', 'bind_address', 'hot_deployment', 'max_body_size', 'max_xml_depth', 'max_xml_elements',
+  'max_xml_attributes_per_element', 'max_xml_nodes', 'max_json_depth', 'max_json_values', 'max_xpath_steps',
+  'request_timeout', 'headers_timeout', 'keep_alive_timeout', 'shutdown_grace_period', 'enable_basic_auth',
 ]);
 
 export function configFrom(home: string, raw: Table, overrides: { offset?: number } = {}): Config {
@@ -117,6 +127,12 @@ export function configFrom(home: string, raw: Table, overrides: { offset?: numbe
     hotDeployment: bool(s, 'hot_deployment', true, 'server'),
     maxBodySize: num(s, 'max_body_size', 10 * 1024 * 1024, 'server', 1),
     maxXmlDepth: num(s, 'max_xml_depth', 100, 'server', 4),
+    maxXmlElements: num(s, 'max_xml_elements', PAYLOAD_LIMIT_DEFAULTS.maxXmlElements, 'server', 4),
+    maxXmlAttributesPerElement: num(s, 'max_xml_attributes_per_element', PAYLOAD_LIMIT_DEFAULTS.maxXmlAttributesPerElement, 'server', 1),
+    maxXmlNodes: num(s, 'max_xml_nodes', PAYLOAD_LIMIT_DEFAULTS.maxXmlNodes, 'server', 8),
+    maxJsonDepth: num(s, 'max_json_depth', PAYLOAD_LIMIT_DEFAULTS.maxJsonDepth, 'server', 1),
+    maxJsonValues: num(s, 'max_json_values', PAYLOAD_LIMIT_DEFAULTS.maxJsonValues, 'server', 1),
+    maxXpathSteps: num(s, 'max_xpath_steps', PAYLOAD_LIMIT_DEFAULTS.maxXpathSteps, 'server', 1000),
     requestTimeoutMs: num(s, 'request_timeout', 60_000, 'server', 1),
     headersTimeoutMs: num(s, 'headers_timeout', 30_000, 'server', 1),
     keepAliveTimeoutMs: num(s, 'keep_alive_timeout', 60_000, 'server', 1),

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { becomeResponse, type MessageContext } from '../context/message-context.js';
 import { Payload } from '../context/payload.js';
+import { payloadLimits } from '../context/payload-limits.js';
 import { serializeMessage } from '../context/serialize.js';
 import { fromIncoming, headerString, toOutgoing } from '../context/transport-headers.js';
 import { toEndpointError, type FailureContext } from './client-errors.js';
@@ -97,7 +98,7 @@ export class HttpClient {
       const server = mc.runtime.config.server;
       const cl = res.headers['content-length'];
       const length = typeof cl === 'string' && res.headers['transfer-encoding'] === undefined ? Number(cl) : undefined;
-      const payload = new Payload(headerString(rh.get('content-type')), resBody, { maxBodyBytes: server.maxBodySize, maxXmlDepth: server.maxXmlDepth }, length);
+      const payload = new Payload(headerString(rh.get('content-type')), resBody, payloadLimits(server), length);
       becomeResponse(mc, res.statusCode, rh, payload);
     } catch (err) {
       throw toEndpointError(err, at);

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Runtime } from '../runtime.js';
 import { MessageContext, type EntryPoint, type InboundRequest, type Reply } from '../context/message-context.js';
 import { Payload } from '../context/payload.js';
+import { payloadLimits } from '../context/payload-limits.js';
 import type { TransportHeaders } from '../context/transport-headers.js';
 import type { Api, ApiResource, ProxyService } from '../artifacts/model.js';
 import { runFlow } from './flow.js';
@@ -62,7 +63,7 @@ export async function dispatch(
 ): Promise<Reply> {
   const dep = runtime.current;
   const globals = globalHandlersOf(runtime);
-  const limits = { maxBodyBytes: runtime.config.server.maxBodySize, maxXmlDepth: runtime.config.server.maxXmlDepth };
+  const limits = payloadLimits(runtime.config.server);
   const payload = new Payload(contentType, body, limits, contentLength);
   const svc = proxyNameOf(inbound.path);
   if (svc) {

@@ -7,6 +7,7 @@
  */
 import type { MessageContext } from '../context/message-context.js';
 import { Payload } from '../context/payload.js';
+import { payloadLimits } from '../context/payload-limits.js';
 import { Errors, SynapseErrorCodes } from '../errors.js';
 import type { Expression } from '../expr/expression.js';
 import type { Endpoint } from '../endpoints/endpoint.js';
@@ -72,7 +73,7 @@ class CallMediator implements Mediator {
       const v = s.xpath!.evaluate(mc);
       text = Array.isArray(v) ? v.map((n: Node) => (n.nodeType === 1 ? serializeXml(n) : n.nodeValue ?? '')).join('') : typeof v === 'object' ? JSON.stringify(v) : String(v ?? '');
     } else text = s.inline ?? '';
-    const limits = { maxBodyBytes: mc.runtime.config.server.maxBodySize, maxXmlDepth: mc.runtime.config.server.maxXmlDepth };
+    const limits = payloadLimits(mc.runtime.config.server);
     mc.axis2.delete('messageType');
     return new Payload(s.contentType ?? mc.payload.contentType ?? 'application/xml', Buffer.from(text), limits);
   }
