@@ -14,6 +14,21 @@ import { Errors, MiError } from '../errors.js';
 const LATIN1 = new Set(['iso-8859-1', 'iso8859-1', 'iso88591', 'iso_8859-1', 'iso_8859-1:1987', 'latin1', 'l1', 'cp819', 'ibm819', 'iso-ir-100', 'csisolatin1']);
 const ASCII = new Set(['us-ascii', 'ascii', 'ansi_x3.4-1968', 'iso646-us', 'csascii']);
 const UTF8 = new Set(['utf-8', 'utf8', 'unicode-1-1-utf-8']);
+const WINDOWS_1252 = new Set(['windows-1252', 'cp1252', 'x-cp1252']);
+
+/**
+ * windows-1252 at 0x80..0x9F (the rest is ISO-8859-1). Node 20's TextDecoder('windows-1252') decodes those
+ * bytes as ISO-8859-1 (C1 controls), so this table does it; unassigned bytes keep their code point, as in
+ * the WHATWG index.
+ */
+const CP1252_HIGH = [
+  0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+  0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+].map((c) => String.fromCharCode(c));
+
+function decodeWindows1252(raw: Buffer): string {
+  return raw.toString('latin1').replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
+}
 
 /** The `charset` parameter of a content type, lower case, or undefined. */
 export function charsetParam(contentType: string | undefined): string | undefined {
@@ -47,6 +62,19 @@ function isUtf8Label(label: string | undefined): boolean {
   return label === undefined || UTF8.has(label);
 }
 
+/**
+ * The bytes as one character per byte when `label` (undefined = UTF-8) keeps ASCII bytes for ASCII characters
+ * and never uses an ASCII byte inside a multi-byte character: markup and JSON punctuation then stand where
+ * they stand in the decoded text, and a budget scan need not wait for (or pay) the full decode.
+ */
+export function asciiView(raw: Buffer, label: string | undefined): string | undefined {
+  if (isUtf8Label(label) || LATIN1.has(label!) || ASCII.has(label!) || /^(windows-125\d|iso-8859-\d+|cp125\d)$/.test(label!)) {
+    const start = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
+    return raw.toString('latin1', start);
+  }
+  return undefined;
+}
+
 /** True when `label` (undefined = UTF-8) reads as UTF-8, so the bytes can be scanned as UTF-8 directly. */
 export function readsAsUtf8(label: string | undefined): boolean {
   return isUtf8Label(label);
@@ -63,6 +91,7 @@ export function decodeBytes(raw: Buffer, label: string | undefined, strict: bool
     return raw.toString('utf8', start);
   }
   if (LATIN1.has(label!)) return raw.toString('latin1');
+  if (WINDOWS_1252.has(label!)) return decodeWindows1252(raw);
   if (ASCII.has(label!)) {
     if (strict) for (let i = 0; i < raw.length; i++) if (raw[i]! > 0x7f) throw malformed(label!);
     return raw.toString('latin1');

@@ -29,7 +29,7 @@ export const PAYLOAD_LIMIT_DEFAULTS = {
   maxXmlNodes: 100_000,
   maxJsonDepth: 1000,
   maxJsonValues: 100_000,
-  maxXpathSteps: 2_000_000,
+  maxXpathSteps: 1_000_000,
 } as const;
 
 export function payloadLimits(server: ServerConfig): Required<PayloadLimits> {

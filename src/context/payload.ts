@@ -12,7 +12,7 @@ import { checkXmlText } from '../xml/limits.js';
 import { checkJsonText } from '../json/limits.js';
 import { jsonToXml, xmlToJson } from './json-xml.js';
 import { soapNs, type SoapVersion } from './soap.js';
-import { charsetParam, decodeBytes, readsAsUtf8, xmlEncoding } from './charset.js';
+import { asciiView, charsetParam, decodeBytes, readsAsUtf8, xmlEncoding } from './charset.js';
 import { withDefaults, type PayloadLimits } from './payload-limits.js';
 
 export type PayloadKind = 'soap11' | 'soap12' | 'xml' | 'json' | 'text' | 'binary' | 'empty';
@@ -192,12 +192,16 @@ export class Payload {
       doc = this.jsonAsXml(this.jsonValue);
     } else {
       const raw = this.requireRaw();
-      if (kind === 'soap11' || kind === 'soap12') {
-        const xml = decodeBytes(raw, this.rawCharset(raw, true), true);
-        doc = this.parseChecked(xml, xml);
-      } else if (kind === 'xml') {
-        const t = stripDeclaration(decodeBytes(raw, this.rawCharset(raw, true), true));
-        doc = this.parseChecked(t, wrap('1.1', t));
+      if (kind === 'soap11' || kind === 'soap12' || kind === 'xml') {
+        const pox = kind === 'xml';
+        const cs = this.rawCharset(raw, true);
+        // the budgets first, on a one-byte view when the charset allows: a hostile body is refused without decoding it
+        const view = asciiView(raw, cs);
+        if (view !== undefined) this.checkXml(pox ? stripDeclaration(view) : view);
+        const text = decodeBytes(raw, cs, true);
+        const t = pox ? stripDeclaration(text) : text;
+        if (view === undefined) this.checkXml(t);
+        doc = parseMessageXml(pox ? wrap('1.1', t) : t);
       } else if (kind === 'json') {
         doc = this.jsonAsXml(this.json());
       } else if (kind === 'empty') {
@@ -216,18 +220,18 @@ export class Payload {
   }
   private docFromJson = false;
 
-  /** Parses `xml` after `checked` (the message part of it) passed the XML budgets. */
-  private parseChecked(checked: string, xml: string): Document {
+  /** Throws (400/413) when the XML text is over one of the budgets. */
+  private checkXml(text: string): void {
     const l = this.limits;
-    checkXmlText(checked, { maxDepth: l.maxXmlDepth, maxElements: l.maxXmlElements, maxAttributesPerElement: l.maxXmlAttributesPerElement, maxNodes: l.maxXmlNodes });
-    return parseMessageXml(xml);
+    checkXmlText(text, { maxDepth: l.maxXmlDepth, maxElements: l.maxXmlElements, maxAttributesPerElement: l.maxXmlAttributesPerElement, maxNodes: l.maxXmlNodes });
   }
 
   /** Micro Integrator's XML form of a JSON value, within the same budgets as an XML message. */
   private jsonAsXml(value: unknown): Document {
     const t = jsonToXml(value);
     try {
-      return this.parseChecked(t, wrap('1.1', t));
+      this.checkXml(t);
+      return parseMessageXml(wrap('1.1', t));
     } catch (err) {
       if (err instanceof MiError) throw new MiError(err.spec, `the JSON message as XML: ${err.message}`);
       throw err;
@@ -257,9 +261,14 @@ export class Payload {
     if (this.hasJson) return this.jsonValue;
     if (this.truth === 'raw' && this.kind === 'json') {
       const raw = this.requireRaw();
-      const text = raw.length ? decodeBytes(raw, charsetParam(this.contentType), true) : '';
-      // depth and size are bounded before JSON.parse allocates anything (and before recursive walks overflow)
-      if (text !== '') checkJsonText(text, { maxDepth: this.limits.maxJsonDepth, maxValues: this.limits.maxJsonValues });
+      const cs = charsetParam(this.contentType);
+      // depth and size are bounded before JSON.parse allocates anything (and before recursive walks overflow),
+      // on a one-byte view when the charset allows, so a hostile body is refused without decoding it
+      const budget = { maxDepth: this.limits.maxJsonDepth, maxValues: this.limits.maxJsonValues };
+      const view = raw.length ? asciiView(raw, cs) : undefined;
+      if (view !== undefined) checkJsonText(view, budget);
+      const text = raw.length ? decodeBytes(raw, cs, true) : '';
+      if (view === undefined && text !== '') checkJsonText(text, budget);
       try {
         this.jsonValue = text !== '' ? JSON.parse(text) : {};
       } catch (err) {

@@ -119,10 +119,11 @@ export function checkXmlText(text: string, budget: XmlBudget): XmlCounts {
     }
     nodes += 1 + attrs + refs;
     if (nodes > maxNodes) tooManyNodes();
-    if (text.charCodeAt(gt - 1) !== SLASH) {
-      if (++depth > maxDepth) throw new MiError(Errors.XML_TOO_DEEP, `XML nesting is deeper than ${maxDepth} elements; [server] max_xml_depth`);
-      if (depth > deepest) deepest = depth;
-    }
+    // an empty element sits one level down too, it just does not stay open
+    const level = depth + 1;
+    if (level > maxDepth) throw new MiError(Errors.XML_TOO_DEEP, `XML nesting is deeper than ${maxDepth} elements; [server] max_xml_depth`);
+    if (level > deepest) deepest = level;
+    if (text.charCodeAt(gt - 1) !== SLASH) depth = level;
     i = gt + 1;
   }
   return { elements, nodes, maxDepth: deepest };
