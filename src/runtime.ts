@@ -10,7 +10,7 @@ import type { Sequence } from './mediators/sequence.js';
 import type { Endpoint } from './endpoints/endpoint.js';
 import type { FaultHandler, MessageContext, MessageRuntime } from './context/message-context.js';
 import type { ExtensionSettings } from './context/message-runtime.js';
-import type { PayloadLimits } from './context/payload.js';
+import type { PayloadLimits } from './context/payload-limits.js';
 import { ApiRouter } from './api/router.js';
 import { SecretMasker } from './logging/secret-masker.js';
 import { VaultLookup, type SecretResolver } from './security/vault/vault-lookup.js';
@@ -87,7 +87,16 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.nonces = services.nonces ?? new MemoryNonceStore();
     this.transactions = services.transactions;
     this.extensionSettings = readExtensionSettings(config.toml);
-    this.payloadLimits = Object.freeze({ maxBodyBytes: config.server.maxBodySize, maxXmlDepth: config.server.maxXmlDepth });
+    const server = config.server;
+    this.payloadLimits = Object.freeze({
+      maxBodyBytes: server.maxBodySize,
+      maxXmlDepth: server.maxXmlDepth,
+      maxXmlElements: server.maxXmlElements,
+      maxXmlAttributesPerElement: server.maxXmlAttributesPerElement,
+      maxXmlNodes: server.maxXmlNodes,
+      maxJsonDepth: server.maxJsonDepth,
+      maxJsonValues: server.maxJsonValues,
+    });
   }
 
   /** The users of `[[internal_apis.users]]` alone (before, or without, the database). */

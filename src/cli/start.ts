@@ -2,6 +2,9 @@
 import { startServer } from '../main.js';
 import { reportError } from './report-error.js';
 
+/** Time after the grace period for closing connections, databases and log files before the process exits anyway. */
+const SHUTDOWN_MARGIN_MS = 2000;
+
 export async function startCommand(opts: { home: string; offset?: string }): Promise<void> {
   const t0 = Date.now();
   let server;
@@ -18,9 +21,19 @@ export async function startCommand(opts: { home: string; offset?: string }): Pro
   // before the ready line: whoever reads it may signal at once, and an unhandled SIGTERM kills without draining
   let stopping = false;
   const stop = (sig: string): void => {
-    if (stopping) return;
+    if (stopping) {
+      process.stdout.write(`mi: ${sig} received again, exiting without waiting for the drain\n`);
+      process.exit(1);
+    }
     stopping = true;
     process.stdout.write(`mi: ${sig} received, draining ${server.runtime.inFlight} in-flight request(s)\n`);
+    // the drain waits up to the grace period for requests; closing backend connections and databases after it
+    // may wait on a backend that never answers, so the process ends at this deadline whatever is still open
+    const deadline = server.config.server.shutdownGraceMs + SHUTDOWN_MARGIN_MS;
+    setTimeout(() => {
+      process.stdout.write(`mi: still stopping ${deadline} ms after ${sig} (grace period + ${SHUTDOWN_MARGIN_MS} ms); exiting with ${server.runtime.inFlight} request(s) unfinished\n`);
+      process.exit(1);
+    }, deadline).unref();
     server.stop().then(
       () => process.exit(0),
       () => process.exit(1),

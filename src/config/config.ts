@@ -10,6 +10,7 @@ import { Errors, MiError } from '../errors.js';
 import { Section, tableOf, type Table } from './section.js';
 import { securityFrom, type SecurityConfig } from '../security/security-config.js';
 import { httpListenerConfig, type HttpListenerConfig } from '../transport/listener-config.js';
+import { PAYLOAD_LIMIT_DEFAULTS } from '../context/payload-limits.js';
 
 export const BASE_PORTS = { http: 8280, https: 8243, management: 9154 } as const;
 
@@ -22,6 +23,14 @@ export interface ServerConfig {
   maxBodySize: number;
   /** Deepest accepted XML nesting in a message. */
   maxXmlDepth: number;
+  /** Message budgets, checked before a parser builds anything (see src/context/payload-limits.ts). */
+  maxXmlElements: number;
+  maxXmlAttributesPerElement: number;
+  maxXmlNodes: number;
+  maxJsonDepth: number;
+  maxJsonValues: number;
+  /** Nodes one XPath evaluation may visit. */
+  maxXpathSteps: number;
   requestTimeoutMs: number;
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -68,8 +77,9 @@ export function loadConfig(home: string, overrides: { offset?: number } = {}): C
 }
 
 const SERVER_KEYS = new Set([
-  'offset', 'hostname', 'bind_address', 'hot_deployment', 'max_body_size', 'max_xml_depth', 'request_timeout',
-  'headers_timeout', 'keep_alive_timeout', 'shutdown_grace_period', 'enable_basic_auth',
+  'offset', 'hostname', 'bind_address', 'hot_deployment', 'max_body_size', 'max_xml_depth', 'max_xml_elements',
+  'max_xml_attributes_per_element', 'max_xml_nodes', 'max_json_depth', 'max_json_values', 'max_xpath_steps',
+  'request_timeout', 'headers_timeout', 'keep_alive_timeout', 'shutdown_grace_period', 'enable_basic_auth',
 ]);
 
 export function configFrom(home: string, raw: Table, overrides: { offset?: number } = {}): Config {
@@ -85,6 +95,12 @@ export function configFrom(home: string, raw: Table, overrides: { offset?: numbe
     hotDeployment: s.flag('hot_deployment', true),
     maxBodySize: s.number('max_body_size', 10 * 1024 * 1024, 1),
     maxXmlDepth: s.number('max_xml_depth', 100, 4),
+    maxXmlElements: s.number('max_xml_elements', PAYLOAD_LIMIT_DEFAULTS.maxXmlElements, 4),
+    maxXmlAttributesPerElement: s.number('max_xml_attributes_per_element', PAYLOAD_LIMIT_DEFAULTS.maxXmlAttributesPerElement, 1),
+    maxXmlNodes: s.number('max_xml_nodes', PAYLOAD_LIMIT_DEFAULTS.maxXmlNodes, 8),
+    maxJsonDepth: s.number('max_json_depth', PAYLOAD_LIMIT_DEFAULTS.maxJsonDepth, 1),
+    maxJsonValues: s.number('max_json_values', PAYLOAD_LIMIT_DEFAULTS.maxJsonValues, 1),
+    maxXpathSteps: s.number('max_xpath_steps', PAYLOAD_LIMIT_DEFAULTS.maxXpathSteps, 1000),
     requestTimeoutMs: s.number('request_timeout', 60_000, 1),
     headersTimeoutMs: s.number('headers_timeout', 30_000, 1),
     keepAliveTimeoutMs: s.number('keep_alive_timeout', 60_000, 1),

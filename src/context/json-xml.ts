@@ -74,9 +74,17 @@ function isNil(el: Element): boolean {
   return el.getAttributeNS('http://www.w3.org/2001/XMLSchema-instance', 'nil') === 'true';
 }
 
+/**
+ * Objects built from XML have no prototype: an element named constructor, toString or __proto__ is an
+ * ordinary key, not a lookup into Object.prototype (nor a prototype change).
+ */
+function newObject(): Record<string, unknown> {
+  return Object.create(null) as Record<string, unknown>;
+}
+
 function elementValue(el: Element): unknown {
   if (isNil(el)) return null;
-  const obj: Record<string, unknown> = {};
+  const obj = newObject();
   let hasChild = false;
   let text = '';
   const multiple = new Set<string>();
@@ -118,8 +126,8 @@ function elementValue(el: Element): unknown {
 function stripMarks(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stripMarks);
   if (v && typeof v === 'object') {
-    const o: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) o[k] = stripMarks(x);
+    const o = newObject();
+    for (const k of Object.keys(v)) o[k] = stripMarks((v as Record<string, unknown>)[k]);
     return o;
   }
   return v;
@@ -133,5 +141,7 @@ export function xmlToJson(el: Element): unknown {
     const arr = Array.isArray(v) ? v : (v as Record<string, unknown>)?.['jsonElement'];
     return stripMarks(arr === undefined ? [] : Array.isArray(arr) ? arr : [arr]);
   }
-  return stripMarks({ [fromElementName(el.localName)]: elementValue(el) });
+  const o = newObject();
+  o[fromElementName(el.localName)] = elementValue(el);
+  return stripMarks(o);
 }

@@ -7,7 +7,7 @@ import type { Config } from '../config/config.js';
 import type { LoggerFactory } from '../logging/logger.js';
 import type { SecretMasker } from '../logging/secret-masker.js';
 import type { Authenticator } from '../security/auth/authenticator.js';
-import type { PayloadLimits } from './payload.js';
+import type { PayloadLimits } from './payload-limits.js';
 
 /** Something that mediates a message: a mediator, a sequence. True continues, false stops. */
 export interface Step<M> {

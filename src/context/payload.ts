@@ -9,17 +9,15 @@ import type { Readable } from 'node:stream';
 import { Errors, MiError } from '../errors.js';
 import { parseXml, serializeXml, XmlParseError, SOAP11_NS, SOAP12_NS, firstChildElement } from '../xml/dom.js';
 import { checkXmlText } from '../xml/limits.js';
+import { checkJsonText } from '../json/limits.js';
 import { jsonToXml, xmlToJson } from './json-xml.js';
-import { escapeXml, soapNs, type SoapVersion } from './soap.js';
+import { soapNs, type SoapVersion } from './soap.js';
+import { asciiView, charsetParam, decodeBytes, readsAsUtf8, xmlEncoding } from './charset.js';
+import { withDefaults, type PayloadLimits } from './payload-limits.js';
 
 export type PayloadKind = 'soap11' | 'soap12' | 'xml' | 'json' | 'text' | 'binary' | 'empty';
 
 export const TEXT_NS = 'http://ws.apache.org/commons/ns/payload';
-
-export interface PayloadLimits {
-  maxBodyBytes: number;
-  maxXmlDepth: number;
-}
 
 /** Media type without parameters, lower case. */
 export function mediaType(contentType: string | undefined): string {
@@ -51,15 +49,17 @@ export class Payload {
   private hasJson = false;
   private truth: Truth = 'raw';
   private sniffed: PayloadKind | undefined;
+  private readonly limits: Required<PayloadLimits>;
 
   constructor(
     /** Content-Type of the bytes as received. */
     public contentType: string | undefined,
     body: Buffer | Readable | undefined,
-    private readonly limits: PayloadLimits,
+    limits: PayloadLimits,
     /** Content-Length of an unread stream, when the sender declared it: a pass-through keeps it. */
     readonly streamLength?: number,
   ) {
+    this.limits = withDefaults(limits);
     if (body === undefined) this.raw = EMPTY;
     else if (Buffer.isBuffer(body)) this.raw = body;
     else this.stream = body;
@@ -86,6 +86,18 @@ export class Payload {
   /** Untouched bytes, if they are in memory. */
   get rawBytes(): Buffer | undefined {
     return this.truth === 'raw' ? this.raw : undefined;
+  }
+
+  /** Untouched bytes that are UTF-8 text (no other charset declared), for scanners that read UTF-8 bytes. */
+  get utf8RawBytes(): Buffer | undefined {
+    const raw = this.rawBytes;
+    if (raw === undefined) return undefined;
+    return readsAsUtf8(charsetParam(this.contentType) ?? xmlEncoding(raw)) ? raw : undefined;
+  }
+
+  /** Charset the raw bytes are read in: the HTTP parameter, else (XML) the byte order mark or declaration. */
+  private rawCharset(raw: Buffer, xml: boolean): string | undefined {
+    return charsetParam(this.contentType) ?? (xml ? xmlEncoding(raw) : undefined);
   }
 
   /** Reads the stream into memory, enforcing the body size limit. */
@@ -148,7 +160,7 @@ export class Payload {
     if (this.sniffed) return this.sniffed;
     let k = kindOfContentType(this.contentType);
     if (this.raw !== undefined && this.raw.length === 0 && !this.stream) k = 'empty';
-    else if (k === 'soap11' && this.raw) k = looksLikeEnvelope(this.raw) ? 'soap11' : 'xml';
+    else if (k === 'soap11' && this.raw) k = looksLikeEnvelope(this.raw, this.rawCharset(this.raw, true)) ? 'soap11' : 'xml';
     if (this.raw || k === 'empty') this.sniffed = k;
     return k;
   }
@@ -159,7 +171,11 @@ export class Payload {
   }
 
   text(): string {
-    if (this.truth === 'raw') return decode(this.requireRaw());
+    if (this.truth === 'raw') {
+      const raw = this.requireRaw();
+      const k = this.kind;
+      return decodeBytes(raw, this.rawCharset(raw, k === 'soap11' || k === 'soap12' || k === 'xml'), false);
+    }
     if (this.truth === 'json') return JSON.stringify(this.jsonValue);
     const body = this.bodyElement();
     if (body && body.localName === 'text' && body.namespaceURI === TEXT_NS) return body.textContent ?? '';
@@ -170,35 +186,29 @@ export class Payload {
   envelope(): Document {
     if (this.doc && this.truth !== 'json') return this.doc;
     if (this.doc && this.truth === 'json' && this.docFromJson) return this.doc;
-    let xml: string;
+    let doc: Document;
     const kind = this.kind;
     if (this.truth === 'json') {
-      xml = wrap('1.1', jsonToXml(this.jsonValue));
+      doc = this.jsonAsXml(this.jsonValue);
     } else {
       const raw = this.requireRaw();
-      if (kind === 'soap11' || kind === 'soap12') {
-        xml = decode(raw);
-        checkXmlText(xml, this.limits.maxXmlDepth);
-      } else if (kind === 'xml') {
-        const t = stripDeclaration(decode(raw));
-        checkXmlText(t, this.limits.maxXmlDepth);
-        xml = wrap('1.1', t);
+      if (kind === 'soap11' || kind === 'soap12' || kind === 'xml') {
+        const pox = kind === 'xml';
+        const cs = this.rawCharset(raw, true);
+        // the budgets first, on a one-byte view when the charset allows: a hostile body is refused without decoding it
+        const view = asciiView(raw, cs);
+        if (view !== undefined) this.checkXml(pox ? stripDeclaration(view) : view);
+        const text = decodeBytes(raw, cs, true);
+        const t = pox ? stripDeclaration(text) : text;
+        if (view === undefined) this.checkXml(t);
+        doc = parseMessageXml(pox ? wrap('1.1', t) : t);
       } else if (kind === 'json') {
-        xml = wrap('1.1', jsonToXml(this.json()));
+        doc = this.jsonAsXml(this.json());
       } else if (kind === 'empty') {
-        xml = wrap('1.1', '');
+        doc = parseMessageXml(wrap('1.1', ''));
       } else {
-        xml = wrap('1.1', `<text xmlns="${TEXT_NS}">${escapeXml(decode(raw))}</text>`);
+        doc = textEnvelope('1.1', decodeBytes(raw, this.rawCharset(raw, false), false));
       }
-    }
-    let doc: Document;
-    try {
-      doc = parseXml(xml);
-    } catch (err) {
-      if (err instanceof XmlParseError) {
-        throw new MiError(err.doctype ? Errors.REQUEST_DOCTYPE : Errors.PAYLOAD_PARSE, `message is not well-formed XML: ${err.problem.message}`);
-      }
-      throw err;
     }
     const root = doc.documentElement;
     if (root.localName !== 'Envelope' || (root.namespaceURI !== SOAP11_NS && root.namespaceURI !== SOAP12_NS)) {
@@ -209,6 +219,24 @@ export class Payload {
     return doc;
   }
   private docFromJson = false;
+
+  /** Throws (400/413) when the XML text is over one of the budgets. */
+  private checkXml(text: string): void {
+    const l = this.limits;
+    checkXmlText(text, { maxDepth: l.maxXmlDepth, maxElements: l.maxXmlElements, maxAttributesPerElement: l.maxXmlAttributesPerElement, maxNodes: l.maxXmlNodes });
+  }
+
+  /** Micro Integrator's XML form of a JSON value, within the same budgets as an XML message. */
+  private jsonAsXml(value: unknown): Document {
+    const t = jsonToXml(value);
+    try {
+      this.checkXml(t);
+      return parseMessageXml(wrap('1.1', t));
+    } catch (err) {
+      if (err instanceof MiError) throw new MiError(err.spec, `the JSON message as XML: ${err.message}`);
+      throw err;
+    }
+  }
 
   /** soap:Body element. */
   body(): Element {
@@ -233,8 +261,16 @@ export class Payload {
     if (this.hasJson) return this.jsonValue;
     if (this.truth === 'raw' && this.kind === 'json') {
       const raw = this.requireRaw();
+      const cs = charsetParam(this.contentType);
+      // depth and size are bounded before JSON.parse allocates anything (and before recursive walks overflow),
+      // on a one-byte view when the charset allows, so a hostile body is refused without decoding it
+      const budget = { maxDepth: this.limits.maxJsonDepth, maxValues: this.limits.maxJsonValues };
+      const view = raw.length ? asciiView(raw, cs) : undefined;
+      if (view !== undefined) checkJsonText(view, budget);
+      const text = raw.length ? decodeBytes(raw, cs, true) : '';
+      if (view === undefined && text !== '') checkJsonText(text, budget);
       try {
-        this.jsonValue = raw.length ? JSON.parse(decode(raw)) : {};
+        this.jsonValue = text !== '' ? JSON.parse(text) : {};
       } catch (err) {
         throw new MiError(Errors.PAYLOAD_PARSE, `message is not valid JSON: ${(err as Error).message}`);
       }
@@ -296,7 +332,12 @@ export class Payload {
   }
 
   setText(text: string): void {
-    this.setBodyXml(`<text xmlns="${TEXT_NS}">${escapeXml(text)}</text>`);
+    // a text node, not escaped markup to parse: a large text with many '<' or '&' costs one node
+    const v = this.truth === 'raw' || this.truth === 'doc' ? this.soapVersionSafe() : '1.1';
+    const doc = textEnvelope(v, text);
+    const oldHeader = this.doc && this.truth === 'doc' ? childNamed(this.doc.documentElement, 'Header') : undefined;
+    if (oldHeader) doc.documentElement.insertBefore(doc.importNode(oldHeader, true), doc.documentElement.firstChild);
+    this.setEnvelope(doc);
   }
 
   setRaw(bytes: Buffer, contentType: string | undefined): void {
@@ -326,8 +367,24 @@ export class Payload {
 
 const EMPTY = Buffer.alloc(0);
 
-function decode(b: Buffer): string {
-  return b.toString('utf8');
+/** A message parse: malformed XML is the client's 400, a DOCTYPE its own code. */
+function parseMessageXml(xml: string): Document {
+  try {
+    return parseXml(xml);
+  } catch (err) {
+    if (err instanceof XmlParseError) {
+      throw new MiError(err.doctype ? Errors.REQUEST_DOCTYPE : Errors.PAYLOAD_PARSE, `message is not well-formed XML: ${err.problem.message}`);
+    }
+    throw err;
+  }
+}
+
+/** Axis2's envelope for a text payload: <text xmlns="...payload">, the text as one node. */
+function textEnvelope(v: SoapVersion, text: string): Document {
+  const doc = parseXml(wrap(v, `<text xmlns="${TEXT_NS}"/>`));
+  const body = firstChildElement(doc.documentElement)!;
+  firstChildElement(body)!.appendChild(doc.createTextNode(text));
+  return doc;
 }
 
 function wrap(v: SoapVersion, inner: string): string {
@@ -361,8 +418,16 @@ function childNamed(el: Element, local: string): Element | undefined {
 }
 
 /** Looks at the first element name in the bytes: is it a SOAP Envelope? */
-function looksLikeEnvelope(raw: Buffer): boolean {
-  const head = raw.subarray(0, Math.min(raw.length, 512)).toString('latin1');
+function looksLikeEnvelope(raw: Buffer, charset: string | undefined): boolean {
+  const bytes = raw.subarray(0, Math.min(raw.length, 512));
+  let head = bytes.toString('latin1');
+  if (charset?.startsWith('utf-16')) {
+    try {
+      head = new TextDecoder(charset).decode(bytes);
+    } catch {
+      // an unknown label: the parse reports it
+    }
+  }
   let i = 0;
   for (;;) {
     i = head.indexOf('<', i);

@@ -10,6 +10,7 @@ import { xmlToJson } from './json-xml.js';
 import { serializeXml, SOAP11_NS, SOAP12_NS } from '../xml/dom.js';
 import { soapNs } from './soap.js';
 import { isTrue } from './truthy.js';
+import { declareXmlEncoding, encodeText, outputCharset, withCharsetParam, type BodySyntax } from './charset.js';
 
 export interface WireBody {
   contentType: string | undefined;
@@ -53,7 +54,9 @@ export function serializeMessage(mc: MessageContext): WireBody {
   const mt = mediaType(ct);
   if (p.kind === 'empty' && p.isUntouched) return { contentType: undefined, body: undefined };
   let text: string;
+  let syntax: BodySyntax = 'xml';
   if (mt === 'application/json' || mt.endsWith('+json') || mt === 'text/json') {
+    syntax = 'json';
     if (p.isJson) text = JSON.stringify(p.json());
     else {
       const el = p.bodyElement();
@@ -63,16 +66,28 @@ export function serializeMessage(mc: MessageContext): WireBody {
     text = envelopeText(mc, mt === 'application/soap+xml' ? '1.2' : '1.1');
   } else if (mt === 'text/plain' || (mt.startsWith('text/') && mt !== 'text/html')) {
     text = p.text();
+    syntax = 'text';
   } else {
     const el = p.bodyElement();
-    if (el && el.localName === 'text' && el.namespaceURI === TEXT_NS) text = el.textContent ?? '';
-    else text = el ? serializeXml(el) : '';
+    if (el && el.localName === 'text' && el.namespaceURI === TEXT_NS) {
+      text = el.textContent ?? '';
+      syntax = 'text';
+    } else text = el ? serializeXml(el) : '';
   }
-  return { contentType: withCharset(ct ?? 'application/xml'), body: Buffer.from(text, 'utf8') };
+  return encodeBody(text, ct ?? 'application/xml', syntax);
 }
 
-function withCharset(ct: string): string {
-  return ct.includes('charset') || !/xml|json|text/.test(ct) ? ct : ct + '; charset=UTF-8';
+/**
+ * The bytes in the charset the content type names (when it can be written; otherwise UTF-8), with the
+ * content type and an XML declaration naming the charset actually used.
+ */
+function encodeBody(text: string, ct: string, syntax: BodySyntax): WireBody {
+  const want = outputCharset(ct);
+  let out = encodeText(syntax === 'xml' ? declareXmlEncoding(text, want) : text, want, syntax);
+  // a character that could not be written in the declared charset: the whole body went out as UTF-8
+  if (out.charset !== want && syntax === 'xml') out = encodeText(declareXmlEncoding(text, out.charset), out.charset, syntax);
+  const labelled = /xml|json|text/.test(ct) || /;\s*charset\s*=/i.test(ct);
+  return { contentType: labelled ? withCharsetParam(ct, out.charset) : ct, body: out.bytes };
 }
 
 function envelopeText(mc: MessageContext, version: '1.1' | '1.2'): string {

@@ -17,6 +17,8 @@ import { ExpressionError, type Expression } from './compiled-expression.js';
 import { getProperty, propertyString, scopedProperty, urlParam } from './get-property.js';
 import { nodeString } from './node-string.js';
 import { compileStreamPath, type StreamPath } from './stream-path.js';
+import { withXPathBudget } from './xpath-budget.js';
+import { PAYLOAD_LIMIT_DEFAULTS } from '../context/payload-limits.js';
 
 
 const FN_NS = 'http://www.w3.org/2005/xpath-functions';
@@ -246,19 +248,15 @@ export function compileXPath(source: string, declared: Record<string, string>): 
   const functions = { getFunction: resolveFunction };
   const stream: StreamPath | undefined = w.contentAware ? compileStreamPath(source, namespaces) : undefined;
 
-  const run = (m: MessageContext): unknown => {
+  type R = { stringValue(): string; booleanValue(): boolean; numberValue(): number; nodeset?: () => { toArray(): Node[] } };
+  /** Evaluates and reads the result within one budget (sorting a node set into document order is part of it). */
+  const run = <T>(m: MessageContext, read: (r: R) => T): T => {
     const prev = current;
     current = m;
     try {
       const node = w.contentAware ? m.payload.envelope().documentElement : undefined;
-      const r = parsed.evaluate({ node: node as never, namespaces, variables, functions } as never) as unknown as {
-        stringValue(): string;
-        booleanValue(): boolean;
-        nodeset?: () => { toArray(): Node[] };
-        numberValue(): number;
-        bool?: boolean;
-      };
-      return r;
+      const maxSteps = m.runtime.config.server.maxXpathSteps ?? PAYLOAD_LIMIT_DEFAULTS.maxXpathSteps;
+      return withXPathBudget(maxSteps, () => read(parsed.evaluate({ node: node as never, namespaces, variables, functions } as never) as unknown as R));
     } catch (err) {
       if (err instanceof MiError) throw err;
       throw new MiError(Errors.EXPRESSION_ERROR, `XPath '${source}' failed: ${(err as Error).message}`);
@@ -266,7 +264,6 @@ export function compileXPath(source: string, declared: Record<string, string>): 
       current = prev;
     }
   };
-  type R = { stringValue(): string; booleanValue(): boolean; numberValue(): number; nodeset?: () => { toArray(): Node[] } };
   const toJs = (r: R): unknown => {
     const ctor = (r as object).constructor.name;
     if (ctor === 'XNodeSet') return r.nodeset!().toArray();
@@ -279,17 +276,17 @@ export function compileXPath(source: string, declared: Record<string, string>): 
     contentAware: w.contentAware,
     externalLookups: w.external,
     vaultAliases: w.aliases,
-    evaluate: (m) => toJs(run(m) as R),
+    evaluate: (m) => run(m, toJs),
     stringValue(m) {
       if (stream) {
-        const raw = m.payload.rawBytes;
+        const raw = m.payload.utf8RawBytes;
         if (raw !== undefined && (m.payload.kind === 'soap11' || m.payload.kind === 'soap12' || m.payload.kind === 'xml')) {
           const hit = stream.match(raw, m.payload.kind === 'xml');
           if (hit !== undefined) return hit;
         }
       }
-      return synapseString(toJs(run(m) as R));
+      return synapseString(run(m, toJs));
     },
-    booleanValue: (m) => (run(m) as R).booleanValue(),
+    booleanValue: (m) => run(m, (r) => r.booleanValue()),
   };
 }

@@ -60,6 +60,8 @@ export function parseXml(text: string): Document {
         col: loc?.columnNumber ?? (m ? Number(m[2]) : 1),
         message: message.replace(/\n?@#\[line:\d+,col:\d+\]/, '').replace(/^\[xmldom [a-z]+\]\s*/i, '').trim(),
       };
+      // the first problem decides: stop here instead of building the rest of a broken document
+      throw new Error(problem.message);
     },
   });
   let doc: Document | undefined;

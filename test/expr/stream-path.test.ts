@@ -459,7 +459,6 @@ describe('streaming path matcher', function () {
         env('<a>\u0001<!--\u0001--></a>'),
         ` <?xml version="1.0"?>${env('<a>1</a>')}`,
         `<?xml version="2.0"?>${env('<a>1</a>')}`,
-        `\uFEFF${env('<a>1</a>')}`,
         `text${env('<a>1</a>')}`,
         `${env('<a>1</a>')}text`,
         `${env('<a>1</a>')}<a/>`,
@@ -476,13 +475,14 @@ describe('streaming path matcher', function () {
         env('<a xmlns:p="">x</a>'), // XML 1.1 prefix undeclaration
         env('<é>x</é>'), // non-ASCII names
         env('<a p:xmlns="1" xmlns:p="urn:p">x</a>'), // an attribute named xmlns in a namespace
+        `\uFEFF${env('<a>x</a>')}`, // a byte order mark before the envelope (the DOM route decodes it away)
       ];
       for (const xml of lenient) fallsBack('//a', xml, false);
     });
 
-    it('invalid UTF-8', () => {
+    it('invalid UTF-8 (which the DOM route refuses: XML is read strictly)', () => {
       const [before, after] = env('<a>#</a>').split('#') as [string, string];
-      fallsBack('//a', Buffer.concat([Buffer.from(before), Buffer.from([0xc3, 0x28]), Buffer.from(after)]), false);
+      fallsBack('//a', Buffer.concat([Buffer.from(before), Buffer.from([0xc3, 0x28]), Buffer.from(after)]), true);
     });
 
     it('elements whose string value Synapse serializes', () => {
