@@ -15,7 +15,7 @@ import { dispatch } from '../engine/dispatch.js';
 import { Errors, type MiError } from '../errors.js';
 import { randomUUID } from 'node:crypto';
 import { authorizationSecrets } from '../logging/authorization-secrets.js';
-import { accessLine } from '../logging/access-log.js';
+import { trackAccess, type AccessTally } from '../logging/access-log.js';
 import type { X509Certificate } from 'node:crypto';
 import { clientCertificate } from '../security/tls/client-certificate.js';
 import type { TrustStore } from '../security/tls/trust-store.js';
@@ -26,36 +26,34 @@ export interface Listener {
 }
 
 const ACCESS_LOGGER = 'org.apache.synapse.transport.http.access';
+const LISTENER_LOGGER = 'org.apache.synapse.transport.passthru.PassThroughHttpListener';
 
-function jsonError(res: ServerResponse, status: number, code: string, message: string): void {
+function jsonError(res: ServerResponse, status: number, code: string, message: string, tally?: AccessTally): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const body = JSON.stringify({ code, message });
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(body) });
+  const length = Buffer.byteLength(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': length });
+  if (tally) tally.bytes += length;
   res.end(body);
 }
 
-/** Writes the reply; `done` (access log) gets the body size once the response has been sent. */
-export function writeReply(res: ServerResponse, reply: Reply, done?: (bytes: number) => void): void {
+/** Writes the reply; `tally` (access log) counts the body bytes. */
+export function writeReply(res: ServerResponse, reply: Reply, tally?: AccessTally): void {
   const body = reply.body;
   if (body === undefined) {
     res.writeHead(reply.status, reply.headers);
-    if (done) res.once('finish', () => done(0));
     res.end();
   } else if (Buffer.isBuffer(body)) {
     reply.headers['content-length'] = String(body.length);
     res.writeHead(reply.status, reply.headers);
-    if (done) res.once('finish', () => done(body.length));
+    if (tally) tally.bytes += body.length;
     res.end(body);
   } else {
     res.writeHead(reply.status, reply.headers);
-    if (done) {
-      let n = 0;
-      (body as Readable).on('data', (c: Buffer) => (n += c.length));
-      res.once('finish', () => done(n));
-    }
+    if (tally) (body as Readable).on('data', (c: Buffer) => (tally.bytes += c.length));
     // pipe() rather than pipeline(): no end-of-stream bookkeeping per request on the hot path
     const src = body as Readable;
     src.once('error', () => res.destroy());
@@ -73,21 +71,20 @@ export interface ListenerState {
   trust?: TrustStore;
 }
 
-async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number, cert: X509Certificate | undefined): Promise<void> {
+async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number, cert: X509Certificate | undefined, tally: AccessTally | undefined): Promise<void> {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const raw = req.headers;
   const cl = raw['content-length'];
   if (cl !== undefined && Number(cl) > runtime.config.server.maxBodySize) {
     body?.resume();
-    jsonError(res, 413, Errors.BODY_TOO_LARGE.code, `request body is larger than ${runtime.config.server.maxBodySize} bytes`);
+    jsonError(res, 413, Errors.BODY_TOO_LARGE.code, `request body is larger than ${runtime.config.server.maxBodySize} bytes`, tally);
     return;
   }
   const hasBody = body !== undefined && (cl !== undefined ? cl !== '0' : raw['transfer-encoding'] !== undefined);
   const corrHeader = runtime.config.correlationHeader;
   const given = raw[corrHeader];
   const correlationId = typeof given === 'string' && given !== '' && given.length <= 200 ? given : randomUUID();
-  const started = runtime.config.accessLog ? process.hrtime.bigint() : 0n;
   const forget = raw.authorization !== undefined ? authorizationSecrets(runtime.logSecrets, raw.authorization) : undefined;
   runtime.inFlight++;
   try {
@@ -116,14 +113,11 @@ async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMess
     if (server) reply.headers['server'] = server;
     else delete reply.headers['server'];
     if (state.closing) reply.headers['connection'] = 'close';
-    if (started) {
-      const log = runtime.logs.get(ACCESS_LOGGER);
-      writeReply(res, reply, (bytes) => log.info(accessLine(req, res, bytes, started)));
-    } else writeReply(res, reply);
+    writeReply(res, reply, tally);
   } catch (err) {
     // dispatch settles faults itself; reaching here is a bug, so answer and log once without secrets
-    runtime.logs.get(ACCESS_LOGGER).error(`unhandled error for ${req.method} ${url.split('?')[0]}: ${(err as Error).message}`);
-    jsonError(res, 500, Errors.MEDIATION_ERROR.code, 'internal error');
+    runtime.logs.get(LISTENER_LOGGER).error(`unhandled error for ${req.method} ${url.split('?')[0]}: ${(err as Error).message}`);
+    jsonError(res, 500, Errors.MEDIATION_ERROR.code, 'internal error', tally);
   } finally {
     runtime.inFlight--;
     forget?.();
@@ -132,6 +126,7 @@ async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMess
 
 /** Resolves the client certificate (when mutual TLS or the proxy header is configured), then mediates. */
 export async function handle(state: ListenerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number): Promise<void> {
+  const tally = runtime.config.accessLog ? trackAccess(req, res, runtime.logs.get(ACCESS_LOGGER)) : undefined;
   let cert: X509Certificate | undefined;
   if (state.trust) {
     try {
@@ -139,11 +134,11 @@ export async function handle(state: ListenerState, runtime: Runtime, req: Incomi
     } catch (err) {
       const e = err as MiError;
       body?.resume();
-      jsonError(res, e.status ?? 400, e.code, e.message);
+      jsonError(res, e.status ?? 400, e.code, e.message, tally);
       return;
     }
   }
-  return mediate(state, runtime, req, res, body, protocol, port, cert);
+  return mediate(state, runtime, req, res, body, protocol, port, cert, tally);
 }
 
 /** Timeouts and limits shared by the HTTP and HTTPS listeners. */
