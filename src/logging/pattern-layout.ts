@@ -1,9 +1,11 @@
 /**
  * log4j2 PatternLayout, compiled once into a list of small functions: %d{...}, %p/%level with padding,
  * %c{n}/%logger, %t, %m, %mm (masked), %ex, %n, %X{key}, %%, literal text. An unknown converter is an error
- * at start, naming it.
+ * at start, naming it. Whatever may carry request text (%m, %mm, %X, %c and the message at the head of %ex)
+ * has its control characters escaped, so one event is one line and no line can be forged.
  */
 import { formatJavaDate } from '../expr/java-date-format.js';
+import { escapeControlCharacters as esc } from './control-characters.js';
 
 export interface LogEvent {
   time: Date;
@@ -42,6 +44,16 @@ function lastSegments(name: string, n: number): string {
     i = j;
   }
   return name.slice(i + 1);
+}
+
+/**
+ * An error's stack: its head (name and message, which may quote a request) escaped, the frames V8 wrote
+ * below it kept on their own lines. A stack that does not start with its head is escaped whole.
+ */
+function errorText(err: Error): string {
+  const head = String(err);
+  const stack = err.stack ?? head;
+  return stack.startsWith(head) ? esc(head) + stack.slice(head.length) : esc(stack);
 }
 
 /** Compiles a pattern; `mask` is applied by %mm. */
@@ -104,7 +116,7 @@ export function compilePattern(pattern: string, mask: (s: string) => string): (e
       case 'class': {
         const n = opt !== undefined ? Number(opt) : undefined;
         if (n !== undefined && !(Number.isInteger(n) && n > 0)) throw new PatternError(`%${name}{${opt}}: the precision must be a positive integer`);
-        f = n === undefined ? (e) => e.logger : (e) => lastSegments(e.logger, n);
+        f = n === undefined ? (e) => esc(e.logger) : (e) => esc(lastSegments(e.logger, n));
         break;
       }
       case 't':
@@ -115,10 +127,10 @@ export function compilePattern(pattern: string, mask: (s: string) => string): (e
       case 'm':
       case 'msg':
       case 'message':
-        f = (e) => e.message;
+        f = (e) => esc(e.message);
         break;
       case 'mm':
-        f = (e) => mask(e.message);
+        f = (e) => esc(mask(e.message));
         break;
       case 'ex':
       case 'exception':
@@ -126,7 +138,7 @@ export function compilePattern(pattern: string, mask: (s: string) => string): (e
       case 'xEx':
       case 'xThrowable':
       case 'rEx':
-        f = (e) => (e.error ? '\n' + (e.error.stack ?? String(e.error)) : '');
+        f = (e) => (e.error ? '\n' + errorText(e.error) : '');
         break;
       case 'n':
         f = () => '\n';
@@ -134,7 +146,7 @@ export function compilePattern(pattern: string, mask: (s: string) => string): (e
       case 'X':
       case 'mdc':
       case 'MDC':
-        f = opt ? (e) => e.context?.[opt] ?? '' : (e) => (e.context ? Object.entries(e.context).map(([k, v]) => `${k}=${v}`).join(', ') : '');
+        f = opt ? (e) => esc(e.context?.[opt] ?? '') : (e) => (e.context ? esc(Object.entries(e.context).map(([k, v]) => `${k}=${v}`).join(', ')) : '');
         break;
       case 'r':
       case 'relative':

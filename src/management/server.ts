@@ -84,7 +84,6 @@ export async function startManagementApi(opts: ManagementOptions): Promise<Manag
     retryAfterSeconds: Math.ceil((authenticationOptionsFrom(runtime.config.toml).failureWindowMs ?? 60_000) / 1000),
   };
   app.decorateRequest('principal', null);
-  app.decorateRequest('forgetSecrets', null);
   app.addHook('onRequest', applyCors(settings.cors));
   app.addHook('onRequest', authenticateRequest(ctx));
   app.addHook('onSend', async (_req, reply, payload) => {
@@ -92,8 +91,6 @@ export async function startManagementApi(opts: ManagementOptions): Promise<Manag
     reply.header('cache-control', 'no-store');
     return payload;
   });
-  app.addHook('onResponse', async (req) => req.forgetSecrets?.());
-  app.addHook('onRequestAbort', async (req) => req.forgetSecrets?.());
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toErrorReply(err);
     if (status >= 500 && body.code === Errors.MGT_INTERNAL.code) log.error(`${Errors.MGT_INTERNAL.code}  ${req.method} ${req.url.split('?')[0]} failed: ${(err as Error).message}`, err as Error);

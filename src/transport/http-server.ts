@@ -9,12 +9,12 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Runtime } from '../runtime.js';
-import type { Reply } from '../context/message-context.js';
+import type { InboundRequest, Reply } from '../context/message-context.js';
 import { fromIncoming } from '../context/transport-headers.js';
 import { dispatch } from '../engine/dispatch.js';
 import { Errors, type MiError } from '../errors.js';
 import { randomUUID } from 'node:crypto';
-import { authorizationSecrets } from '../logging/authorization-secrets.js';
+import { rememberAuthorization } from '../logging/request-secrets.js';
 import { trackAccess, type AccessTally } from '../logging/access-log.js';
 import type { X509Certificate } from 'node:crypto';
 import { clientCertificate } from '../security/tls/client-certificate.js';
@@ -85,23 +85,25 @@ async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMess
   const corrHeader = runtime.config.correlationHeader;
   const given = raw[corrHeader];
   const correlationId = typeof given === 'string' && given !== '' && given.length <= 200 ? given : randomUUID();
-  const forget = raw.authorization !== undefined ? authorizationSecrets(runtime.logSecrets, raw.authorization) : undefined;
+  const inbound: InboundRequest = {
+    method: req.method ?? 'GET',
+    url,
+    path: q < 0 ? url : url.slice(0, q),
+    query: q < 0 ? '' : url.slice(q + 1),
+    protocol,
+    host: raw.host ?? '',
+    remoteAddress: req.socket.remoteAddress ?? '',
+    port,
+    correlationId,
+    clientCertificate: cert,
+  };
+  // masked where this request's own content is logged, never in other requests' lines
+  if (raw.authorization !== undefined) rememberAuthorization(inbound, raw.authorization);
   runtime.inFlight++;
   try {
     const reply = await dispatch(
       runtime,
-      {
-        method: req.method ?? 'GET',
-        url,
-        path: q < 0 ? url : url.slice(0, q),
-        query: q < 0 ? '' : url.slice(q + 1),
-        protocol,
-        host: raw.host ?? '',
-        remoteAddress: req.socket.remoteAddress ?? '',
-        port,
-        correlationId,
-        clientCertificate: cert,
-      },
+      inbound,
       fromIncoming(raw),
       hasBody ? body : undefined,
       raw['content-type'],
@@ -120,7 +122,6 @@ async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMess
     jsonError(res, 500, Errors.MEDIATION_ERROR.code, 'internal error', tally);
   } finally {
     runtime.inFlight--;
-    forget?.();
   }
 }
 

@@ -14,6 +14,7 @@ import { kindOfContentType } from '../../context/payload.js';
 import type { SoapVersion } from '../../context/soap.js';
 import { defaultFaultReply, setErrorProperties } from '../../engine/fault.js';
 import { Errors } from '../../errors.js';
+import { rememberRequestSecret } from '../../logging/request-secrets.js';
 import type { AuthenticatedUser, AuthOutcome } from '../auth/authenticator.js';
 import { requestBasicCredentials } from './basic-bridge.js';
 import { scanEnvelope, type ScannedElement } from './envelope-scanner.js';
@@ -38,14 +39,14 @@ type Next<A> = (mc: MessageContext, arg: A) => Promise<Reply>;
 /**
  * Checks the request against the proxy's security; refused requests get their fault reply, admitted ones
  * go on to `next`. With preserveSecurityHeader the token's secrets stay in the message, so they are masked
- * in every log line until the exchange ends.
+ * where this request's content is logged (request-secrets.ts).
  */
 export async function withWsSecurity<A>(mc: MessageContext, sec: ProxySecurity, next: Next<A>, arg: A): Promise<Reply> {
   const secrets: string[] | undefined = sec.preserveHeader ? [] : undefined;
   const refused = await admit(mc, sec, secrets);
   if (refused) return refused;
   if (!secrets?.length) return next(mc, arg);
-  const forget = secrets.map((s) => mc.runtime.logSecrets.addTransient(s));
+  const forget = secrets.map((s) => rememberRequestSecret(mc.inbound, s));
   try {
     return await next(mc, arg);
   } finally {
