@@ -21,6 +21,11 @@ export class PatternError extends Error {}
 
 type Part = (e: LogEvent) => string;
 
+/** Widest %5p-style padding or truncation: wider would only pad every line with spaces. */
+const MAX_WIDTH = 1000;
+/** Micro Integrator's patterns have about ten; a pattern of thousands is a mistake, and slow on every line. */
+const MAX_CONVERSIONS = 1000;
+
 const NAMED_DATES: Record<string, string> = {
   DEFAULT: 'yyyy-MM-dd HH:mm:ss,SSS',
   ISO8601: "yyyy-MM-dd'T'HH:mm:ss,SSS",
@@ -56,6 +61,11 @@ function errorText(err: Error): string {
   return stack.startsWith(head) ? esc(head) + stack.slice(head.length) : esc(stack);
 }
 
+/** A pattern as quoted in an error: its start, when it is long. */
+function shown(pattern: string): string {
+  return pattern.length > 120 ? `${pattern.slice(0, 120)}...` : pattern;
+}
+
 /** Compiles a pattern; `mask` is applied by %mm. */
 export function compilePattern(pattern: string, mask: (s: string) => string): (e: LogEvent) => string {
   const parts: Part[] = [];
@@ -67,12 +77,19 @@ export function compilePattern(pattern: string, mask: (s: string) => string): (e
       lit = '';
     }
   };
+  // sticky: matched where it stands, without copying the rest of the pattern for every conversion
+  const conversion = /%(-?)(\d+)?(?:\.(\d+))?([a-zA-Z]+)/y;
+  // where the next '}' is, found once and reused, so unclosed braces cost one scan in all
+  let close = -1;
+  let conversions = 0;
   let i = 0;
   while (i < pattern.length) {
-    const c = pattern[i]!;
-    if (c !== '%') {
-      lit += c;
-      i++;
+    if (pattern[i] !== '%') {
+      // literal text up to the next conversion, as one slice
+      const next = pattern.indexOf('%', i);
+      const end = next < 0 ? pattern.length : next;
+      lit += pattern.slice(i, end);
+      i = end;
       continue;
     }
     if (pattern[i + 1] === '%') {
@@ -80,15 +97,29 @@ export function compilePattern(pattern: string, mask: (s: string) => string): (e
       i += 2;
       continue;
     }
-    const m = /^%(-?)(\d+)?(?:\.(\d+))?([a-zA-Z]+)(\{[^}]*\})?/.exec(pattern.slice(i));
-    if (!m) throw new PatternError(`bad conversion at position ${i} of '${pattern}'`);
+    conversion.lastIndex = i;
+    const m = conversion.exec(pattern);
+    if (!m) throw new PatternError(`bad conversion at position ${i} of '${shown(pattern)}'`);
+    if (++conversions > MAX_CONVERSIONS) throw new PatternError(`more than ${MAX_CONVERSIONS} conversions in one pattern`);
     flush();
     i += m[0].length;
+    let option: string | undefined;
+    if (pattern[i] === '{') {
+      if (close !== Infinity && close < i) {
+        const at = pattern.indexOf('}', i);
+        close = at < 0 ? Infinity : at;
+      }
+      if (close !== Infinity) {
+        option = pattern.slice(i + 1, close);
+        i = close + 1;
+      }
+    }
     const left = m[1] === '-';
     const min = m[2] ? Number(m[2]) : undefined;
     const max = m[3] ? Number(m[3]) : undefined;
+    if ((min ?? 0) > MAX_WIDTH || (max ?? 0) > MAX_WIDTH) throw new PatternError(`%${m[0].slice(1)}: a width is at most ${MAX_WIDTH} characters`);
     const name = m[4]!;
-    const opt = m[5] ? m[5].slice(1, -1) : undefined;
+    const opt = option;
     let f: Part;
     switch (name) {
       case 'd':
@@ -156,7 +187,7 @@ export function compilePattern(pattern: string, mask: (s: string) => string): (e
         f = () => String(process.pid);
         break;
       default:
-        throw new PatternError(`unknown conversion '%${name}' in '${pattern}' (supported: %d %p %c %t %m %mm %ex %n %X %r %pid %%)`);
+        throw new PatternError(`unknown conversion '%${name}' in '${shown(pattern)}' (supported: %d %p %c %t %m %mm %ex %n %X %r %pid %%)`);
     }
     if (min !== undefined || max !== undefined) {
       const inner = f;
