@@ -62,16 +62,19 @@ export interface Config {
 /** Reads HOME/deployment/deployment.toml (absent is fine) and applies defaults. */
 export function loadConfig(home: string, overrides: { offset?: number } = {}): Config {
   const file = path.join(home, 'deployment', 'deployment.toml');
-  let doc: Table = {};
-  if (existsSync(file)) {
-    try {
-      doc = parseToml(readFileSync(file, 'utf8')) as Table;
-    } catch (err) {
-      if (err instanceof TomlError) {
-        throw new MiError(Errors.CONFIG_PARSE, `${file}:${err.line}:${err.column}  ${Errors.CONFIG_PARSE.code}  ${err.message.split('\n')[0]}`);
-      }
-      throw err;
+  return existsSync(file) ? configFromText(home, readFileSync(file, 'utf8'), file, overrides) : configFrom(home, {}, overrides);
+}
+
+/** deployment.toml text -> the configuration; a syntax error is MI_CFG_001 at its line and column. */
+export function configFromText(home: string, text: string, file: string, overrides: { offset?: number } = {}): Config {
+  let doc: Table;
+  try {
+    doc = parseToml(text) as Table;
+  } catch (err) {
+    if (err instanceof TomlError) {
+      throw new MiError(Errors.CONFIG_PARSE, `${file}:${err.line}:${err.column}  ${Errors.CONFIG_PARSE.code}  ${err.message.split('\n')[0]}`);
     }
+    throw err;
   }
   return configFrom(home, doc, overrides);
 }

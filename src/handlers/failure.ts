@@ -11,6 +11,7 @@ import { Errors, MiError } from '../errors.js';
 import type { CompiledModule } from './compile.js';
 import { mapStack } from './stack-trace.js';
 import { HookTimeout } from './timeout.js';
+import { maskRequestSecrets } from '../logging/request-secrets.js';
 
 /** Turns what a hook threw (or its timeout) into the error the client sees, logging it once. */
 export function extensionFailure(mc: MessageContext, logger: string, what: string, module: CompiledModule | undefined, err: unknown): MiError {
@@ -21,7 +22,7 @@ export function extensionFailure(mc: MessageContext, logger: string, what: strin
   }
   const e = err instanceof Error ? err : new Error(`non-Error thrown: ${String(err)}`);
   const stack = module ? mapStack(e.stack ?? String(e), module.file, module.sourceMap) : (e.stack ?? String(e));
-  log.log('ERROR', `${what} failed (correlation id ${mc.correlationId}): ${stack}`, undefined, mc.correlationId);
+  log.log('ERROR', `${what} failed (correlation id ${mc.correlationId}): ${maskRequestSecrets(mc.inbound, stack)}`, undefined, mc.correlationId);
   return new MiError(Errors.EXTENSION_FAILED, `${what} failed`, { cause: err });
 }
 

@@ -40,12 +40,36 @@ export class LoggingConfigError extends Error {}
 
 const SKIPPED_TYPES = new Set(['PaxOsgi']);
 
-const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?$/i;
+const SIZE = /^(\d{1,15}(?:\.\d{1,15})?)\s*(B|KB|MB|GB)?$/i;
 function parseSize(s: string, where: string): number {
   const m = SIZE.exec(s.trim());
-  if (!m) throw new LoggingConfigError(`${where}: size '${s}' is not like 10MB`);
-  const mult = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[(m[2] ?? 'B').toUpperCase() as 'B'];
-  return Math.round(Number(m[1]) * mult);
+  const n = m ? Math.round(Number(m[1]) * { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[(m[2] ?? 'B').toUpperCase() as 'B']) : NaN;
+  if (!(n >= 1 && n <= Number.MAX_SAFE_INTEGER)) throw new LoggingConfigError(`${where}: size '${s}' is not like 10MB`);
+  return n;
+}
+
+/** Rolled files to keep: log4j2's DefaultRolloverStrategy max. */
+function parseCount(s: string, where: string): number {
+  const t = s.trim();
+  if (!/^\d{1,6}$/.test(t)) throw new LoggingConfigError(`${where}: '${s}' is not a number of files (0 to 999999)`);
+  return Number(t);
+}
+
+/**
+ * The keys holding `marker`, by what comes before it: `logger.x.appenderRef.a.ref` is filed under `logger.x`.
+ * One pass over the keys, rather than one per logger (ids may hold dots, as log4j2 allows).
+ */
+function attributeIndex(keys: Iterable<string>, marker: string): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const k of keys) {
+    const at = k.indexOf(marker);
+    if (at <= 0) continue;
+    const owner = k.slice(0, at);
+    const list = index.get(owner);
+    if (list) list.push(k);
+    else index.set(owner, [k]);
+  }
+  return index;
 }
 
 function level(v: string, where: string): ConfigLevel {
@@ -77,6 +101,8 @@ export function parseLog4j2(text: string, file: string, home: string): LoggingCo
 
   const appenders = new Map<string, AppenderSpec>();
   const skipped = new Set<string>();
+  /** First segment of the ids of skipped appenders: their keys are not warned about. */
+  const skippedIds = new Set<string>();
   const warnings: string[] = [];
   for (const id of list('appenders')) {
     const p = `appender.${id}.`;
@@ -85,7 +111,7 @@ export function parseLog4j2(text: string, file: string, home: string): LoggingCo
     if (SKIPPED_TYPES.has(type)) {
       // Micro Integrator's OSGi log bridge: nothing to bridge here
       skipped.add(get(p + 'name') ?? id);
-      for (const k of props.keys()) if (k.startsWith(p)) used.add(k);
+      skippedIds.add(id.split('.')[0]!);
       warnings.push(`${where(p + 'type')}: appender '${id}' of type ${type} has no meaning here and is skipped`);
       continue;
     }
@@ -118,23 +144,25 @@ export function parseLog4j2(text: string, file: string, home: string): LoggingCo
     if (type === 'RollingFile') {
       spec.maxBytes = size ? parseSize(size, where(p + 'policies.size.size')) : 10 * 1024 * 1024;
       const max = get(p + 'strategy.max');
-      spec.maxFiles = max ? Number(max) : 20;
+      spec.maxFiles = max ? parseCount(max, where(p + 'strategy.max')) : 20;
     }
     const th = get(p + 'filter.threshold.level');
     if (th) spec.threshold = level(th, where(p + 'filter.threshold.level'));
     appenders.set(name, spec);
   }
-  const refs = (prefix: string): string[] => {
+  const refKeys = attributeIndex(props.keys(), '.appenderRef.');
+  /** `owner` is `logger.<id>` or `rootLogger`. */
+  const refs = (owner: string): string[] => {
     const out: string[] = [];
-    for (const k of props.keys()) {
-      if (k.startsWith(prefix) && k.endsWith('.ref')) out.push(get(k)!);
-      if (k.startsWith(prefix) && k.endsWith('.type')) used.add(k);
+    for (const k of refKeys.get(owner) ?? []) {
+      if (k.endsWith('.ref')) out.push(get(k)!);
+      if (k.endsWith('.type')) used.add(k);
     }
-    const single = get(prefix.replace(/\.$/, ''));
+    const single = get(`${owner}.appenderRef`);
     if (single) out.push(...single.split(',').map((s) => s.trim()));
     for (let i = out.length - 1; i >= 0; i--) if (skipped.has(out[i]!)) out.splice(i, 1);
     for (const r of out) {
-      if (!appenders.has(r)) throw new LoggingConfigError(`${file}: ${prefix}... refers to appender '${r}', which is not defined in 'appenders'`);
+      if (!appenders.has(r)) throw new LoggingConfigError(`${file}: ${owner}.appenderRef... refers to appender '${r}', which is not defined in 'appenders'`);
     }
     return out;
   };
@@ -145,12 +173,17 @@ export function parseLog4j2(text: string, file: string, home: string): LoggingCo
     if (!name) throw new LoggingConfigError(`${file}: logger '${id}' is listed in 'loggers' but ${p}name is missing`);
     const lv = get(p + 'level');
     const add = get(p + 'additivity');
-    loggers.push({ name, level: lv ? level(lv, where(p + 'level')) : undefined, appenderRefs: refs(p + 'appenderRef.'), additivity: add === undefined ? true : add.trim() === 'true' });
+    loggers.push({ name, level: lv ? level(lv, where(p + 'level')) : undefined, appenderRefs: refs(`logger.${id}`), additivity: add === undefined ? true : add.trim() === 'true' });
   }
   const rootLevel = get('rootLogger.level') ?? get('rootLogger') ?? 'INFO';
-  const root = { level: level(rootLevel.split(',')[0]!, where('rootLogger.level')), appenderRefs: refs('rootLogger.appenderRef.') };
+  const root = { level: level(rootLevel.split(',')[0]!, where('rootLogger.level')), appenderRefs: refs('rootLogger') };
+  const skippedKey = (k: string): boolean => {
+    if (!skippedIds.size || !k.startsWith('appender.')) return false;
+    const dot = k.indexOf('.', 9);
+    return dot > 0 && skippedIds.has(k.slice(9, dot));
+  };
   for (const [k, v] of props) {
-    if (used.has(k) || k.startsWith('property.') || k === 'status' || k === 'name' || k === 'monitorInterval' || k === 'dest') continue;
+    if (used.has(k) || k.startsWith('property.') || k === 'status' || k === 'name' || k === 'monitorInterval' || k === 'dest' || skippedKey(k)) continue;
     warnings.push(`${file}:${v.line}: unknown key '${k}' is ignored`);
   }
   return { appenders, loggers, root, warnings };

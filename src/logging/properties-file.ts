@@ -12,29 +12,39 @@ function unescape(s: string): string {
   });
 }
 
+function trailingBackslashes(s: string): number {
+  let n = 0;
+  while (n < s.length && s.charCodeAt(s.length - 1 - n) === 92) n++;
+  return n;
+}
+
 export function parseProperties(text: string): PropertyLine[] {
   const out: PropertyLine[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const start = i + 1;
-    let l = lines[i]!.replace(/^\s+/, '');
-    if (l === '' || l.startsWith('#') || l.startsWith('!')) continue;
-    // an odd number of trailing backslashes continues the line
-    while (/(^|[^\\])(\\\\)*\\$/.test(l) && i + 1 < lines.length) {
-      l = l.slice(0, -1) + lines[++i]!.replace(/^\s+/, '');
+    const first = lines[i]!.replace(/^\s+/, '');
+    if (first === '' || first.startsWith('#') || first.startsWith('!')) continue;
+    // an odd number of trailing backslashes continues the line; the run is counted on the newest piece
+    // only (plus the run before it when the piece is all backslashes), so long continuations stay linear
+    const parts = [first];
+    let run = trailingBackslashes(first);
+    while (run % 2 === 1 && i + 1 < lines.length) {
+      parts[parts.length - 1] = parts[parts.length - 1]!.slice(0, -1);
+      const next = lines[++i]!.replace(/^\s+/, '');
+      const t = trailingBackslashes(next);
+      run = t === next.length ? run - 1 + t : t;
+      parts.push(next);
     }
+    const l = parts.length === 1 ? first : parts.join('');
+    // the key runs to the first unescaped separator; taken as one slice (char-by-char strings cost GC)
     let k = 0;
-    let key = '';
     for (; k < l.length; k++) {
       const c = l[k]!;
-      if (c === '\\') {
-        key += l.slice(k, k + 2);
-        k++;
-        continue;
-      }
-      if (c === '=' || c === ':' || c === ' ' || c === '\t') break;
-      key += c;
+      if (c === '\\') k++;
+      else if (c === '=' || c === ':' || c === ' ' || c === '\t') break;
     }
+    const key = l.slice(0, Math.min(k, l.length));
     let rest = l.slice(k).replace(/^[ \t]*/, '');
     if (rest.startsWith('=') || rest.startsWith(':')) rest = rest.slice(1).replace(/^[ \t]*/, '');
     out.push({ key: unescape(key), value: unescape(rest.replace(/[ \t]+$/, '')), line: start });

@@ -44,17 +44,23 @@ function checkWritable(cfg: LoggingConfig): void {
   }
 }
 
-function load(text: string, file: string, home: string): LoggingConfig {
-  const cfg = parseLog4j2(text, file, home);
-  for (const a of cfg.appenders.values()) {
-    try {
-      compilePattern(a.pattern, (s) => s);
-    } catch (err) {
-      if (err instanceof PatternError) throw new LoggingConfigError(`${file}: appender ${a.name}: ${err.message}`);
-      throw err;
+/** log4j2.properties text -> the logging model, its patterns compiled once to check them; problems are MI_LOG_001. */
+export function readLoggingConfig(text: string, file: string, home: string): LoggingConfig {
+  try {
+    const cfg = parseLog4j2(text, file, home);
+    for (const a of cfg.appenders.values()) {
+      try {
+        compilePattern(a.pattern, (s) => s);
+      } catch (err) {
+        if (err instanceof PatternError) throw new LoggingConfigError(`${file}: appender ${a.name}: ${err.message}`);
+        throw err;
+      }
     }
+    return cfg;
+  } catch (err) {
+    if (err instanceof LoggingConfigError) throw new LoggingSetupError(err.message);
+    throw err;
   }
-  return cfg;
 }
 
 export function setupLogging(config: Config, opts: { watch?: boolean } = {}): Logging {
@@ -64,10 +70,10 @@ export function setupLogging(config: Config, opts: { watch?: boolean } = {}): Lo
   let cfg: LoggingConfig;
   let mask: (s: string) => string;
   try {
-    cfg = load(file ? readFileSync(file, 'utf8') : defaultLog4j2Text(), label, config.home);
+    cfg = readLoggingConfig(file ? readFileSync(file, 'utf8') : defaultLog4j2Text(), label, config.home);
     mask = maskWith(compileMaskRules(config.toml['masking_pattern'] ? ((config.toml['masking_pattern'] as Record<string, unknown>)['properties'] as Record<string, unknown>) : undefined));
   } catch (err) {
-    if (err instanceof LoggingConfigError || err instanceof MaskingConfigError) throw new LoggingSetupError(err.message);
+    if (err instanceof MaskingConfigError) throw new LoggingSetupError(err.message);
     throw err;
   }
   checkWritable(cfg);
@@ -78,7 +84,7 @@ export function setupLogging(config: Config, opts: { watch?: boolean } = {}): Lo
     const onChange = (): void => {
       const log = factory.get('org.apache.logging.log4j.config');
       try {
-        const next = load(readFileSync(file, 'utf8'), file, config.home);
+        const next = readLoggingConfig(readFileSync(file, 'utf8'), file, config.home);
         checkWritable(next);
         factory.reconfigure(next);
         log.info(`Reconfigured logging from ${file}`);

@@ -7,7 +7,6 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Errors } from '../errors.js';
-import { authorizationSecrets } from '../logging/authorization-secrets.js';
 import type { ManagementContext } from './context.js';
 import { sendError } from './errors.js';
 import { basicCredentials } from '../security/auth/basic-credentials.js';
@@ -28,7 +27,6 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | null;
-    forgetSecrets: (() => void) | null;
   }
 }
 
@@ -77,8 +75,6 @@ export function authenticateRequest(ctx: ManagementContext) {
     if (req.method === 'OPTIONS') return undefined;
     const access: Access = req.routeOptions.config?.access ?? 'user';
     const header = req.headers.authorization;
-    // the header is a secret while the request runs, whatever gets logged
-    if (header) req.forgetSecrets = authorizationSecrets(ctx.runtime.logSecrets, header);
     const useBasic = access === 'login' || !ctx.settings.jwt;
     const challenge = useBasic ? BASIC_CHALLENGE : BEARER_CHALLENGE;
     const cred = header ? credentials(header) : undefined;

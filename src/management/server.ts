@@ -84,7 +84,6 @@ export async function startManagementApi(opts: ManagementOptions): Promise<Manag
     retryAfterSeconds: runtime.auth.retryAfterSeconds,
   };
   app.decorateRequest('principal', null);
-  app.decorateRequest('forgetSecrets', null);
   app.addHook('onRequest', applyCors(settings.cors));
   app.addHook('onRequest', authenticateRequest(ctx));
   app.addHook('onSend', async (_req, reply, payload) => {
@@ -93,8 +92,6 @@ export async function startManagementApi(opts: ManagementOptions): Promise<Manag
     // what the server writes about itself (errors, endpoint addresses, configurations) never carries a secret
     return typeof payload === 'string' ? maskReply(runtime.logSecrets, payload) : payload;
   });
-  app.addHook('onResponse', async (req) => req.forgetSecrets?.());
-  app.addHook('onRequestAbort', async (req) => req.forgetSecrets?.());
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toErrorReply(err);
     if (status >= 500 && body.code === Errors.MGT_INTERNAL.code) log.error(`${Errors.MGT_INTERNAL.code}  ${req.method} ${req.url.split('?')[0]} failed: ${(err as Error).message}`, err as Error);

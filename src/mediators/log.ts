@@ -6,6 +6,7 @@ import type { MessageContext } from '../context/message-context.js';
 import { Errors } from '../errors.js';
 import type { Expression } from '../expr/expression.js';
 import type { Level } from '../logging/logger.js';
+import { maskRequestSecrets } from '../logging/request-secrets.js';
 import { childElements, serializeXml, textOf } from '../xml/dom.js';
 import type { ParseContext } from '../artifacts/parse-context.js';
 import type { Mediator } from './mediator.js';
@@ -51,7 +52,12 @@ class LogMediator implements Mediator {
     return true;
   }
 
+  /**
+   * The line; the request's own credentials are masked where its content is printed (properties, SOAP
+   * headers, the payload), not in the fields the runtime writes (To, MessageID, ...).
+   */
   format(mc: MessageContext): string {
+    const content = (text: string): string => maskRequestSecrets(mc.inbound, text);
     const sep = this.separator;
     const parts: string[] = [];
     if (this.message !== undefined) parts.push(this.message);
@@ -64,15 +70,15 @@ class LogMediator implements Mediator {
     } else if (this.level === 'headers') {
       parts.push(`correlation_id : ${mc.correlationId}`);
       const h = mc.payload.header();
-      if (h) for (const b of childElements(h)) parts.push(`${b.localName} : ${textOf(b)}`);
+      if (h) for (const b of childElements(h)) parts.push(`${b.localName} : ${content(textOf(b))}`);
     }
     for (const p of this.props) {
       const v = p.value !== undefined ? p.value : p.expression ? safeValue(p.expression, mc) : '';
-      parts.push(`${p.name} = ${v}`);
+      parts.push(`${p.name} = ${content(v)}`);
     }
     if (this.level === 'full') {
-      if (mc.payload.isJson) parts.push(`Payload: ${JSON.stringify(mc.payload.json())}`);
-      else parts.push(`Envelope: ${serializeXml(mc.payload.envelope())}`);
+      if (mc.payload.isJson) parts.push(`Payload: ${content(JSON.stringify(mc.payload.json()))}`);
+      else parts.push(`Envelope: ${content(serializeXml(mc.payload.envelope()))}`);
     }
     return parts.join(sep);
   }

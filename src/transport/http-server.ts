@@ -9,13 +9,13 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Runtime } from '../runtime.js';
-import type { Reply } from '../context/message-context.js';
+import type { InboundRequest, Reply } from '../context/message-context.js';
 import { fromIncoming } from '../context/transport-headers.js';
 import { dispatch } from '../engine/dispatch.js';
 import { Errors, type MiError } from '../errors.js';
 import { randomUUID } from 'node:crypto';
-import { authorizationSecrets } from '../logging/authorization-secrets.js';
-import { accessLine } from '../logging/access-log.js';
+import { rememberAuthorization } from '../logging/request-secrets.js';
+import { trackAccess, type AccessTally } from '../logging/access-log.js';
 import { resolveRequestPath } from './request-path.js';
 import { maskReply } from '../logging/reply-masker.js';
 import type { SecretMasker } from '../logging/secret-masker.js';
@@ -29,37 +29,34 @@ export interface Listener {
 }
 
 const ACCESS_LOGGER = 'org.apache.synapse.transport.http.access';
+const LISTENER_LOGGER = 'org.apache.synapse.transport.passthru.PassThroughHttpListener';
 
 /** An error the listener answers itself; its message goes through the secret masker like any log line. */
-function jsonError(res: ServerResponse, status: number, code: string, message: string, masker?: SecretMasker): void {
+function jsonError(res: ServerResponse, status: number, code: string, message: string, masker: SecretMasker, tally?: AccessTally): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ code, message: masker ? maskReply(masker, message) : message });
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(body) });
+  const body = JSON.stringify({ code, message: maskReply(masker, message) });
+  const length = Buffer.byteLength(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': length });
+  if (tally) tally.bytes += length;
   res.end(body);
 }
 
-/** Writes the reply; `done` (access log) gets the body size once the response has been sent. */
-export function writeReply(res: ServerResponse, reply: Reply, done?: (bytes: number) => void): void {
+/** Writes the reply; `tally` (access log) counts the body bytes. */
+export function writeReply(res: ServerResponse, reply: Reply, tally?: AccessTally): void {
   const body = reply.body;
   if (body === undefined) {
     res.writeHead(reply.status, reply.headers);
-    if (done) res.once('finish', () => done(0));
     res.end();
   } else if (Buffer.isBuffer(body)) {
     reply.headers['content-length'] = String(body.length);
     res.writeHead(reply.status, reply.headers);
-    if (done) res.once('finish', () => done(body.length));
+    if (tally) tally.bytes += body.length;
     res.end(body);
   } else {
     res.writeHead(reply.status, reply.headers);
-    if (done) {
-      let n = 0;
-      (body as Readable).on('data', (c: Buffer) => (n += c.length));
-      res.once('finish', () => done(n));
-    }
     // pipe() rather than pipeline(): no end-of-stream bookkeeping per request on the hot path
     const src = body as Readable;
     if (res.destroyed || !res.socket || res.socket.destroyed) {
@@ -67,6 +64,7 @@ export function writeReply(res: ServerResponse, reply: Reply, done?: (bytes: num
       src.destroy();
       return;
     }
+    if (tally) src.on('data', (c: Buffer) => (tally.bytes += c.length));
     src.once('error', () => res.destroy());
     res.once('close', () => {
       if (!src.readableEnded) src.destroy();
@@ -82,7 +80,7 @@ export interface ListenerState {
   trust?: TrustStore;
 }
 
-async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number, cert: X509Certificate | undefined): Promise<void> {
+async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number, cert: X509Certificate | undefined, tally: AccessTally | undefined): Promise<void> {
   const target = req.url ?? '/';
   const q = target.indexOf('?');
   let path: string;
@@ -91,7 +89,7 @@ async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMess
   } catch (err) {
     body?.resume();
     const e = err as MiError;
-    jsonError(res, e.status ?? 400, e.code, e.message, runtime.logSecrets);
+    jsonError(res, e.status ?? 400, e.code, e.message, runtime.logSecrets, tally);
     return;
   }
   const url = q < 0 ? path : path + target.slice(q);
@@ -99,31 +97,32 @@ async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMess
   const cl = raw['content-length'];
   if (cl !== undefined && Number(cl) > runtime.config.server.maxBodySize) {
     body?.resume();
-    jsonError(res, 413, Errors.BODY_TOO_LARGE.code, `request body is larger than ${runtime.config.server.maxBodySize} bytes`);
+    jsonError(res, 413, Errors.BODY_TOO_LARGE.code, `request body is larger than ${runtime.config.server.maxBodySize} bytes`, runtime.logSecrets, tally);
     return;
   }
   const hasBody = body !== undefined && (cl !== undefined ? cl !== '0' : raw['transfer-encoding'] !== undefined);
   const corrHeader = runtime.config.correlationHeader;
   const given = raw[corrHeader];
   const correlationId = typeof given === 'string' && given !== '' && given.length <= 200 ? given : randomUUID();
-  const started = runtime.config.accessLog ? process.hrtime.bigint() : 0n;
-  const forget = raw.authorization !== undefined ? authorizationSecrets(runtime.logSecrets, raw.authorization) : undefined;
+  const inbound: InboundRequest = {
+    method: req.method ?? 'GET',
+    url,
+    path,
+    query: q < 0 ? '' : target.slice(q + 1),
+    protocol,
+    host: raw.host ?? '',
+    remoteAddress: req.socket.remoteAddress ?? '',
+    port,
+    correlationId,
+    clientCertificate: cert,
+  };
+  // masked where this request's own content is logged, never in other requests' lines
+  if (raw.authorization !== undefined) rememberAuthorization(inbound, raw.authorization);
   runtime.inFlight++;
   try {
     const reply = await dispatch(
       runtime,
-      {
-        method: req.method ?? 'GET',
-        url,
-        path,
-        query: q < 0 ? '' : target.slice(q + 1),
-        protocol,
-        host: raw.host ?? '',
-        remoteAddress: req.socket.remoteAddress ?? '',
-        port,
-        correlationId,
-        clientCertificate: cert,
-      },
+      inbound,
       fromIncoming(raw),
       hasBody ? body : undefined,
       raw['content-type'],
@@ -135,22 +134,19 @@ async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMess
     if (server) reply.headers['server'] = server;
     else delete reply.headers['server'];
     if (state.closing) reply.headers['connection'] = 'close';
-    if (started) {
-      const log = runtime.logs.get(ACCESS_LOGGER);
-      writeReply(res, reply, (bytes) => log.info(accessLine(req, res, bytes, started)));
-    } else writeReply(res, reply);
+    writeReply(res, reply, tally);
   } catch (err) {
     // dispatch settles faults itself; reaching here is a bug, so answer and log once without secrets
-    runtime.logs.get(ACCESS_LOGGER).error(`unhandled error for ${req.method} ${url.split('?')[0]}: ${(err as Error).message}`);
-    jsonError(res, 500, Errors.MEDIATION_ERROR.code, 'internal error');
+    runtime.logs.get(LISTENER_LOGGER).error(`unhandled error for ${req.method} ${path}: ${(err as Error).message}`);
+    jsonError(res, 500, Errors.MEDIATION_ERROR.code, 'internal error', runtime.logSecrets, tally);
   } finally {
     runtime.inFlight--;
-    forget?.();
   }
 }
 
 /** Resolves the client certificate (when mutual TLS or the proxy header is configured), then mediates. */
 export async function handle(state: ListenerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number): Promise<void> {
+  const tally = runtime.config.accessLog ? trackAccess(req, res, runtime.logs.get(ACCESS_LOGGER)) : undefined;
   let cert: X509Certificate | undefined;
   if (state.trust) {
     try {
@@ -158,11 +154,11 @@ export async function handle(state: ListenerState, runtime: Runtime, req: Incomi
     } catch (err) {
       const e = err as MiError;
       body?.resume();
-      jsonError(res, e.status ?? 400, e.code, e.message, runtime.logSecrets);
+      jsonError(res, e.status ?? 400, e.code, e.message, runtime.logSecrets, tally);
       return;
     }
   }
-  return mediate(state, runtime, req, res, body, protocol, port, cert);
+  return mediate(state, runtime, req, res, body, protocol, port, cert, tally);
 }
 
 /** Timeouts and limits shared by the HTTP and HTTPS listeners. */

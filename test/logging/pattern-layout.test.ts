@@ -38,6 +38,15 @@ describe('log4j2 pattern layout', () => {
     assert.equal(compilePattern('%mm', mask)(ev('card 4111111111111111 ok')), 'card ***** ok');
     assert.equal(compilePattern('%m', mask)(ev('card 4111111111111111 ok')), 'card 4111111111111111 ok');
   });
+  it('writes control characters of %m, %mm, %X and an error message visibly; the stack frames keep their lines', () => {
+    const f = compilePattern('%X{Correlation-ID}|%m|%mm%ex', (s) => s);
+    const err = new Error('bad user\r\n[2026-01-01] INFO forged');
+    const out = f(ev('a\nb\u001b[31m\tc', { context: { 'Correlation-ID': 'id\u0085x' }, error: err }));
+    const lines = out.split('\n');
+    assert.equal(lines[0], 'id\\u0085x|a\\nb\\u001b[31m\tc|a\\nb\\u001b[31m\tc');
+    assert.equal(lines[1], 'Error: bad user\\r\\n[2026-01-01] INFO forged');
+    assert.ok(lines.slice(2).every((l) => /^\s+at /.test(l)), 'then only stack frames');
+  });
   it('rejects an unknown converter, naming it', () => {
     assert.throws(() => compilePattern('%d %q %m', (s) => s), (e: Error) => e instanceof PatternError && /%q/.test(e.message));
   });
@@ -67,13 +76,12 @@ describe('masking patterns', () => {
 });
 
 describe('secret masker', () => {
-  it('masks known and in-flight secrets until they are forgotten', () => {
+  it('masks known secrets in every line, also in the escaped form the layout writes', () => {
     const s = new SecretMasker();
     s.add('vault-value-1');
-    const forget = s.addTransient('Basic dXNlcjpzZWNyZXQ=');
-    assert.equal(s.mask('a vault-value-1 b Basic dXNlcjpzZWNyZXQ= c'), 'a ***** b ***** c');
-    forget();
-    assert.equal(s.mask('Basic dXNlcjpzZWNyZXQ='), 'Basic dXNlcjpzZWNyZXQ=');
+    s.add('two\nlines');
+    const f = compilePattern('%m', (x) => x);
+    assert.equal(s.mask(f(ev('a vault-value-1 b two\nlines c'))), 'a ***** b ***** c');
   });
 });
 

@@ -14,6 +14,7 @@ import { kindOfContentType } from '../../context/payload.js';
 import type { SoapVersion } from '../../context/soap.js';
 import { defaultFaultReply, setErrorProperties } from '../../context/fault.js';
 import { Errors } from '../../errors.js';
+import { rememberRequestSecret } from '../../logging/request-secrets.js';
 import type { AuthenticatedUser, AuthOutcome } from '../auth/authenticator.js';
 import { requestBasicCredentials } from './basic-bridge.js';
 import { scanEnvelope, type ScannedElement } from './envelope-scanner.js';
@@ -36,15 +37,15 @@ export const RAMPART_USERNAME_PROPERTY = 'username';
 /**
  * The WS-Security check of a secured proxy (the UsernameToken, Timestamp and nonce; the transport
  * requirements run first as their own policies). Undefined admits the request. With
- * preserveSecurityHeader the token's secrets stay in the message, so they are masked in every log line
- * until the exchange ends.
+ * preserveSecurityHeader the token's secrets stay in the message, so they are masked
+ * where this request's content is logged (request-secrets.ts), until the exchange ends.
  */
 export async function checkWsSecurity(mc: MessageContext, sec: ProxySecurity, nonces: NonceStore): Promise<Reply | undefined> {
   const secrets: string[] | undefined = sec.preserveHeader ? [] : undefined;
   const refused = await admit(mc, sec, secrets, nonces);
   if (refused) return refused;
   if (secrets?.length) {
-    const forget = secrets.map((s) => mc.runtime.logSecrets.addTransient(s));
+    const forget = secrets.map((s) => rememberRequestSecret(mc.inbound, s));
     mc.exchange.onEnd(() => {
       for (const f of forget) f();
     });
