@@ -45,7 +45,7 @@ export async function keystoreCreateCommand(opts: KeystoreCreateOptions): Promis
     const cn = opts.cn ?? 'localhost';
     const file = path.join(home, 'deployment', 'deployment.toml');
     const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    const after = replaceTable(before, ['keystore', 'primary'], sectionText(cn, days));
+    const after = replaceTable(before, ['keystore', 'primary'], sectionText(cn, days), file);
     // check the edit before making the key, so a refused edit leaves nothing half done
     verifyEdit(before, after, (doc) => {
       const ks = (doc['keystore'] ??= {}) as Record<string, unknown>;

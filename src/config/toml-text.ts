@@ -5,7 +5,7 @@
  * follow is refused rather than damaged.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { parse as parseToml } from 'smol-toml';
+import { parse as parseToml, TomlError } from 'smol-toml';
 import { Errors, MiError } from '../errors.js';
 
 export interface TomlStatement {
@@ -84,7 +84,14 @@ export function scanToml(text: string): TomlStatement[] {
       throw new ScanError(`'${stop}' expected at offset ${i}`);
     }
   };
+  // as deep as the parser goes (smol-toml's maxDepth); deeper is refused rather than overflowing the stack
+  let depth = 0;
   const value = (): void => {
+    if (++depth > 1000) throw new ScanError('arrays or inline tables nested deeper than 1000');
+    valueAt();
+    depth--;
+  };
+  const valueAt = (): void => {
     if (text.startsWith('"""', i) || text.startsWith("'''", i)) {
       const q = text.slice(i, i + 3);
       i += 3;
@@ -158,21 +165,33 @@ export function scanOrFail(text: string, file: string): TomlStatement[] {
   }
 }
 
-/** The value of one TOML value text, as the parser reads it. */
-export function tomlValue(raw: string): unknown {
-  return (parseToml(`v = ${raw}`) as { v: unknown }).v;
+/** The value of one TOML value text, as the parser reads it; one it cannot read is the file's problem. */
+export function tomlValue(raw: string, file = 'deployment.toml'): unknown {
+  try {
+    return (parseToml(`v = ${raw}`) as { v: unknown }).v;
+  } catch (err) {
+    throw new MiError(Errors.CONFIG_PARSE, `${file}: a value this tool cannot read (${firstLine(err)}); fix it by hand`);
+  }
+}
+
+function firstLine(err: unknown): string {
+  return (err as Error).message.split('\n')[0]!;
+}
+
+function parseOrFail(text: string, file: string, what: string): Record<string, unknown> {
+  try {
+    return parseToml(text) as Record<string, unknown>;
+  } catch (err) {
+    const at = err instanceof TomlError ? `:${err.line}:${err.column}` : '';
+    throw new MiError(Errors.CONFIG_PARSE, `${file}${at}: ${what} (${firstLine(err)})`);
+  }
 }
 
 /** Checks an edit changed exactly what was meant: `expect` maps the document before to the one wanted. */
 export function verifyEdit(before: string, after: string, expect: (doc: Record<string, unknown>) => void, file: string): void {
-  let got: Record<string, unknown>;
-  const want = parseToml(before) as Record<string, unknown>;
+  const want = parseOrFail(before, file, 'is not valid TOML; fix it first, it was left unchanged');
   expect(want);
-  try {
-    got = parseToml(after) as Record<string, unknown>;
-  } catch (err) {
-    throw new MiError(Errors.CONFIG_PARSE, `${file}: the edit would break the file (${(err as Error).message.split('\n')[0]}); it was left unchanged`);
-  }
+  const got = parseOrFail(after, file, 'the edit would break the file; it was left unchanged');
   if (!isDeepStrictEqual(JSON.parse(JSON.stringify(got)), JSON.parse(JSON.stringify(want)))) {
     throw new MiError(Errors.CONFIG_PARSE, `${file}: the section is written in a form this tool does not edit (e.g. dotted keys elsewhere); it was left unchanged, edit it by hand`);
   }
@@ -182,8 +201,8 @@ export function verifyEdit(before: string, after: string, expect: (doc: Record<s
  * Replaces the table `path` (its header through its last key/value; comments after that stay) with `body`,
  * or appends `body` when the table is absent.
  */
-export function replaceTable(text: string, path: string[], body: string): string {
-  const st = scanToml(text);
+export function replaceTable(text: string, path: string[], body: string, file = 'deployment.toml'): string {
+  const st = scanOrFail(text, file);
   const same = (p: string[]): boolean => p.length === path.length && p.every((x, k) => x === path[k]);
   const h = st.findIndex((s) => s.kind === 'table' && same(s.path));
   if (h < 0) {

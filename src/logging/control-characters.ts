@@ -5,9 +5,7 @@
  * escaped: DEL, the C1 controls (NEL among them) and the Unicode line and paragraph separators, which some
  * viewers break lines at.
  */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
-// eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r' };

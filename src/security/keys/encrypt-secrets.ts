@@ -18,12 +18,19 @@ export function encryptBracketedSecrets(text: string, file: string, encrypt: (pl
   const edits: { start: number; end: number; alias: string; cipher: string }[] = [];
   for (const s of scanOrFail(text, file)) {
     if (s.kind !== 'keyval' || s.path.length !== 2 || s.path[0] !== 'secrets') continue;
-    const v = tomlValue(text.slice(s.valueStart, s.valueEnd));
+    const v = tomlValue(text.slice(s.valueStart, s.valueEnd), file);
     if (typeof v !== 'string' || !BRACKETED.test(v)) continue;
     edits.push({ start: s.valueStart, end: s.valueEnd, alias: s.path[1]!, cipher: encrypt(v.slice(1, -1)) });
   }
-  let out = text;
-  for (const e of [...edits].reverse()) out = out.slice(0, e.start) + `"${e.cipher}"` + out.slice(e.end);
+  // pieces in file order, joined once: splicing the whole text per secret was quadratic in their number
+  const pieces: string[] = [];
+  let at = 0;
+  for (const e of edits) {
+    pieces.push(text.slice(at, e.start), `"${e.cipher}"`);
+    at = e.end;
+  }
+  pieces.push(text.slice(at));
+  const out = pieces.join('');
   verifyEdit(text, out, (doc) => {
     const secrets = doc['secrets'] as Record<string, unknown>;
     for (const e of edits) secrets[e.alias] = e.cipher;
