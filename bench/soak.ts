@@ -66,7 +66,9 @@ interface AttackRow {
 
 const ATTACK_TABLE: Record<AttackName, AttackRow> = {
   'attr-flood': {
-    expect: ['400', '413', '500'], // 500: a wsse fault is HTTP 500
+    // 500: a wsse fault is HTTP 500; 200: a valid UsernameToken is admitted, the header read in linear time
+    // (about 0.2 s for 100k attributes) and the pass-through body never parsed
+    expect: ['200', '400', '413', '500'],
     weight: 1,
     minGapMs: 20_000,
     usesBackend: true,
@@ -105,7 +107,7 @@ const ATTACK_TABLE: Record<AttackName, AttackRow> = {
   },
   'crlf-header': { expect: ['400'], weight: 3, usesBackend: false },
   'crlf-path': {
-    expect: ['400'],
+    expect: ['400', 'closed'], // an HTTP/0.9 request line (cut by CR LF) gets its connection closed, never mediated
     weight: 2,
     usesBackend: true,
     interim: { pending: 'a request line cut by CR LF is read by Node as an HTTP/0.9 request and served (200)', accept: ['200'] },
