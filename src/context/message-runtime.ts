@@ -61,7 +61,7 @@ export interface ExtensionSettings {
 export interface MessageRuntime<M> {
   readonly config: Config;
   readonly logs: LoggerFactory;
-  /** Values masked in every log line (vault lookups, passwords, Authorization headers in flight). */
+  /** Values masked in every log line and error reply (vault lookups, $secret{} values, passwords). */
   readonly logSecrets: SecretMasker;
   /** Users and roles for every security feature. */
   readonly auth: Authenticator;

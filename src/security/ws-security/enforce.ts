@@ -1,8 +1,10 @@
 /**
- * The request path of a secured proxy: runs the compiled plan before mediation, as Rampart does in Micro
- * Integrator's Axis2 phases (so before the synapse handlers and the in-sequence; a refused request never
- * reaches the fault sequence). In order: transport (HTTPS, client certificate), the wsse:Security header
- * read from the raw bytes (Timestamp and UsernameToken), or the Basic-auth bridge; freshness with skew;
+ * The WS-Security checks of a secured proxy, run by its access phase (security/policies/ws-security.ts)
+ * before mediation, as Rampart does in Micro Integrator's Axis2 phases (so before the synapse handlers and
+ * the in-sequence; a refused request never reaches the fault sequence). The transport requirements (HTTPS,
+ * a client certificate) are policies of their own that run first and answer through refuseTransport().
+ * Then: the wsse:Security header read from the raw bytes (Timestamp and UsernameToken), or the Basic-auth
+ * bridge; freshness with skew;
  * authentication through the runtime's authentication service (its cache keeps repeated PasswordText
  * tokens at one HMAC); allowed roles; the nonce against replays. On success the user is in USERNAME
  * (default scope) and `username` (axis2 scope, Rampart's name) and the header is cut out of the bytes,
