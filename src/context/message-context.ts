@@ -245,7 +245,10 @@ export class MessageContext implements PublicMessageContext {
 export function releaseStream(s: Readable | undefined): void {
   if (!s) return;
   if (s instanceof IncomingMessage) s.resume();
-  else s.destroy();
+  else {
+    s.once('error', () => {}); // the abort of a body nobody reads is not an error anybody must hear
+    s.destroy();
+  }
 }
 
 /** Replaces the message with a response from an endpoint: headers, payload, HTTP status. */

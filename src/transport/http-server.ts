@@ -60,7 +60,9 @@ export function writeReply(res: ServerResponse, reply: Reply, tally?: AccessTall
     // pipe() rather than pipeline(): no end-of-stream bookkeeping per request on the hot path
     const src = body as Readable;
     if (res.destroyed || !res.socket || res.socket.destroyed) {
-      // the client left before its answer: free the backend connection now ('close' has already fired)
+      // the client left before its answer: free the backend connection now ('close' has already fired);
+      // destroying an undici body emits its abort as an error, which nobody else would hear
+      src.once('error', () => {});
       src.destroy();
       return;
     }
