@@ -113,7 +113,7 @@ const ATTACK_TABLE: Record<AttackName, AttackRow> = {
     interim: { pending: 'a request line cut by CR LF is read by Node as an HTTP/0.9 request and served (200)', accept: ['200'] },
   },
   'log-forging': {
-    expect: ['200', '400', '401', '403', '404', '500'], // the answer does not matter here: the log lines do
+    expect: ['200', '400', '401', '403', '404', '429', '500'], // the answer does not matter here: the log lines do (429: the per-address login limit)
     weight: 3,
     usesBackend: true,
     interim: { pending: 'log forging: CR LF from a request reaches a log line unescaped', forgedLines: true },
