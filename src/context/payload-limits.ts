@@ -34,6 +34,10 @@ export const PAYLOAD_LIMIT_DEFAULTS = {
 
 /** Fills the budgets a caller left out with the defaults. */
 export function withDefaults(l: PayloadLimits): Required<PayloadLimits> {
+  // the runtime's limits (every budget set) pass through: no object per message on the request path
+  if (l.maxXmlElements !== undefined && l.maxXmlAttributesPerElement !== undefined && l.maxXmlNodes !== undefined && l.maxJsonDepth !== undefined && l.maxJsonValues !== undefined) {
+    return l as Required<PayloadLimits>;
+  }
   return {
     maxBodyBytes: l.maxBodyBytes,
     maxXmlDepth: l.maxXmlDepth,
