@@ -54,8 +54,9 @@ export function xmlEncoding(raw: Buffer): string | undefined {
   const head = raw.subarray(s, s + 256).toString('latin1');
   const end = head.indexOf('?>');
   if (!head.startsWith('<?xml') || end < 0) return undefined;
-  const m = /\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._:-]*)["']/.exec(head.slice(0, end));
-  return m ? m[1]!.toLowerCase() : undefined;
+  // the quotes must match: `encoding="U'TF-8"` names no encoding (the parser then judges the declaration)
+  const m = /\sencoding\s*=\s*(?:"([A-Za-z][A-Za-z0-9._:-]*)"|'([A-Za-z][A-Za-z0-9._:-]*)')/.exec(head.slice(0, end));
+  return m ? (m[1] ?? m[2])!.toLowerCase() : undefined;
 }
 
 function isUtf8Label(label: string | undefined): boolean {
