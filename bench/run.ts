@@ -7,7 +7,7 @@
  * the cell divided by the completed requests gives CPU us/request, the figure the ratios are built on.
  *
  * Env: SIZES="1000" CONC="20" DURATION=5 WARMUP=3 REPEATS=1
- *      SCENARIOS="DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,DirectAPI,DirectProxyUT"
+ *      SCENARIOS="DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,SoapToJsonProxy,DirectAPI,DirectProxyUT"
  *      OFFSET=123 (runtime [server] offset, HTTP port 8280+OFFSET) NGINX_PORT=8280 UNDICI_PORT=8291 ECHO_PORT=9001
  *      RUNTIME=0 (baselines only)  KEEP_HOME=1 (keep the temporary home)  STRICT=1 (exit 1 when a ratio is over)
  */
@@ -79,7 +79,7 @@ const S = {
   duration: int('DURATION', 5),
   warmup: int('WARMUP', 3, 0),
   repeats: int('REPEATS', 1),
-  scenarios: list(process.env['SCENARIOS'], 'DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,DirectAPI,DirectProxyUT'),
+  scenarios: list(process.env['SCENARIOS'], 'DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,SoapToJsonProxy,DirectAPI,DirectProxyUT'),
   offset: int('OFFSET', 123, 0),
   nginxPort: int('NGINX_PORT', 8280),
   undiciPort: int('UNDICI_PORT', 8291),
@@ -541,6 +541,7 @@ function printRatios(): number {
     { label: 'CBRTransportHeaderProxy / DirectProxy', num: rt('CBRTransportHeaderProxy'), den: rt('DirectProxy'), max: 1.1 },
     { label: 'CBRProxy / DirectProxy', num: rt('CBRProxy'), den: rt('DirectProxy'), max: 1.6 },
     { label: 'MediatedProxy / DirectProxy', num: rt('MediatedProxy'), den: rt('DirectProxy'), max: 1.5 },
+    { label: 'SoapToJsonProxy / DirectProxy', num: rt('SoapToJsonProxy'), den: rt('DirectProxy'), max: 1.6 },
     { label: 'DirectAPI / DirectProxy', num: rt('DirectAPI'), den: rt('DirectProxy') },
     { label: 'CBRSOAPHeaderProxy / DirectProxy', num: rt('CBRSOAPHeaderProxy'), den: rt('DirectProxy') },
     { label: 'DirectProxy / nginx', num: rt('DirectProxy'), den: ['passthrough', 'nginx'] },
