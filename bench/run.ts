@@ -45,6 +45,7 @@ import {
   waitForPort,
   waitPidGone,
 } from './proc.js';
+import { info, Teardown } from './teardown.js';
 import { errorSummary, runWrk, type WrkResult } from './wrk.js';
 import { Agent, fetch as undiciFetch } from 'undici';
 
@@ -105,49 +106,12 @@ const HEADERS = {
 
 // ---------------------------------------------------------------- cleanup / signals
 
-type Cleanup = { name: string; fn: () => Promise<void> };
-const cleanups: Cleanup[] = [];
-const liveChildren = new Set<ChildProcess>();
-let cleaning: Promise<void> | undefined;
-let interrupted = false;
-
-function track(child: ChildProcess): ChildProcess {
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
-  return child;
-}
-
-function cleanup(): Promise<void> {
-  if (!cleaning) {
-    cleaning = (async () => {
-      for (const c of liveChildren) if (c.spawnargs.some((a) => a === 'wrk')) c.kill('SIGKILL');
-      for (const c of cleanups.reverse()) {
-        try {
-          await c.fn();
-        } catch (e) {
-          info(`cleanup of ${c.name} failed: ${(e as Error).message}`);
-        }
-      }
-    })();
-  }
-  return cleaning;
-}
-
-function onSignal(sig: NodeJS.Signals): void {
-  if (cleaning) {
-    // second Ctrl-C: stop waiting
-    for (const c of liveChildren) c.kill('SIGKILL');
-    process.exit(130);
-  }
-  interrupted = true;
-  info(`\n${sig}: stopping everything this bench started ...`);
-  void cleanup().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
-}
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
-
-function info(msg: string): void {
-  process.stderr.write(`${msg}\n`);
-}
+// wrk runs are killed first, so a stopped SUT is not counted as failed requests
+const teardown = new Teardown('bench', (children) => {
+  for (const c of children) if (c.spawnargs.some((a) => a === 'wrk')) c.kill('SIGKILL');
+});
+teardown.listen();
+const track = (child: ChildProcess): ChildProcess => teardown.track(child);
 
 // ---------------------------------------------------------------- prerequisites
 
@@ -330,20 +294,17 @@ async function startNginx(name: string, template: string, dir: string, pin: bool
   for (let i = 0; i < 50 && !(pid = readPidFile(path.join(dir, 'nginx.pid'))); i++) await sleep(50);
   if (!pid) throw new Error(`${name}: nginx wrote no pid file in ${dir}`);
   const master = pid;
-  cleanups.push({
-    name,
-    fn: async () => {
-      if (!isAlive(master)) return;
-      try {
-        execFileSync('nginx', [...args, '-s', 'quit'], { stdio: 'ignore' });
-      } catch {
-        process.kill(master, 'SIGTERM');
-      }
-      if (!(await waitPidGone(master, 5000))) {
-        process.kill(master, 'SIGTERM');
-        if (!(await waitPidGone(master, 2000))) process.kill(master, 'SIGKILL');
-      }
-    },
+  teardown.add(name, async () => {
+    if (!isAlive(master)) return;
+    try {
+      execFileSync('nginx', [...args, '-s', 'quit'], { stdio: 'ignore' });
+    } catch {
+      process.kill(master, 'SIGTERM');
+    }
+    if (!(await waitPidGone(master, 5000))) {
+      process.kill(master, 'SIGTERM');
+      if (!(await waitPidGone(master, 2000))) process.kill(master, 'SIGKILL');
+    }
   });
   return master;
 }
@@ -359,7 +320,7 @@ async function startUndici(dir: string): Promise<number> {
     }),
   );
   closeSync(fd);
-  cleanups.push({ name: 'undici pass-through', fn: () => stopChild(child, 3000) });
+  teardown.add('undici pass-through', () => stopChild(child, 3000));
   try {
     await Promise.race([
       waitForPort(S.undiciPort, 10_000),
@@ -379,7 +340,7 @@ async function startRuntime(home: string, log: string): Promise<ChildProcess> {
   info(`starting runtime: node ${args.map((a) => (a.startsWith(ROOT + path.sep) ? path.relative(ROOT, a) : a)).join(' ')}   (output: ${log})`);
   const child = track(spawn(process.execPath, args, { cwd: ROOT, env: process.env, stdio: ['ignore', fd, fd] }));
   closeSync(fd);
-  cleanups.push({ name: 'runtime', fn: () => stopChild(child, 15_000) });
+  teardown.add('runtime', () => stopChild(child, 15_000));
   const deadline = Date.now() + 30_000;
   for (;;) {
     const out = existsSync(log) ? readFileSync(log, 'utf8') : '';
@@ -608,12 +569,9 @@ async function main(): Promise<number> {
   chmodSync(tmp, 0o755);
   bodiesDir = tmp;
   let ok = false;
-  cleanups.push({
-    name: 'temporary folder',
-    fn: async () => {
-      if ((ok || interrupted) && !S.keepHome) rmSync(tmp, { recursive: true, force: true });
-      else info(`kept ${tmp}`);
-    },
+  teardown.add('temporary folder', async () => {
+    if ((ok || teardown.interrupted) && !S.keepHome) rmSync(tmp, { recursive: true, force: true });
+    else info(`kept ${tmp}`);
   });
 
   const cpus = os.cpus();
@@ -726,11 +684,11 @@ main()
   .then(
     (code) => code,
     (e: Error) => {
-      if (!interrupted) info(`\nbench failed: ${e.message}`);
+      if (!teardown.interrupted) info(`\nbench failed: ${e.message}`);
       return 1;
     },
   )
   .then(async (code) => {
-    await cleanup();
+    await teardown.run();
     process.exit(code);
   });

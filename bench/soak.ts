@@ -28,6 +28,7 @@ import { FaultWindows, Outcomes, percentile, type RequestClass } from './soak/ou
 import { FORGED } from './soak/payloads.js';
 import { flatness, printChecks, printClassTable, writeClassesTsv, writeSamplesTsv, type CheckLine, type Sample } from './soak/report.js';
 import { SlowlorisHolder } from './soak/slowloris.js';
+import { info, Teardown } from './teardown.js';
 
 // ---------------------------------------------------------------- what each attack must get (edit here)
 
@@ -229,40 +230,12 @@ const RSS_MIN_RUN_S = 600;
 
 // ---------------------------------------------------------------- cleanup / signals
 
-const cleanups: { name: string; fn: () => Promise<void> }[] = [];
-let cleaning: Promise<void> | undefined;
-let interrupted = false;
 let running = false;
-let runtimeChild: ChildProcess | undefined;
-
-function info(msg: string): void {
-  process.stderr.write(`${msg}\n`);
-}
-
-function cleanup(): Promise<void> {
+// the lanes stop first: an answer cut by the stop says nothing
+const teardown = new Teardown('soak', () => {
   running = false;
-  cleaning ??= (async () => {
-    for (const c of cleanups.reverse()) {
-      try {
-        await c.fn();
-      } catch (e) {
-        info(`cleanup of ${c.name} failed: ${(e as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-
-function onSignal(sig: NodeJS.Signals): void {
-  if (cleaning) {
-    runtimeChild?.kill('SIGKILL');
-    process.exit(130);
-  }
-  interrupted = true;
-  info(`\n${sig}: stopping everything the soak started ...`);
-  void cleanup().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
-}
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
+});
+teardown.listen();
 
 const indent = (s: string): string => s.replace(/^/gm, '    ');
 const randomIn = ([a, b]: [number, number]): number => (a + Math.random() * (b - a)) * 1000;
@@ -275,8 +248,8 @@ async function startRuntime(home: string, log: string): Promise<ChildProcess> {
   info(`starting runtime: node bin/mi.js start --home ${home}   (output: ${log})`);
   const child = spawn(process.execPath, args, { cwd: ROOT, env: process.env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
-  runtimeChild = child;
-  cleanups.push({ name: 'runtime', fn: () => stopChild(child, 15_000) });
+  teardown.track(child);
+  teardown.add('runtime', () => stopChild(child, 15_000));
   const deadline = Date.now() + 60_000;
   for (;;) {
     const out = existsSync(log) ? readFileSync(log, 'utf8') : '';
@@ -439,19 +412,16 @@ async function main(): Promise<number> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'mi-soak-'));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   let verdictOk = false;
-  cleanups.push({
-    name: 'temporary folder',
-    fn: async () => {
-      if ((verdictOk || interrupted) && !S.keepHome) rmSync(tmp, { recursive: true, force: true });
-      else info(`kept ${tmp} (runtime output: ${path.join(tmp, 'runtime.log')})`);
-    },
+  teardown.add('temporary folder', async () => {
+    if ((verdictOk || teardown.interrupted) && !S.keepHome) rmSync(tmp, { recursive: true, force: true });
+    else info(`kept ${tmp} (runtime output: ${path.join(tmp, 'runtime.log')})`);
   });
   const home = path.join(tmp, 'home');
   const artifacts = prepareSoakHome(home, { offset: S.offset, backendPort: S.backendPort, headersTimeoutMs: S.headersTimeoutMs, endpointTimeoutMs: ENDPOINT_TIMEOUT_MS });
 
   const backend = new FaultBackend(S.backendPort, SLOW_MS);
   await backend.start();
-  cleanups.push({ name: 'backend', fn: () => backend.stop() });
+  teardown.add('backend', () => backend.stop());
 
   const log = path.join(tmp, 'runtime.log');
   const runtime = await startRuntime(home, log);
@@ -468,11 +438,8 @@ async function main(): Promise<number> {
   const outcomes = new Outcomes(faults);
   const normalAgent = new Agent({ connections: S.conc, keepAliveTimeout: 30_000 });
   const ctx: Context = { outcomes, faults, backend, runtime, artifacts, normalAgent, attackAgents: new Map(), events: [], basicRevisions: [], basicRevSeen: [] };
-  cleanups.push({
-    name: 'clients',
-    fn: async () => {
-      await Promise.all([normalAgent, ...ctx.attackAgents.values()].map((a) => a.destroy().catch(() => {})));
-    },
+  teardown.add('clients', async () => {
+    await Promise.all([normalAgent, ...ctx.attackAgents.values()].map((a) => a.destroy().catch(() => {})));
   });
 
   // every artifact answers before the clock starts
@@ -509,7 +476,7 @@ async function main(): Promise<number> {
     { port: HTTP_PORT, localAddress: ADDR.slowloris, count: S.slowloris, trickleMs: 2000, deadlineMs: SLOWLORIS_DEADLINE_MS },
     (r, start, end) => outcomes.record('slowloris', r.label, start, end, () => `${r.label} after ${r.ms} ms: ${r.head.replace(/\s+/g, ' ').slice(0, 160)}`),
   );
-  cleanups.push({ name: 'slowloris sockets', fn: () => slowloris.stop() });
+  teardown.add('slowloris sockets', () => slowloris.stop());
 
   const takeSample = (): void => {
     const now = Date.now();
@@ -556,7 +523,7 @@ async function main(): Promise<number> {
   running = false;
   const trafficEnd = Date.now();
   clearInterval(sampler);
-  if (interrupted) return 130;
+  if (teardown.interrupted) return 130;
   info('stopping traffic ...');
   await Promise.race([Promise.all(workers), sleep(ATTACK_TIMEOUT_MS + 5000)]);
   takeSample();
@@ -679,11 +646,11 @@ main()
   .then(
     (code) => code,
     (e: Error) => {
-      if (!interrupted) info(`\nsoak failed: ${e.message}`);
+      if (!teardown.interrupted) info(`\nsoak failed: ${e.message}`);
       return 1;
     },
   )
   .then(async (code) => {
-    await cleanup();
+    await teardown.run();
     process.exit(code);
   });
