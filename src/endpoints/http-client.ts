@@ -90,7 +90,7 @@ export class HttpClient {
         reset: isTrue(mc.axis2.get('NO_KEEPALIVE')),
       });
       const rh = fromIncoming(res.headers as Record<string, string | string[] | undefined>);
-      let resBody: Readable | undefined = mapBodyErrors(res.body, at);
+      let resBody: Readable | undefined = mapBodyErrors(res.body, { ...at, inBody: true });
       if (method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304 || res.headers['content-length'] === '0') {
         // nothing to stream: free the connection now
         res.body.dump().catch(() => {});
@@ -121,7 +121,7 @@ export class HttpClient {
 
 /**
  * Errors while the response body streams (backend closed the connection, body timeout) reach whoever reads
- * the payload later; they should carry the Synapse code too (101505, 101504), not an undici error.
+ * the payload later; they carry Synapse's code for the RESPONSE_BODY state too, not an undici error.
  */
 function mapBodyErrors(body: Readable, at: FailureContext): Readable {
   const destroyImpl = body._destroy;
