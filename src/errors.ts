@@ -186,29 +186,52 @@ export const SynapseErrorCodes = {
 } as const;
 
 /**
+ * What Synapse puts in ERROR_MESSAGE / ERROR_DETAIL / ERROR_EXCEPTION for a failure. A field left undefined
+ * is not set at all (Synapse sets only what it has, and a property set to null keeps its old value).
+ */
+export interface SynapseFaultText {
+  readonly message: string;
+  readonly detail?: string;
+  readonly exception?: string;
+}
+
+/**
  * An endpoint failed: carries the Synapse error code (101503 connection failed, 101504 timeout, ...) that
- * goes into ERROR_CODE and that suspendOnFailure matches.
+ * goes into ERROR_CODE and that suspendOnFailure matches, and Synapse's texts for the other ERROR_*
+ * properties. `message` is this runtime's own description (with the URL), for logs and its default reply.
  */
 export class EndpointError extends MiError {
   /** A timeout with responseAction="discard": Synapse drops such responses silently; we still fail the call. */
   readonly discarded: boolean;
   /** Set by the failing leaf when its <retryConfig> says a failover parent must not try another child. */
   retryDisabled = false;
+  /** ERROR_MESSAGE / ERROR_DETAIL / ERROR_EXCEPTION as Synapse sets them for this failure. */
+  readonly fault: SynapseFaultText;
   constructor(
     spec: ErrorSpec,
     /** The Synapse error code for ERROR_CODE and suspendOnFailure matching. */
     readonly synapseCode: number,
     message: string,
-    options?: { cause?: unknown; discarded?: boolean },
+    options?: { cause?: unknown; discarded?: boolean; fault?: SynapseFaultText },
   ) {
     super(spec, message, options);
     this.discarded = options?.discarded ?? false;
+    // Synapse's AbstractEndpoint.setErrorOnMessage: the endpoint's own text in all three
+    this.fault = options?.fault ?? { message, detail: message, exception: message };
   }
 }
 
 const TIMEOUT_CODES = new Set([101504, 101508]);
 
-export function endpointError(synapseCode: number, message: string, cause?: unknown, options?: { discarded?: boolean }): EndpointError {
-  const spec = TIMEOUT_CODES.has(synapseCode) ? Errors.ENDPOINT_TIMEOUT : synapseCode === 303001 ? Errors.ENDPOINT_SUSPENDED : Errors.ENDPOINT_ERROR;
-  return new EndpointError(spec, synapseCode, message, { cause, discarded: options?.discarded });
+export interface EndpointErrorOptions {
+  discarded?: boolean;
+  /** Synapse's texts; default: `message` in ERROR_MESSAGE, ERROR_DETAIL and ERROR_EXCEPTION. */
+  fault?: SynapseFaultText;
+  /** The catalogue entry (HTTP status of the default reply); default: chosen from the Synapse code. */
+  spec?: ErrorSpec;
+}
+
+export function endpointError(synapseCode: number, message: string, cause?: unknown, options?: EndpointErrorOptions): EndpointError {
+  const spec = options?.spec ?? (TIMEOUT_CODES.has(synapseCode) ? Errors.ENDPOINT_TIMEOUT : synapseCode === 303001 ? Errors.ENDPOINT_SUSPENDED : Errors.ENDPOINT_ERROR);
+  return new EndpointError(spec, synapseCode, message, { cause, discarded: options?.discarded, fault: options?.fault });
 }

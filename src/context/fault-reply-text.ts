@@ -5,11 +5,15 @@
  * known secret masked. A fault sequence that builds its own reply decides for itself what it shows.
  */
 import type { MessageContext } from './message-context.js';
-import { Errors, MiError } from '../errors.js';
+import { EndpointError, Errors, MiError } from '../errors.js';
 import { maskReply } from '../logging/reply-masker.js';
 
 export function faultReplyText(mc: MessageContext, err: unknown): string {
-  const message = String(mc.props.get('ERROR_MESSAGE') ?? (err as Error | undefined)?.message ?? 'mediation failed');
+  const set = mc.props.get('ERROR_MESSAGE');
+  // an endpoint failure whose Synapse text ("Error connecting to the back end") nobody changed: the reply
+  // says what failed where (the endpoint's address, masked below)
+  const own = err instanceof EndpointError && set === err.fault.message ? err.message : undefined;
+  const message = String(own ?? set ?? (err as Error | undefined)?.message ?? 'mediation failed');
   return maskReply(mc.runtime.logSecrets, withoutExtensionText(message, err));
 }
 

@@ -10,12 +10,19 @@ import { faultReplyText } from './fault-reply-text.js';
 
 export function setErrorProperties(mc: MessageContext, err: unknown): void {
   const e = err instanceof Error ? err : new Error(String(err));
-  const code = e instanceof EndpointError ? e.synapseCode : e instanceof MiError ? e.code : Errors.MEDIATION_ERROR.code;
-  mc.props.set('ERROR_CODE', code);
+  mc.error = e;
+  if (e instanceof EndpointError) {
+    // Synapse's own values; a text it leaves unset keeps what an earlier failure put there, as in Synapse
+    mc.props.set('ERROR_CODE', e.synapseCode);
+    mc.props.set('ERROR_MESSAGE', e.fault.message);
+    if (e.fault.detail !== undefined) mc.props.set('ERROR_DETAIL', e.fault.detail);
+    if (e.fault.exception !== undefined) mc.props.set('ERROR_EXCEPTION', e.fault.exception);
+    return;
+  }
+  mc.props.set('ERROR_CODE', e instanceof MiError ? e.code : Errors.MEDIATION_ERROR.code);
   mc.props.set('ERROR_MESSAGE', e.message);
   mc.props.set('ERROR_DETAIL', e instanceof MiError ? e.code + ': ' + e.message : e.message);
   mc.props.set('ERROR_EXCEPTION', e.name);
-  mc.error = e;
 }
 
 /** HTTP status for a fault reply built by the runtime. */

@@ -115,6 +115,7 @@ export class MessageContext implements PublicMessageContext {
     this.to = inbound.url;
     const sa = headers.get('soapaction');
     if (typeof sa === 'string') this.soapAction = sa.replace(/^"|"$/g, '');
+    else this.soapAction = soap12Action(headers.get('content-type'));
   }
 
   /** Correlation id: the `activityid` request header, else a random UUID (made on first use). */
@@ -262,4 +263,11 @@ export function becomeResponse(mc: MessageContext, status: number, headers: Tran
   mc.axis2.delete('messageType');
   mc.axis2.delete('ContentType');
   mc.axis2.delete('NO_ENTITY_BODY');
+}
+
+/** SOAP 1.2 carries the action as a Content-Type parameter (Axis2's processContentTypeForAction). */
+function soap12Action(ct: unknown): string | undefined {
+  if (typeof ct !== 'string' || !/^\s*application\/soap\+xml/i.test(ct)) return undefined;
+  const m = /;\s*action\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(ct);
+  return m ? (m[1] ?? m[2]) : undefined;
 }

@@ -1,6 +1,10 @@
-/** The <endpoint> children of <failover> and <loadbalance>: each parsed on its own so every error is listed. */
+/**
+ * The <endpoint> children of <failover> and <loadbalance>: each parsed on its own so every error is listed;
+ * and what both throw when no child is left.
+ */
 import { ParseAbort, type ParseContext } from '../artifacts/parse-context.js';
-import { Errors } from '../errors.js';
+import type { MessageContext } from '../context/message-context.js';
+import { endpointError, Errors, SynapseErrorCodes, type EndpointError } from '../errors.js';
 import { childElements } from '../xml/dom.js';
 import type { Endpoint } from './endpoint.js';
 
@@ -23,4 +27,14 @@ export function parseChildEndpoints(el: Element, ctx: ParseContext, parseChild: 
   if (failed) throw new ParseAbort(`<${el.localName}> has invalid child endpoints`);
   if (out.length === 0) ctx.fail(el, Errors.BAD_VALUE, `<${el.localName}> needs at least one <endpoint> child`);
   return out;
+}
+
+/**
+ * What a failover or load balance endpoint throws when no child is left for the message. Synapse logs the
+ * text and sets 303000 with it only if no endpoint was tried for the message yet (informFailure looks at
+ * LAST_ENDPOINT); after a child failed, that child's code and texts stay in ERROR_* for the fault sequence.
+ */
+export function noReadyChild(mc: MessageContext, logger: string, text: string, lastChildError: EndpointError | undefined): EndpointError {
+  mc.runtime.logs.get(logger).warn(text);
+  return lastChildError ?? endpointError(SynapseErrorCodes.ENDPOINT_FAILOVER_EXHAUSTED, text, undefined, { spec: Errors.ENDPOINT_SUSPENDED });
 }

@@ -2,14 +2,13 @@
  * <failover dynamic="true|false"?>: tries the children in order and moves on when one fails with an
  * endpoint error (connection failure, timeout, suspended), unless that child's <retryConfig> forbids it.
  * dynamic="true" (the default) starts from the first child every time, so traffic returns to the primary
- * as soon as it is ready again; dynamic="false" sticks to the child that last worked. 303000 when every
- * child failed or none was ready.
+ * as soon as it is ready again; dynamic="false" sticks to the child that last worked. When none is left,
+ * the last child's error stands (Synapse sets 303000 only when no child was tried for the message).
  */
 import type { ParseContext } from '../artifacts/parse-context.js';
 import type { MessageContext } from '../context/message-context.js';
-import { SynapseErrorCodes } from '../errors.js';
-import { ANONYMOUS_ENDPOINT, endpointError, EndpointError, type Endpoint } from './endpoint.js';
-import { parseChildEndpoints, type ChildParser } from './children.js';
+import { ANONYMOUS_ENDPOINT, EndpointError, type Endpoint } from './endpoint.js';
+import { noReadyChild, parseChildEndpoints, type ChildParser } from './children.js';
 
 const FAILOVER_LOGGER = 'org.apache.synapse.endpoints.FailoverEndpoint';
 
@@ -50,8 +49,7 @@ export class FailoverEndpoint implements Endpoint {
         mc.runtime.logs.get(FAILOVER_LOGGER).warn(`Failover endpoint : ${this.name ?? ANONYMOUS_ENDPOINT} - child endpoint ${child.name ?? ANONYMOUS_ENDPOINT} failed with error code : ${err.synapseCode}, trying the next one`);
       }
     }
-    const why = last ? ` (last error ${last.synapseCode}: ${last.message})` : '';
-    throw endpointError(SynapseErrorCodes.ENDPOINT_FAILOVER_EXHAUSTED, `Failover endpoint : ${this.name ?? ANONYMOUS_ENDPOINT} - no ready child endpoints${why}`, last);
+    throw noReadyChild(mc, FAILOVER_LOGGER, `Failover endpoint : ${this.name ?? ANONYMOUS_ENDPOINT} - no ready child endpoints`, last);
   }
 
   async close(): Promise<void> {

@@ -90,7 +90,7 @@ export class HttpClient {
         reset: isTrue(mc.axis2.get('NO_KEEPALIVE')),
       });
       const rh = fromIncoming(res.headers as Record<string, string | string[] | undefined>);
-      let resBody: Readable | undefined = mapBodyErrors(res.body, at);
+      let resBody: Readable | undefined = mapBodyErrors(res.body, { ...at, inBody: true });
       if (method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304 || res.headers['content-length'] === '0') {
         // nothing to stream: free the connection now
         res.body.dump().catch(() => {});
@@ -121,7 +121,7 @@ export class HttpClient {
 
 /**
  * Errors while the response body streams (backend closed the connection, body timeout) reach whoever reads
- * the payload later; they should carry the Synapse code too (101505, 101504), not an undici error.
+ * the payload later; they carry Synapse's code for the RESPONSE_BODY state too, not an undici error.
  */
 function mapBodyErrors(body: Readable, at: FailureContext): Readable {
   const destroyImpl = body._destroy;
@@ -152,8 +152,21 @@ function outgoingEntity(mc: MessageContext, method: string): { headers: Record<s
   if (body !== undefined && wire.contentType) headers['content-type'] = wire.contentType;
   // an untouched streamed body keeps the length its sender declared: no chunked re-framing
   if (wire.length !== undefined && body !== undefined && !Buffer.isBuffer(body)) headers['content-length'] = String(wire.length);
-  if (mc.soapAction !== undefined && headers['soapaction'] === undefined && /^text\/xml/i.test(wire.contentType ?? '')) {
-    headers['soapaction'] = `"${mc.soapAction}"`;
-  }
+  if (body !== undefined && mc.soapAction) withAction(headers, mc.soapAction);
   return { headers, body };
+}
+
+/**
+ * The message's current Action goes out as Axis2 writes it (TargetRequest, SOAPMessageFormatter): for SOAP
+ * 1.1 it replaces any SOAPAction header (the client's, or one set in transport scope), quoted unless it
+ * already starts with a quote; for SOAP 1.2 it is the `action` parameter of the Content-Type.
+ */
+function withAction(headers: Record<string, string | string[]>, action: string): void {
+  const ct = headers['content-type'];
+  if (typeof ct !== 'string') return;
+  if (/^\s*text\/xml\b/i.test(ct)) headers['soapaction'] = action.startsWith('"') ? action : `"${action}"`;
+  else if (/^\s*application\/soap\+xml\b/i.test(ct)) {
+    const bare = ct.replace(/;\s*action\s*=\s*("[^"]*"|[^;]*)/i, '');
+    headers['content-type'] = `${bare}; action="${action}"`;
+  }
 }

@@ -1,16 +1,18 @@
 /**
  * <loadbalance algorithm="org.apache.synapse.endpoints.algorithms.RoundRobin"? failover="true|false"?>:
  * round robin over the children that are ready (suspended ones are skipped, as Synapse's RoundRobin does).
- * With failover (the default) a failing member's message goes to the next ready member; 303000 when none is
- * left. failover="false" reports the member's own error.
+ * With failover (the default) a failing member's message goes to the next ready member; when none is left
+ * the last member's error stands (303000 when no member was ready at all). failover="false" reports the
+ * member's own error.
  */
 import type { ParseContext } from '../artifacts/parse-context.js';
 import type { MessageContext } from '../context/message-context.js';
-import { Errors, SynapseErrorCodes } from '../errors.js';
-import { parseChildEndpoints, type ChildParser } from './children.js';
-import { ANONYMOUS_ENDPOINT, endpointError, EndpointError, type Endpoint } from './endpoint.js';
+import { Errors } from '../errors.js';
+import { noReadyChild, parseChildEndpoints, type ChildParser } from './children.js';
+import { ANONYMOUS_ENDPOINT, EndpointError, type Endpoint } from './endpoint.js';
 
 const ROUND_ROBIN = 'org.apache.synapse.endpoints.algorithms.RoundRobin';
+const LOADBALANCE_LOGGER = 'org.apache.synapse.endpoints.LoadbalanceEndpoint';
 
 export class LoadbalanceEndpoint implements Endpoint {
   readonly type = 'loadbalance';
@@ -55,8 +57,7 @@ export class LoadbalanceEndpoint implements Endpoint {
         last = err;
       }
     }
-    const why = last ? ` (last error ${last.synapseCode}: ${last.message})` : '';
-    throw endpointError(SynapseErrorCodes.ENDPOINT_FAILOVER_EXHAUSTED, `Loadbalance endpoint : ${this.name ?? ANONYMOUS_ENDPOINT} - no ready child endpoints${why}`, last);
+    throw noReadyChild(mc, LOADBALANCE_LOGGER, `Loadbalance endpoint : ${this.name ?? ANONYMOUS_ENDPOINT} - no ready child endpoints`, last);
   }
 
   async close(): Promise<void> {

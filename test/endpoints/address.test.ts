@@ -58,7 +58,7 @@ describe('address endpoint', () => {
     assert.deepEqual(mc.payload.json(), { error: 'backend says no' });
   });
 
-  it('a backend that dies while sending the response body gives 101505 to whoever reads the payload', async () => {
+  it('a backend that closes the connection while sending the response body gives 101510 (closed + RESPONSE_BODY) to whoever reads the payload', async () => {
     const backend = await startBackend((req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
       res.write('{"partial":');
@@ -71,7 +71,7 @@ describe('address endpoint', () => {
     await ep.send(mc);
     const err = await rejection(() => mc.payload.load());
     assert.ok(err instanceof EndpointError, String(err));
-    assert.equal(err.synapseCode, 101505);
+    assert.equal(err.synapseCode, 101510);
   });
 
   it('streams a request body that was never read: the backend sees bytes before the client finished', async () => {

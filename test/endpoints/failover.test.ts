@@ -40,7 +40,7 @@ describe('failover endpoint', () => {
     }
   });
 
-  it('fails with 303000 when every child fails', async () => {
+  it('leaves the last child\'s error (101503) when every child fails, and logs that no child is ready', async () => {
     const [a, b] = [await closedPort(), await closedPort()];
     const ep = endpoint(
       `<endpoint name="AllDown"><failover>` +
@@ -48,11 +48,17 @@ describe('failover endpoint', () => {
         `<endpoint><address uri="http://127.0.0.1:${b}/"/></endpoint>` +
         `</failover></endpoint>`,
     );
-    const err = await rejection(() => ep.send(testMessage(testRuntime(), { body: 'x', contentType: 'text/plain' })));
+    const rt = testRuntime();
+    const err = await rejection(() => ep.send(testMessage(rt, { body: 'x', contentType: 'text/plain' })));
     assert.ok(err instanceof EndpointError);
-    assert.equal(err.synapseCode, 303000);
-    assert.match(err.message, /Failover endpoint : AllDown - no ready child endpoints/);
-    assert.match(err.message, /101503/);
+    assert.equal(err.synapseCode, 101503);
+    assert.equal(err.fault.message, 'Error connecting to the back end');
+    assert.ok(rt.logLines.some((l) => l.level === 'WARN' && l.message === 'Failover endpoint : AllDown - no ready child endpoints'));
+    // both children are suspended now: no child is tried, so the failover's own 303000 stands
+    const again = await rejection(() => ep.send(testMessage(rt, { body: 'x', contentType: 'text/plain' })));
+    assert.ok(again instanceof EndpointError);
+    assert.equal(again.synapseCode, 303000);
+    assert.equal(again.fault.message, 'Failover endpoint : AllDown - no ready child endpoints');
     await ep.close!();
   });
 

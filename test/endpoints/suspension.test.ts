@@ -59,10 +59,10 @@ describe('endpoint suspension', () => {
   });
 
   it('markForSuspension: retries the backend retriesBeforeSuspension more times before suspending', async () => {
-    const backend = await startBackend((req) => req.socket.destroy()); // closes the connection: 101505
+    const backend = await startBackend((req) => req.socket.destroy()); // closes the connection before answering: 101505 + REQUEST_DONE (3)
     const ep = endpoint(
       `<endpoint name="Marked"><address uri="${backend.url}/m">` +
-        '<markForSuspension><errorCodes>101505</errorCodes><retriesBeforeSuspension>2</retriesBeforeSuspension><retryDelay>0</retryDelay></markForSuspension>' +
+        '<markForSuspension><errorCodes>101508</errorCodes><retriesBeforeSuspension>2</retriesBeforeSuspension><retryDelay>0</retryDelay></markForSuspension>' +
         '<suspendOnFailure><initialDuration>60000</initialDuration></suspendOnFailure>' +
         '</address></endpoint>',
     );
@@ -70,7 +70,7 @@ describe('endpoint suspension', () => {
     const msg = () => testMessage(rt, { body: '<a/>', contentType: 'application/xml' });
     try {
       for (let i = 1; i <= 3; i++) {
-        assert.equal(code(await rejection(() => ep.send(msg()))), 101505, `attempt ${i} reaches the backend`);
+        assert.equal(code(await rejection(() => ep.send(msg()))), 101508, `attempt ${i} reaches the backend`);
         assert.equal(backend.seen.length, i);
       }
       assert.equal(code(await rejection(() => ep.send(msg()))), 303001);

@@ -38,7 +38,8 @@ describe('proxy services over HTTP', () => {
     assert.equal(r.headers.get('x-backend'), 'echo');
     const seen = backend.requests.at(-1)!;
     assert.equal(seen.body, ORDER);
-    assert.equal(seen.headers['soapaction'], 'urn:buyStocks');
+    // Axis2's TargetRequest writes the message's SOAPAction quoted, whatever the client sent
+    assert.equal(seen.headers['soapaction'], '"urn:buyStocks"');
     assert.equal(seen.url, '/service/echo');
   });
 

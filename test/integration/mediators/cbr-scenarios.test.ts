@@ -118,7 +118,8 @@ describe('CBR bench scenarios over HTTP', () => {
 
   it('CBRProxy routes the 1000B buyStocks request to the backend and echoes it', async () => {
     assertEcho(await post(`${s.url}/services/CBRProxy`, BUY_STOCKS, { SOAPAction: 'urn:buyStocks' }));
-    assert.equal(backend.requests.at(-1)!.headers['soapaction'], 'urn:buyStocks');
+    // Axis2's TargetRequest writes the message's SOAPAction quoted, whatever the client sent
+    assert.equal(backend.requests.at(-1)!.headers['soapaction'], '"urn:buyStocks"');
   });
 
   it('CBRProxy with regex IBM answers the else branch fault: the first order is not IBM', async () => {
