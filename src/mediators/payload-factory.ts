@@ -101,7 +101,7 @@ class PayloadFactoryMediator implements Mediator {
     if (this.mediaType === 'json') {
       // JsonUtil.getNewJsonPayload keeps the text as the JSON stream when it holds a '{' or '[' at all
       if (!/[{[]/.test(out)) throw new MiError(Errors.MEDIATION_ERROR, `Error creating JSON Payload from source ${out}`);
-      mc.payload.setRaw(Buffer.from(out, 'utf8'), 'application/json');
+      mc.payload.setRaw(Buffer.from(out, 'utf8'), 'application/json; charset=UTF-8');
       mc.setProperty('messageType', 'application/json', 'axis2');
     } else if (this.mediaType === 'text') {
       mc.payload.setText(out);
