@@ -183,6 +183,26 @@ describe('payloadFactory and content negotiation as Micro Integrator answers the
             </payloadFactory>
             <respond/>`,
       ),
+      // testJSONToJSONConversion (pfJSONtoJSONAPI.xml): JSON text from an XPath argument goes in as it is
+      'api/pfJSONtoJSONAPI.xml': api(
+        'pfJSONtoJSONAPI',
+        'POST',
+        `<enrich>
+                <source clone="true" type="inline">[]</source>
+                <target property="testproperty" type="property"/>
+            </enrich>
+            <enrich>
+                <source clone="true" type="body"/>
+                <target action="child" property="testproperty" type="property"/>
+            </enrich>
+            <payloadFactory media-type="json">
+                <format>{"Hello":$1}</format>
+                <args>
+                    <arg evaluator="xml" expression="$ctx:testproperty"/>
+                </args>
+            </payloadFactory>
+            <respond/>`,
+      ),
       // PayloadFactoryLiteralArgumentTestCase (LiteralArgumentAPI.xml)
       'api/LiteralArgumentAPI.xml': `<api ${SYN} name="LiteralArgumentAPI" context="/literal">
         <resource methods="POST" url-mapping="/true"><inSequence>
@@ -213,6 +233,21 @@ describe('payloadFactory and content negotiation as Micro Integrator answers the
       ),
       // JsonUtil.getNewJsonPayload: text with no '{' or '[' is not a JSON payload
       'api/notJson.xml': api('notJson', 'POST', `<payloadFactory media-type="json"><format>$1</format><args><arg evaluator="json" expression="$.name"/></args></payloadFactory><respond/>`),
+      // PayloadFactoryMediatorFactory.removeIndentations: every whitespace-only text goes, a needed xmlns="" stays
+      'proxy-services/Indented.xml': proxy(
+        'Indented',
+        `<payloadFactory media-type="xml">
+           <format>
+             <root>
+               <keep xmlns="">
+                 <blank>   </blank>
+                 <sym> $1 </sym>
+               </keep>
+             </root>
+           </format>
+           <args><arg expression="//symbol"/></args>
+         </payloadFactory><respond/>`,
+      ),
       // content negotiation: POX in, XML out; JSON in, application/xml out; text in and out
       'proxy-services/PoxEcho.xml': proxy(
         'PoxEcho',
@@ -302,6 +337,12 @@ describe('payloadFactory and content negotiation as Micro Integrator answers the
     );
   });
 
+  it('inserts JSON text from a property as it is into a JSON format (testJSONToJSONConversion)', async () => {
+    const r = await post(`${s.url}/pfJSONtoJSONAPI`, '{"test":"Hello World"}', JSON_CT);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.text, '{"Hello":[{"test":"Hello World"}]}');
+  });
+
   it('inserts a literal XML string as text (PayloadFactoryLiteralArgumentTestCase)', async () => {
     const t = await post(`${s.url}/literal/true`, '{"extract": "<hello/>"}', JSON_CT);
     assert.equal(t.status, 200, t.text);
@@ -329,6 +370,18 @@ describe('payloadFactory and content negotiation as Micro Integrator answers the
     const r = await post(`${s.url}/notJson`, '{"name":"plain"}', JSON_CT);
     assert.equal(r.status, 500);
     assert.match(r.text, /Error creating JSON Payload from source plain/);
+  });
+
+  it('drops whitespace-only text of the format at deploy and keeps a needed xmlns="" (SOAP request, SOAP reply)', async () => {
+    const env = '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><order><symbol>IBM</symbol></order></soapenv:Body></soapenv:Envelope>';
+    const r = await post(`${s.url}/services/Indented`, env, { 'content-type': 'text/xml', soapaction: 'urn:order' });
+    assert.equal(r.status, 200, r.text);
+    assert.match(r.headers.get('content-type')!, /^text\/xml/);
+    assert.equal(
+      r.text,
+      '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>' +
+        '<root xmlns="http://ws.apache.org/ns/synapse"><keep xmlns=""><blank/><sym> IBM </sym></keep></root></soapenv:Body></soapenv:Envelope>',
+    );
   });
 
   it('answers a POX request with plain XML, not an envelope', async () => {
