@@ -6,7 +6,7 @@
 import type { MessageContext, Reply } from './message-context.js';
 import type { HeaderValue } from './transport-headers.js';
 import { isHopByHop } from './transport-headers.js';
-import { formatChangeNeedsBody, serializeMessage } from './serialize.js';
+import { clientIsRest, formatChangeNeedsBody, serializeMessage } from './serialize.js';
 import { isTrue } from './truthy.js';
 import { numericValue } from './java-number.js';
 
@@ -35,7 +35,7 @@ export function replyWhenReady(mc: MessageContext): Promise<void> | undefined {
 
 export function buildReply(mc: MessageContext, dflt = 200): Reply {
   if (isTrue(mc.axis2.get('FORCE_SC_ACCEPTED'))) return { status: 202, headers: {}, body: undefined };
-  const { contentType, body, length } = serializeMessage(mc);
+  const { contentType, body, length } = serializeMessage(mc, clientIsRest(mc));
   const headers: Record<string, HeaderValue> = {};
   if (mc.isResponse) {
     for (const [k, v] of mc.headers) if (!isHopByHop(k) && k !== 'content-type') headers[k] = v;

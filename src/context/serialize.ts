@@ -8,6 +8,7 @@ import type { MessageContext } from './message-context.js';
 import { mediaType, TEXT_NS } from './payload.js';
 import { xmlToJson } from './json-xml.js';
 import { serializeXml, SOAP11_NS, SOAP12_NS } from '../xml/dom.js';
+import { serializeOmElement } from '../xml/om-serialize.js';
 import { soapNs } from './soap.js';
 import { isTrue } from './truthy.js';
 import { declareXmlEncoding, encodeText, outputCharset, withCharsetParam, type BodySyntax } from './charset.js';
@@ -41,7 +42,18 @@ export function formatChangeNeedsBody(mc: MessageContext): boolean {
   return typeof explicit === 'string' && explicit !== '' && mediaType(explicit) !== mediaType(p.contentType);
 }
 
-export function serializeMessage(mc: MessageContext): WireBody {
+/**
+ * True when the client's request was not SOAP (JSON, POX, text, form, GET): Axis2's doingREST. A reply to
+ * such a client in `text/xml` is written by the POX formatter (MessageProcessorSelector picks the
+ * application/xml formatter for text/xml when doingREST), so it carries the body's payload, not an envelope.
+ */
+export function clientIsRest(mc: MessageContext): boolean {
+  const k = mc.requestKind;
+  return k !== undefined && k !== 'soap11' && k !== 'soap12';
+}
+
+/** `rest`: the message goes back to a REST client (see clientIsRest). */
+export function serializeMessage(mc: MessageContext, rest = false): WireBody {
   if (isTrue(mc.axis2.get('NO_ENTITY_BODY'))) return { contentType: undefined, body: undefined };
   const p = mc.payload;
   const explicit = mc.axis2.get('messageType');
@@ -62,8 +74,12 @@ export function serializeMessage(mc: MessageContext): WireBody {
       const el = p.bodyElement();
       text = el ? JSON.stringify(xmlToJson(el)) : '';
     }
-  } else if (mt === 'text/xml' || mt === 'application/soap+xml') {
+  } else if (mt === 'application/soap+xml' || (mt === 'text/xml' && !rest)) {
     text = envelopeText(mc, mt === 'application/soap+xml' ? '1.2' : '1.1');
+  } else if (mt === 'application/xml' || mt === 'text/xml' || mt.endsWith('+xml')) {
+    // Axis2's ApplicationXMLFormatter: the body's first element as Axiom writes it, whatever it holds
+    const el = p.bodyElement();
+    text = el ? serializeOmElement(el) : '';
   } else if (mt === 'text/plain' || (mt.startsWith('text/') && mt !== 'text/html')) {
     text = p.text();
     syntax = 'text';
@@ -72,7 +88,7 @@ export function serializeMessage(mc: MessageContext): WireBody {
     if (el && el.localName === 'text' && el.namespaceURI === TEXT_NS) {
       text = el.textContent ?? '';
       syntax = 'text';
-    } else text = el ? serializeXml(el) : '';
+    } else text = el ? serializeOmElement(el) : '';
   }
   return encodeBody(text, ct ?? 'application/xml', syntax);
 }

@@ -29,7 +29,11 @@ export function runList(list: readonly Mediator[], mc: MessageContext, start = 0
   for (let i = start; i < list.length; i++) {
     const m = list[i]!;
     if (m.contentAware && !mc.payload.isReady) {
-      return mc.payload.load().then(() => runList(list, mc, i, fetched));
+      return mc.payload.load().then(() => {
+        // the client's request, now read: a text/xml body that is not an envelope is POX (a REST client)
+        if (!mc.isResponse && mc.payload.isUntouched) mc.requestKind = mc.payload.kind;
+        return runList(list, mc, i, fetched);
+      });
     }
     if (m.prefetch !== undefined && fetched !== i) {
       const p = m.prefetch(mc);

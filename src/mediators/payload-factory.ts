@@ -1,89 +1,66 @@
 /**
  * <payloadFactory media-type="xml|json|text">: replaces the payload with a format whose $1..$n are filled from
- * <args>. The format is split into literal parts and argument slots once, at deploy time.
+ * <args>, as Synapse's PayloadFactoryMediator and RegexTemplateProcessor do. The format is compiled once, at
+ * deploy time (a keyed format once per local entry): whitespace-only text is dropped (removeIndentations)
+ * and an XML format is written as Axiom writes the element, so namespaces in scope where the format was
+ * written (the Synapse namespace included) are declared on the element that uses them. The output is trimmed;
+ * JSON output is the payload exactly as produced, never re-validated or re-rendered.
  */
 import type { MessageContext } from '../context/message-context.js';
-import { escapeXml } from '../context/soap.js';
+import type { LocalEntryView } from '../context/message-runtime.js';
 import { mediaType as mediaTypeOf } from '../context/payload.js';
-import { jsonToXml, xmlToJson } from '../context/json-xml.js';
 import { Errors, MiError } from '../errors.js';
 import type { Expression } from '../expr/expression.js';
-import { jsonString } from '../expr/json-path.js';
-import { synapseString } from '../expr/xpath-expression.js';
-import { JavaFloating } from '../context/java-number.js';
-import { childElements, parseXml, serializeXml, SYNAPSE_NS, textOf } from '../xml/dom.js';
+import { childElements, SOAP11_NS, SOAP12_NS } from '../xml/dom.js';
+import { isIndentation, serializeOmElement } from '../xml/om-serialize.js';
 import type { Mediator } from './mediator.js';
 import type { MediatorDef } from './mediator-def.js';
+import { argText, type Arg, type MediaType } from './payload-factory-args.js';
 
-type MediaType = 'xml' | 'json' | 'text';
-
-interface Arg {
-  value: string | undefined;
-  expression: Expression | undefined;
-  literal: boolean;
+/** A format split into literal parts and argument slots (0-based), and whether its root is a SOAP envelope. */
+interface Compiled {
+  parts: (string | number)[];
+  envelope: 'text/xml' | 'application/soap+xml' | undefined;
 }
 
-/** Alternating literal text and argument indexes (0-based). */
-type Compiled = (string | number)[];
-
-function compileFormat(format: string): Compiled {
-  const out: Compiled = [];
+function compileFormat(format: string, envelope?: Compiled['envelope']): Compiled {
+  const parts: (string | number)[] = [];
   const re = /\$(\d+)/g;
   let last = 0;
   for (let m = re.exec(format); m; m = re.exec(format)) {
-    out.push(format.slice(last, m.index), Number(m[1]) - 1);
+    parts.push(format.slice(last, m.index), Number(m[1]) - 1);
     last = m.index + m[0].length;
   }
-  out.push(format.slice(last));
-  return out;
+  parts.push(format.slice(last));
+  return { parts, envelope };
 }
 
-function jsonEscape(s: string): string {
-  return JSON.stringify(s).slice(1, -1);
+/** Content type of a SOAP envelope root, undefined for any other element. */
+function envelopeOf(el: Element): Compiled['envelope'] {
+  if (el.localName !== 'Envelope') return undefined;
+  return el.namespaceURI === SOAP11_NS ? 'text/xml' : el.namespaceURI === SOAP12_NS ? 'application/soap+xml' : undefined;
 }
 
-function isNode(v: unknown): v is Node {
-  return !!v && typeof v === 'object' && 'nodeType' in v;
-}
-
-function isNodeList(v: unknown): v is Node[] {
-  return Array.isArray(v) && v.length > 0 && v.every(isNode);
-}
-
-/** String value of an argument: XPath node-sets and OM properties as Synapse prints them, JSON as JSON text. */
-function argString(v: unknown): string {
-  if (isNode(v)) return synapseString([v]);
-  if (isNodeList(v) || (Array.isArray(v) && v.length === 0)) return synapseString(v);
-  // DOUBLE, FLOAT and LONG properties print as Java prints them
-  if (v instanceof JavaFloating || typeof v === 'bigint') return String(v);
-  if (v !== null && typeof v === 'object') return JSON.stringify(v);
-  return jsonString(v);
-}
-
-/** Well-formed XML with one root element (Synapse's isXML: parses, ends with '>', at least 4 characters). */
-function isXmlText(s: string): boolean {
-  const t = s.trim();
-  if (t.length < 4 || t[0] !== '<' || !t.endsWith('>')) return false;
-  try {
-    parseXml(t);
-    return true;
-  } catch {
-    return false;
+/** PayloadFactoryMediatorFactory: an XML format is its first element; JSON and text, the text of <format>. */
+function compileInline(format: Element, mediaType: MediaType): Compiled | undefined {
+  if (mediaType === 'xml') {
+    const root = childElements(format)[0];
+    return root ? compileFormat(serializeOmElement(root, { dropIndentation: true }), envelopeOf(root)) : undefined;
   }
+  let text = '';
+  for (let n = format.firstChild; n; n = n.nextSibling) {
+    if ((n.nodeType === 3 && !isIndentation(n.nodeValue ?? '')) || n.nodeType === 4) text += n.nodeValue ?? '';
+  }
+  return text.trim() === '' ? undefined : compileFormat(text);
 }
 
-/** JSON text as XML children (the <jsonObject>/<jsonArray> wrapper removed), as Synapse inserts a JSON argument into XML. */
-function jsonTextToXml(t: string): string {
-  let value: unknown;
-  try {
-    value = JSON.parse(t);
-  } catch {
-    return escapeXml(t);
-  }
-  const x = jsonToXml(value);
-  const m = /^<(jsonObject|jsonArray)>([\s\S]*)<\/\1>$/.exec(x);
-  return m ? m[2]! : x;
+/** Java's String.trim(). */
+function javaTrim(s: string): string {
+  return s.replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '');
 }
+
+/** Keyed formats, compiled once per deployed local entry (a redeployed entry is a new object). */
+const keyedFormats = new WeakMap<LocalEntryView, Compiled>();
 
 class PayloadFactoryMediator implements Mediator {
   readonly tag = 'payloadFactory';
@@ -93,96 +70,73 @@ class PayloadFactoryMediator implements Mediator {
     private readonly format: Compiled | undefined,
     private readonly formatKey: string | undefined,
     private readonly args: readonly Arg[],
+    private readonly escapeXmlChars: boolean,
   ) {
     this.contentAware = args.some((a) => a.expression?.contentAware);
   }
 
-  /**
-   * An argument as Micro Integrator inserts it: the expression's string value (text of the selected
-   * nodes, or the serialized element when it has no text of its own); text that is well-formed XML goes
-   * into an XML format as XML and into a JSON format as its JSON mapping; JSON text goes into a JSON
-   * format as JSON; anything else is escaped for the format.
-   */
-  private argText(a: Arg, mc: MessageContext): string {
-    if (a.value !== undefined) {
-      if (this.mediaType === 'xml') return isXmlText(a.value) ? a.value : escapeXml(a.value);
-      return this.mediaType === 'json' ? jsonEscape(a.value) : a.value;
+  private keyedFormat(mc: MessageContext): Compiled {
+    const entry = mc.runtime.localEntry(this.formatKey!);
+    if (!entry) throw new MiError(Errors.MEDIATION_ERROR, `Key ${this.formatKey} not found`);
+    let c = keyedFormats.get(entry);
+    if (!c) {
+      c = entry.element ? compileFormat(serializeOmElement(entry.element, { dropIndentation: true }), envelopeOf(entry.element)) : compileFormat(entry.text);
+      keyedFormats.set(entry, c);
     }
-    const v = a.expression!.evaluate(mc);
-    const fromJsonPath = /^\s*json-eval\(/.test(a.expression!.source);
-    const s = argString(v);
-    const t = s.trim();
-    const looksJson = t.startsWith('{') || t.startsWith('[');
-    if (this.mediaType === 'xml') {
-      if (fromJsonPath && looksJson && !a.literal) return jsonTextToXml(t);
-      return isXmlText(s) ? s : escapeXml(s);
-    }
-    if (this.mediaType === 'json') {
-      if (!fromJsonPath && !a.literal && isXmlText(s)) return JSON.stringify(xmlToJson(parseXml(`<jsonObject>${t}</jsonObject>`).documentElement));
-      return looksJson ? s : jsonEscape(s);
-    }
-    return s;
+    return c;
   }
 
   mediate(mc: MessageContext): boolean {
-    let format = this.format;
-    if (!format) {
-      const entry = mc.runtime.localEntry(this.formatKey!);
-      if (!entry) throw new MiError(Errors.MEDIATION_ERROR, `payloadFactory format local entry '${this.formatKey}' is not deployed`);
-      format = compileFormat(entry.element ? stripSynapseNs(serializeXml(entry.element)) : entry.text);
-    }
+    const format = this.format ?? this.keyedFormat(mc);
     let out = '';
-    for (const part of format) {
+    for (const part of format.parts) {
       if (typeof part === 'string') out += part;
       else {
         const a = this.args[part];
-        out += a ? this.argText(a, mc) : `$${part + 1}`;
+        // Synapse logs a mismatch between formatters and arguments and stops replacing
+        out += a ? argText(a, this.mediaType, mc, this.escapeXmlChars) : `$${part + 1}`;
       }
     }
+    out = javaTrim(out);
     if (this.mediaType === 'json') {
-      let value: unknown;
-      try {
-        value = JSON.parse(out);
-      } catch (err) {
-        throw new MiError(Errors.MEDIATION_ERROR, `payloadFactory produced invalid JSON: ${(err as Error).message}`);
-      }
-      mc.payload.setJson(value);
+      // JsonUtil.getNewJsonPayload keeps the text as the JSON stream when it holds a '{' or '[' at all
+      if (!/[{[]/.test(out)) throw new MiError(Errors.MEDIATION_ERROR, `Error creating JSON Payload from source ${out}`);
+      mc.payload.setRaw(Buffer.from(out, 'utf8'), 'application/json; charset=UTF-8');
       mc.setProperty('messageType', 'application/json', 'axis2');
     } else if (this.mediaType === 'text') {
       mc.payload.setText(out);
       mc.setProperty('messageType', 'text/plain', 'axis2');
     } else {
-      const trimmed = out.trim();
-      if (/^<([\w.\-]+:)?Envelope[\s>]/.test(trimmed) && /schemas\.xmlsoap\.org\/soap\/envelope|www\.w3\.org\/2003\/05\/soap-envelope/.test(trimmed.slice(0, 300))) {
-        mc.payload.setRaw(Buffer.from(trimmed), mc.payload.soapVersion === '1.2' ? 'application/soap+xml' : 'text/xml');
-        mc.payload.markXmlChanged();
-      } else {
-        mc.payload.setBodyXml(trimmed);
-      }
-      // Synapse keeps an XML or SOAP messageType and sets application/xml for anything else (JSON, text, none)
+      // Synapse keeps an XML or SOAP messageType and sets application/xml for anything else (JSON, text, none);
+      // without a messageType the message's is the content type it came with
       const mt = mc.axis2.get('messageType');
       const current = mediaTypeOf(typeof mt === 'string' ? mt : mc.payload.contentType);
+      if (format.envelope) {
+        // the format is the whole envelope, not the body's payload (checkAndReplaceEnvelope)
+        mc.payload.setRaw(Buffer.from(out, 'utf8'), format.envelope);
+        mc.payload.markXmlChanged();
+      } else {
+        mc.payload.setBodyXml(out);
+      }
       if (current !== 'application/xml' && current !== 'text/xml' && current !== 'application/soap+xml') {
         mc.setProperty('messageType', 'application/xml', 'axis2');
       }
     }
+    mc.axis2.delete('NO_ENTITY_BODY');
     return true;
   }
-}
-
-/** Inline formats sit in the Synapse namespace by inheritance; the payload must not carry it. */
-function stripSynapseNs(xml: string): string {
-  return xml.split(` xmlns="${SYNAPSE_NS}"`).join('');
 }
 
 export const payloadFactory: MediatorDef = {
   tag: 'payloadFactory',
   parse(el, ctx) {
-    const a = ctx.attrs(el, ['media-type', 'template-type', 'description']);
+    const a = ctx.attrs(el, ['media-type', 'template-type', 'escapeXmlChars', 'description']);
     const mediaType = (a.get('media-type') ?? 'xml') as MediaType;
     if (!['xml', 'json', 'text'].includes(mediaType)) ctx.fail(el, Errors.BAD_VALUE, `media-type must be xml, json or text, not '${mediaType}'`);
     const tt = a.get('template-type');
-    if (tt !== undefined && tt !== 'default') ctx.fail(el, Errors.UNSUPPORTED, `template-type '${tt}' is not supported; use the default $n template`);
+    if (tt !== undefined && tt.toLowerCase() !== 'default') {
+      ctx.fail(el, Errors.UNSUPPORTED, `template-type '${tt}' is not supported (FreeMarker templates are not); use the default $n template`);
+    }
     let format: Compiled | undefined;
     let formatKey: string | undefined;
     const args: Arg[] = [];
@@ -196,32 +150,33 @@ export const payloadFactory: MediatorDef = {
           ctx.ref(c, 'localEntry', formatKey);
           continue;
         }
-        const inner = childElements(c)[0];
-        const text = mediaType === 'xml' && inner ? stripSynapseNs(serializeXml(inner)) : textOf(c).trim();
-        if (text === '') ctx.fail(c, Errors.BAD_VALUE, 'the payloadFactory format is empty');
-        format = compileFormat(text);
+        format = compileInline(c, mediaType);
+        if (!format) ctx.fail(c, Errors.BAD_VALUE, mediaType === 'xml' ? 'the payloadFactory format has no element' : 'the payloadFactory format is empty');
       } else if (c.localName === 'args') {
         for (const g of childElements(c)) {
           if (g.localName !== 'arg') ctx.fail(g, Errors.UNKNOWN_ELEMENT, `<${g.localName}> is not allowed in <args>; use <arg>`);
-          const ga = ctx.attrs(g, ['value', 'expression', 'evaluator', 'literal', 'description']);
+          // deepCheck is read by Synapse's factory of old and ignored since; accepted for the same artifacts
+          const ga = ctx.attrs(g, ['value', 'expression', 'evaluator', 'literal', 'deepCheck', 'description']);
           const value = ga.get('value');
           const expr = ga.get('expression');
           if (value === undefined && expr === undefined) ctx.fail(g, Errors.MISSING_ATTRIBUTE, '<arg> needs a value or an expression');
           const ev = ga.get('evaluator');
           if (ev !== undefined && ev !== 'xml' && ev !== 'json') ctx.fail(g, Errors.BAD_VALUE, `evaluator must be xml or json, not '${ev}'`);
           let expression: Expression | undefined;
+          let jsonPath = false;
           if (value === undefined) {
             // evaluator="json" means a JSONPath written without json-eval()
+            jsonPath = ev === 'json' || /^\s*json-eval\(/.test(expr!);
             const src = ev === 'json' && !/^\s*json-eval\(/.test(expr!) ? `json-eval(${expr})` : expr!;
             expression = ctx.expression(g, src);
           }
-          args.push({ value, expression, literal: ga.bool('literal', false) });
+          args.push({ value, expression, jsonPath, literal: ga.bool('literal', false) });
         }
       } else {
         ctx.fail(c, Errors.UNKNOWN_ELEMENT, `<${c.localName}> is not allowed in <payloadFactory>; use <format> and <args>`);
       }
     }
     if (!sawFormat) ctx.fail(el, Errors.MISSING_ATTRIBUTE, 'payloadFactory needs a <format>');
-    return new PayloadFactoryMediator(mediaType, format, formatKey, args);
+    return new PayloadFactoryMediator(mediaType, format, formatKey, args, a.get('escapeXmlChars')?.toLowerCase() === 'true');
   },
 };
