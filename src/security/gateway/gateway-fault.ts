@@ -13,7 +13,7 @@
  * challenges of the schemes the resource accepts in `WWW-Authenticate`.
  */
 import type { MessageContext, Reply } from '../../context/message-context.js';
-import { escapeXml, soapContentType, soapFaultXml } from '../../context/soap.js';
+import { soapContentType, soapFaultXml } from '../../context/soap.js';
 
 export const API_SECURITY_NS = 'http://wso2.org/apimanager/security';
 
@@ -63,6 +63,11 @@ export function faultStatusOf(code: number, scopeFaultStatus: number): number {
   return 401;
 }
 
+/** Text content as an XML writer (Axiom) escapes it: &, < and > only. */
+function escapeText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** A SOAP request: a SOAP 1.2 content type, or text/xml with a SOAPAction header (a POX call has none). */
 function soapVersion(mc: MessageContext): '1.1' | '1.2' | undefined {
   const ct = mc.payload.contentType;
@@ -85,14 +90,14 @@ export function gatewayFaultReply(mc: MessageContext, code: number, description:
   let body: string;
   if (soap !== undefined) {
     headers['content-type'] = soapContentType(soap);
-    body = soapFaultXml(soap, { code: 'Client', reason: 'Authentication Failure', detail: escapeXml(description) });
+    body = soapFaultXml(soap, { code: 'Client', reason: 'Authentication Failure', detail: escapeText(description) });
   } else {
     const accept = mc.headers.get('accept');
     if (accept === 'application/xml' || accept === 'text/xml') {
       headers['content-type'] = accept;
       body =
         `<ams:fault xmlns:ams="${API_SECURITY_NS}"><ams:code>${code}</ams:code>` +
-        `<ams:message>${escapeXml(message)}</ams:message><ams:description>${escapeXml(description)}</ams:description></ams:fault>`;
+        `<ams:message>${escapeText(message)}</ams:message><ams:description>${escapeText(description)}</ams:description></ams:fault>`;
     } else {
       headers['content-type'] = 'application/json';
       body = JSON.stringify({ fault: { code, message, description } });
