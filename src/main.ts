@@ -29,6 +29,7 @@ import { managementSettings, type ManagementSettings } from './management/settin
 import { startManagementApi, type ManagementApi } from './management/server.js';
 import { TransactionCounter, TRANSACTION_LOGGER } from './transactions/counter.js';
 import { transactionSettings, type TransactionSettings } from './transactions/settings.js';
+import { GatewaySecurity } from './security/gateway/gateway-security.js';
 
 export interface StartOptions {
   home: string;
@@ -80,9 +81,11 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   const featureWarnings: string[] = [];
   let mgmt: ManagementSettings;
   let txSettings: TransactionSettings;
+  let gateway: GatewaySecurity;
   try {
     mgmt = managementSettings(config, featureWarnings);
     txSettings = transactionSettings(config.toml, featureWarnings);
+    gateway = GatewaySecurity.fromConfig(config, featureWarnings, logs);
   } catch (err) {
     logging?.stopWatching();
     throw err;
@@ -96,7 +99,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   const counter = txSettings.enable ? await startTransactionCounter(logs, stores, txSettings) : undefined;
   let runtime: Runtime;
   try {
-    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter });
+    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway });
   } catch (err) {
     await counter?.stop();
     await stores.close();

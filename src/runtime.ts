@@ -19,6 +19,7 @@ import { AuthenticationService, authenticationOptionsFrom } from './security/aut
 import { FileUserStore } from './security/auth/file-user-store.js';
 import { MemoryNonceStore, type NonceStore } from './security/ws-security/nonce-store.js';
 import type { AccessServices } from './security/policies/access-policy.js';
+import { GatewaySecurity } from './security/gateway/gateway-security.js';
 import type { TransactionCounter } from './transactions/counter.js';
 import type { GlobalHandlers } from './handlers/global-handlers.js';
 import { readExtensionSettings } from './handlers/settings.js';
@@ -59,6 +60,8 @@ export interface RuntimeServices {
   readonly nonces?: NonceStore;
   /** `[transaction_counter] enable = true`; undefined costs nothing per request. */
   readonly transactions?: TransactionCounter;
+  /** API security ([[jwt_issuer]], [api_security]); read from the configuration when not given. */
+  readonly gateway?: GatewaySecurity;
 }
 
 export class Runtime implements MessageRuntime, AccessServices {
@@ -70,6 +73,7 @@ export class Runtime implements MessageRuntime, AccessServices {
   auth: Authenticator;
   readonly logSecrets: SecretMasker;
   readonly nonces: NonceStore;
+  readonly gateway: GatewaySecurity;
   readonly transactions: TransactionCounter | undefined;
   readonly extensionSettings: ExtensionSettings;
   readonly payloadLimits: PayloadLimits;
@@ -85,6 +89,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.secrets = new VaultLookup(config.security, logs, this.logSecrets);
     this.auth = services.auth ?? Runtime.fileUsers(config, logs);
     this.nonces = services.nonces ?? new MemoryNonceStore();
+    this.gateway = services.gateway ?? GatewaySecurity.fromConfig(config, config.warnings, logs);
     this.transactions = services.transactions;
     this.extensionSettings = readExtensionSettings(config.toml);
     const server = config.server;

@@ -11,5 +11,6 @@ export function artifactParser(config: Config, registry = new MediatorRegistry()
     parseMediator: (el, ctx) => registry.parseMediator(el, ctx),
     knownSecretAlias: (alias) => config.security.vault.has(alias),
     knownExternalVault: (name) => name === 'hashicorp' && config.security.hashicorp !== undefined,
+    hasJwtIssuers: Array.isArray(config.toml['jwt_issuer']) && config.toml['jwt_issuer'].length > 0,
   };
 }

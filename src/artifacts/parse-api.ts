@@ -9,11 +9,20 @@ import { sequenceSlot } from './parse-sequence.js';
 import { parseApiHandlers, type ApiHandlers } from '../handlers/api-handlers.js';
 import { AccessPhase } from '../security/policies/access-phase.js';
 import type { AccessPolicy } from '../security/policies/access-policy.js';
+import { API_SECURITY_POLICY } from '../security/policies/api-security.js';
+import { parseSecurityElement, type ParsedSecurity } from '../security/policies/api-security-declaration.js';
 
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
 
 /** A resource as parsed: its access phase is set once the API's policies are known. */
-type ParsedResource = Omit<ApiResource, 'access'>;
+type ParsedResource = Omit<ApiResource, 'access'> & { readonly security: ParsedSecurity | undefined };
+
+/** A resource's access phase: the API's policies, its own `<security>` replacing the API's (or removing it). */
+function resourceAccess(base: readonly AccessPolicy[], own: ParsedSecurity | undefined): AccessPhase | null {
+  if (own === undefined) return AccessPhase.of(base);
+  if (own.open) return AccessPhase.of(base.filter((p) => p.name !== API_SECURITY_POLICY));
+  return AccessPhase.of(base, own.policy ? [own.policy] : []);
+}
 
 function parseResource(el: Element, ctx: ParseContext, owner: string, index: number): ParsedResource {
   const a = ctx.attrs(el, ['methods', 'uri-template', 'url-mapping', 'inSequence', 'outSequence', 'faultSequence', 'content-type', 'user-agent', 'protocol', 'description', 'url-pattern']);
@@ -38,8 +47,12 @@ function parseResource(el: Element, ctx: ParseContext, owner: string, index: num
     if (err instanceof UriTemplateError) ctx.fail(el, Errors.BAD_URI_TEMPLATE, err.message);
     throw err;
   }
+  let security: ParsedSecurity | undefined;
   for (const c of childElements(el)) {
-    if (!['inSequence', 'outSequence', 'faultSequence', 'description'].includes(c.localName)) {
+    if (c.localName === 'security') {
+      if (security) ctx.error(c, Errors.API_SECURITY_DECLARATION, 'a resource has one <security>');
+      else security = parseSecurityElement(c, ctx);
+    } else if (!['inSequence', 'outSequence', 'faultSequence', 'description'].includes(c.localName)) {
       ctx.fail(c, Errors.UNKNOWN_ELEMENT, `<${c.localName}> is not allowed in <resource>`);
     }
   }
@@ -54,6 +67,7 @@ function parseResource(el: Element, ctx: ParseContext, owner: string, index: num
     userAgent: a.get('user-agent'),
     uriTemplate: mapping === undefined ? template : undefined,
     urlMapping: mapping,
+    security,
   };
 }
 
@@ -89,17 +103,27 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
   let handlers: ApiHandlers | undefined;
   let policies: readonly AccessPolicy[] = [];
   let sawHandlers = false;
+  let security: ParsedSecurity | undefined;
   for (const c of childElements(el)) {
     if (c.localName === 'resource') resources.push(parseResource(c, ctx, name, resources.length));
+    else if (c.localName === 'security') {
+      if (security) ctx.error(c, Errors.API_SECURITY_DECLARATION, `API '${name}' has a second <security>; declare the API's schemes in one`);
+      else security = parseSecurityElement(c, ctx);
+      if (security?.open) ctx.error(c, Errors.API_SECURITY_DECLARATION, `<security auth="none"/> belongs on a resource; an API without <security> is open`);
+    }
     else if (c.localName === 'handlers') {
       if (sawHandlers) ctx.fail(c, Errors.UNKNOWN_ELEMENT, `API '${name}' has a second <handlers>; put every <handler> in one`);
       sawHandlers = true;
       ({ handlers, policies } = parseApiHandlers(c, ctx, name));
     } else if (c.localName !== 'description') {
-      ctx.fail(c, Errors.UNKNOWN_ELEMENT, `<${c.localName}> is not allowed in <api>; use <resource> and <handlers>`);
+      ctx.fail(c, Errors.UNKNOWN_ELEMENT, `<${c.localName}> is not allowed in <api>; use <resource>, <handlers> and <security>`);
     }
   }
   if (!resources.length) ctx.fail(el, Errors.MISSING_ATTRIBUTE, 'An API must contain at least one resource definition');
+  if (security?.policy) {
+    if (policies.some((p) => p.name === API_SECURITY_POLICY)) ctx.error(el, Errors.API_SECURITY_DECLARATION, `API '${name}' declares its security twice (<security> and APIAuthenticationHandler); keep one`);
+    policies = [...policies, security.policy];
+  }
   return {
     kind: 'api',
     name,
@@ -109,7 +133,7 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
     hostname: a.get('hostname'),
     port,
     transports: parseTransports(el, ctx, transports),
-    resources: resources.map((r) => ({ ...r, access: AccessPhase.of(policies) })),
+    resources: resources.map(({ security: own, ...r }) => ({ ...r, access: resourceAccess(policies, own) })),
     logName: version ? `${name}:v${version}` : name,
     handlers,
     access: AccessPhase.of(policies),

@@ -38,6 +38,8 @@ export interface MediatorParser {
   knownSecretAlias?(alias: string): boolean;
   /** Whether an [[external_vault]] of this name (hashicorp) is configured; likewise optional. */
   knownExternalVault?(name: string): boolean;
+  /** Whether deployment.toml declares a [[jwt_issuer]] (an oauth2 scheme needs one); undefined: not checked. */
+  readonly hasJwtIssuers?: boolean;
   /**
    * The deployer's loader of TypeScript extensions, shared by every artifact so that they share one module
    * cache and one record of who uses which file; a parser used without a deployer has none.

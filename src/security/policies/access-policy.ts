@@ -7,6 +7,7 @@
 import type { MessageContext, Reply } from '../../context/message-context.js';
 import type { ParseContext } from '../../artifacts/parse-context.js';
 import type { NonceStore } from '../ws-security/nonce-store.js';
+import type { GatewaySecurity } from '../gateway/gateway-security.js';
 
 /** undefined admits the request; a Reply refuses it with that answer. */
 export type AccessVerdict = Reply | undefined;
@@ -15,6 +16,8 @@ export type AccessVerdict = Reply | undefined;
 export interface AccessServices {
   /** Nonces seen in WS-Security UsernameTokens, against replays. */
   readonly nonces: NonceStore;
+  /** API security: [[jwt_issuer]]s, the token cache, [api_security] settings. */
+  readonly gateway: GatewaySecurity;
 }
 
 export interface AccessPolicy {

@@ -22,6 +22,11 @@ function empty(status: number): Reply {
   return { status, headers: {}, body: undefined };
 }
 
+/** The answer when the authentication service itself refuses (rate limits, store down): its code, not a credential fault. */
+export function authServiceRefusal(outcome: Extract<AuthOutcome, { ok: false }>): Reply {
+  return refusal(outcome.error ?? (outcome.reason === 'rate-limited' ? Errors.AUTH_RATE_LIMITED : Errors.AUTH_UNAVAILABLE), outcome.retryAfterSeconds);
+}
+
 function refusal(spec: ErrorSpec, retryAfterSeconds?: number): Reply {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (spec === Errors.AUTH_RATE_LIMITED || retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds ?? 60);
@@ -48,7 +53,7 @@ class BasicAuthPolicy implements AccessPolicy {
   private authorize(outcome: AuthOutcome): AccessVerdict {
     if (!outcome.ok) {
       if (outcome.reason === 'invalid') return empty(403);
-      return refusal(outcome.error ?? (outcome.reason === 'rate-limited' ? Errors.AUTH_RATE_LIMITED : Errors.AUTH_UNAVAILABLE), outcome.retryAfterSeconds);
+      return authServiceRefusal(outcome);
     }
     const allowed = this.allowed;
     if (!allowed || outcome.user.roles.some((r) => allowed.has(r.toLowerCase()))) return undefined;

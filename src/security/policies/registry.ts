@@ -4,10 +4,11 @@
  */
 import type { AccessPolicyDef } from './access-policy.js';
 import { basicAuth } from './basic-auth.js';
+import { apiSecurity } from './api-security-declaration.js';
 import { clientCertificateDef, httpsTransport } from './client-certificate.js';
 import { wsSecurity } from './ws-security.js';
 
-export const ACCESS_POLICIES: readonly AccessPolicyDef[] = [httpsTransport, clientCertificateDef, wsSecurity, basicAuth];
+export const ACCESS_POLICIES: readonly AccessPolicyDef[] = [httpsTransport, clientCertificateDef, wsSecurity, basicAuth, apiSecurity];
 
 const byHandlerClass = new Map<string, AccessPolicyDef>();
 for (const d of ACCESS_POLICIES) for (const c of d.handlerClasses ?? []) byHandlerClass.set(c, d);

@@ -1,0 +1,41 @@
+/**
+ * What API security needs at run time, built once from deployment.toml and held by the runtime: the
+ * `[api_security]` settings and the JWT verifier of the `[[jwt_issuer]]`s with its token cache. Nothing is
+ * fetched at start: a JWKS is fetched when the first token of its issuer arrives.
+ */
+import type { Config } from '../../config/config.js';
+import type { LoggerFactory } from '../../logging/logger.js';
+import { readApiSecuritySettings, readJwtIssuers, type ApiSecuritySettings } from './gateway-config.js';
+import { JwtVerifier } from './jwt-verifier.js';
+
+export const API_SECURITY_LOGGER = 'org.wso2.carbon.apimgt.gateway.handlers.security.APIAuthenticationHandler';
+
+export class GatewaySecurity {
+  /** Lower-case header names, for the transport header map. */
+  readonly authorizationKey: string;
+  readonly apiKeyKey: string;
+
+  constructor(
+    readonly settings: ApiSecuritySettings,
+    readonly jwt: JwtVerifier,
+  ) {
+    this.authorizationKey = settings.authorizationHeader.toLowerCase();
+    this.apiKeyKey = settings.apiKeyHeader.toLowerCase();
+  }
+
+  /** Reads `[[jwt_issuer]]` and `[api_security]`; throws MI_API_003 for a mistake, adds warnings for unknown keys. */
+  static fromConfig(config: Config, warnings: string[], logs: LoggerFactory): GatewaySecurity {
+    const settings = readApiSecuritySettings(config.toml, warnings);
+    const issuers = readJwtIssuers(config.toml, config.home);
+    return new GatewaySecurity(settings, new JwtVerifier(issuers, settings, logs.get(API_SECURITY_LOGGER)));
+  }
+
+  /** The scopes a user's roles give (`[api_security.scope_roles]`); roles are compared case-insensitively. */
+  scopesOfRoles(roles: readonly string[]): string[] {
+    const out: string[] = [];
+    for (const [scope, holders] of this.settings.scopeRoles) {
+      if (roles.some((r) => holders.has(r.toLowerCase()))) out.push(scope);
+    }
+    return out;
+  }
+}

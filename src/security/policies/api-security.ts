@@ -1,0 +1,153 @@
+/**
+ * API security as WSO2 API Manager's gateway enforces it (APIAuthenticationHandler and its authenticators),
+ * for an API or one resource: the schemes a declaration accepts (see api-security-declaration.ts), checked
+ * in the access phase before any handler or mediator, with API Manager's faults (gateway-fault.ts).
+ *
+ * - mutualssl: a TLS client certificate. Mandatory: without one the call is refused whatever else it
+ *   carries; optional: one is enough when application security is optional.
+ * - application security, the first scheme whose credential the request carries: `oauth2` (a JWT bearer
+ *   token), `basic_auth` (the runtime's users). None carried: 900902, unless application security is
+ *   optional and the certificate passed. A credential that does not verify: 900901. Scopes: the token (or
+ *   the user's roles through `[api_security.scope_roles]`) must hold ANY of the scheme's scopes, as API
+ *   Manager and Micro Integrator check them (900910); roles of basic_auth likewise (900908).
+ *
+ * After admission the message carries `api.ut.userId` (the end user), `Scopes` (`[a, b]`, as Micro
+ * Integrator's OAuth2AuthorizationHandler sets it) and, for a token, `jwt_token_claims` (the claims); the
+ * credential header is removed before the backend sees the message (RemoveOAuthHeadersFromOutMessage).
+ * A cached token or login keeps the check synchronous.
+ */
+import type { MessageContext } from '../../context/message-context.js';
+import type { AuthOutcome } from '../auth/authenticator.js';
+import { basicCredentials } from '../auth/basic-credentials.js';
+import { faultDescription, FaultCodes, faultStatusOf, gatewayFaultReply, type GatewayRefusal } from '../gateway/gateway-fault.js';
+import type { GatewaySecurity } from '../gateway/gateway-security.js';
+import type { TokenOutcome } from '../gateway/jwt-verifier.js';
+import type { AccessPolicy, AccessServices, AccessVerdict } from './access-policy.js';
+import { authServiceRefusal } from './basic-auth.js';
+
+export const API_SECURITY_POLICY = 'api_security';
+export const API_SECURITY_PRIORITY = 2000;
+
+export interface OAuth2Scheme {
+  /** The token must hold any of them; empty: no scope is needed. */
+  readonly scopes: readonly string[];
+}
+
+export interface BasicAuthScheme {
+  readonly scopes: readonly string[];
+  /** The user must hold any of them (lower case); undefined: any user. */
+  readonly roles: ReadonlySet<string> | undefined;
+}
+
+export interface SecurityDeclaration {
+  readonly oauth2: OAuth2Scheme | undefined;
+  readonly basicAuth: BasicAuthScheme | undefined;
+  /** undefined: no client certificate is asked for. */
+  readonly mutualSsl: { readonly mandatory: boolean } | undefined;
+  /** Whether one of the application schemes (oauth2, basic_auth) must pass. */
+  readonly applicationMandatory: boolean;
+  /** Remove the credential header before the message goes on (API Manager's default). */
+  readonly removeCredentials: boolean;
+}
+
+const REALM = 'realm="WSO2 API Manager"';
+const MISSING: GatewayRefusal = Object.freeze({ code: FaultCodes.MISSING_CREDENTIALS, reason: 'Invalid Credentials' });
+const INVALID: GatewayRefusal = Object.freeze({ code: FaultCodes.INVALID_CREDENTIALS, reason: 'Invalid Credentials' });
+
+function resourcePath(mc: MessageContext): string {
+  const r = mc.exchange.resource;
+  return r?.uriTemplate ?? r?.urlMapping ?? '/*';
+}
+
+class ApiSecurityPolicy implements AccessPolicy {
+  readonly name = API_SECURITY_POLICY;
+  readonly priority = API_SECURITY_PRIORITY;
+  /** WWW-Authenticate of a 401: the accepted schemes' challenges, as APIAuthenticationHandler joins them. */
+  private readonly challenge: string;
+
+  constructor(private readonly d: SecurityDeclaration) {
+    const parts: string[] = [];
+    if (d.oauth2) parts.push(`OAuth2 ${REALM}`);
+    if (d.basicAuth) parts.push(`Basic ${REALM}`);
+    this.challenge = parts.map((p) => p + ', ').join('').trim();
+  }
+
+  check(mc: MessageContext, services: AccessServices): AccessVerdict | Promise<AccessVerdict> {
+    const d = this.d;
+    const g = services.gateway;
+    let certificateOk = false;
+    if (d.mutualSsl) {
+      certificateOk = mc.clientCertificate !== undefined;
+      if (!certificateOk && d.mutualSsl.mandatory) return this.refuse(mc, g, INVALID);
+      if (certificateOk && !d.applicationMandatory) return undefined;
+    }
+    if (d.oauth2 === undefined && d.basicAuth === undefined) return undefined;
+    const header = mc.headers.get(g.authorizationKey);
+    if (typeof header === 'string') {
+      const space = header.indexOf(' ');
+      const scheme = space > 0 ? header.slice(0, space).toLowerCase() : '';
+      if (scheme === 'bearer' && d.oauth2) {
+        const token = header.slice(space + 1).trim();
+        if (token === '') return this.refuse(mc, g, INVALID);
+        const outcome = g.jwt.check(token);
+        return outcome instanceof Promise ? outcome.then((o) => this.admitToken(mc, g, o)) : this.admitToken(mc, g, outcome);
+      }
+      if (scheme === 'basic' && d.basicAuth) return this.basic(mc, g, header);
+    }
+    if (certificateOk) return undefined; // optional application security after a client certificate
+    return this.refuse(mc, g, MISSING);
+  }
+
+  private admitToken(mc: MessageContext, g: GatewaySecurity, o: TokenOutcome): AccessVerdict {
+    if (o.failed) return this.refuse(mc, g, o);
+    const required = this.d.oauth2!.scopes;
+    if (required.length && !required.some((s) => o.scopes.has(s))) return this.refuse(mc, g, scopeRefusal(mc));
+    mc.props.set('api.ut.userId', o.user);
+    mc.props.set('Scopes', o.scopesText);
+    mc.props.set('jwt_token_claims', o.claims);
+    if (this.d.removeCredentials) mc.removeProperty(g.authorizationKey, 'transport');
+    return undefined;
+  }
+
+  private basic(mc: MessageContext, g: GatewaySecurity, header: string): AccessVerdict | Promise<AccessVerdict> {
+    const creds = basicCredentials(header);
+    if (!creds || creds.user === '') return this.refuse(mc, g, INVALID);
+    const auth = mc.runtime.auth;
+    const client = mc.inbound.remoteAddress;
+    const hit = auth.cached(creds.user, creds.password, client);
+    if (hit) return this.admitUser(mc, g, hit);
+    return auth.authenticate(creds.user, creds.password, client).then((o) => this.admitUser(mc, g, o));
+  }
+
+  private admitUser(mc: MessageContext, g: GatewaySecurity, outcome: AuthOutcome): AccessVerdict {
+    if (!outcome.ok) {
+      if (outcome.reason === 'invalid') return this.refuse(mc, g, INVALID);
+      return authServiceRefusal(outcome);
+    }
+    const b = this.d.basicAuth!;
+    const roles = outcome.user.roles;
+    if (b.roles && !roles.some((r) => b.roles!.has(r.toLowerCase()))) {
+      return this.refuse(mc, g, { code: FaultCodes.FORBIDDEN, reason: `User is NOT authorized to access the Resource: ${resourcePath(mc)}. Role validation failed.` });
+    }
+    const scopes = g.scopesOfRoles(roles);
+    if (b.scopes.length && !b.scopes.some((s) => scopes.includes(s))) return this.refuse(mc, g, scopeRefusal(mc));
+    mc.props.set('api.ut.userId', outcome.user.name);
+    mc.props.set('Scopes', `[${scopes.join(', ')}]`);
+    if (this.d.removeCredentials) mc.removeProperty(g.authorizationKey, 'transport');
+    return undefined;
+  }
+
+  private refuse(mc: MessageContext, g: GatewaySecurity, r: GatewayRefusal): AccessVerdict {
+    const s = g.settings;
+    const description = faultDescription(r, s.authorizationHeader, s.apiKeyHeader);
+    return gatewayFaultReply(mc, r.code, description, faultStatusOf(r.code, s.scopeFaultStatus), this.challenge);
+  }
+}
+
+function scopeRefusal(mc: MessageContext): GatewayRefusal {
+  return { code: FaultCodes.INVALID_SCOPE, reason: `User is NOT authorized to access the Resource: ${resourcePath(mc)}. Scope validation failed.` };
+}
+
+export function apiSecurityPolicy(d: SecurityDeclaration): AccessPolicy {
+  return new ApiSecurityPolicy(d);
+}
