@@ -25,6 +25,7 @@ import { send } from './send.js';
 import { sequence } from './sequence-mediator.js';
 import { switchMediator } from './switch.js';
 import { script } from './script/script.js';
+import { xslt } from './xslt/xslt.js';
 
 export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
   call,
@@ -46,11 +47,12 @@ export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
   sequence,
   switchMediator,
   script,
+  xslt,
 ];
 
 /** Micro Integrator mediators this runtime does not implement (yet): a precise deploy error, not a skip. */
 export const UNSUPPORTED_MEDIATORS = new Set([
-  'aggregate', 'iterate', 'clone', 'foreach', 'xslt', 'fastXSLT', 'xquery', 'pojoCommand', 'spring',
+  'aggregate', 'iterate', 'clone', 'foreach', 'fastXSLT', 'xquery', 'pojoCommand', 'spring',
   'ejb', 'bean', 'cache', 'throttle', 'dblookup', 'dbreport', 'validate', 'smooks', 'datamapper', 'jsontransform',
   'rule', 'store', 'transaction', 'event', 'entitlementService', 'oauthService', 'builder', 'rewrite', 'callout',
   'enqueue', 'conditionalRouter', 'router', 'publishEvent', 'ntlm', 'datamapper', 'scatter-gather', 'variable',
