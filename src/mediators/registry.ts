@@ -26,6 +26,7 @@ import { sequence } from './sequence-mediator.js';
 import { switchMediator } from './switch.js';
 import { script } from './script/script.js';
 import { xslt } from './xslt/xslt.js';
+import { validate } from './validate/validate.js';
 
 export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
   call,
@@ -48,12 +49,13 @@ export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
   switchMediator,
   script,
   xslt,
+  validate,
 ];
 
 /** Micro Integrator mediators this runtime does not implement (yet): a precise deploy error, not a skip. */
 export const UNSUPPORTED_MEDIATORS = new Set([
   'aggregate', 'iterate', 'clone', 'foreach', 'fastXSLT', 'xquery', 'pojoCommand', 'spring',
-  'ejb', 'bean', 'cache', 'throttle', 'dblookup', 'dbreport', 'validate', 'smooks', 'datamapper', 'jsontransform',
+  'ejb', 'bean', 'cache', 'throttle', 'dblookup', 'dbreport', 'smooks', 'datamapper', 'jsontransform',
   'rule', 'store', 'transaction', 'event', 'entitlementService', 'oauthService', 'builder', 'rewrite', 'callout',
   'enqueue', 'conditionalRouter', 'router', 'publishEvent', 'ntlm', 'datamapper', 'scatter-gather', 'variable',
   'throwError', 'jsontransform', 'bam', 'kerberos',
