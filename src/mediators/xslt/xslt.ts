@@ -11,7 +11,7 @@ import type { MessageContext } from '../../context/message-context.js';
 import { TEXT_NS } from '../../context/payload.js';
 import { Errors, MiError } from '../../errors.js';
 import type { DynamicValue, Expression } from '../../expr/expression.js';
-import { childElements, parseXml, serializeXml, XmlParseError } from '../../xml/dom.js';
+import { childElements, parseXml, serializeXml } from '../../xml/dom.js';
 import type { BindProblem } from '../../artifacts/parse-context.js';
 import type { Mediator } from '../mediator.js';
 import type { MediatorDef } from '../mediator-def.js';
@@ -95,13 +95,13 @@ class XsltMediator implements Mediator {
       params = {};
       for (const p of this.params) params[`Q{}${p.name}`] = p.value ?? p.expression!.stringValue(mc);
     }
-    let out: string;
+    let out: string | Element;
     try {
       out = xsl.transform(serializeXml(node), params, (text) => mc.runtime.logs.get(XSLT_LOGGER).info(`xsl:message (${key}): ${text}`));
     } catch (err) {
       throw new MiError(Errors.XSLT_ERROR, `Error performing XSLT transformation using : ${key}`, { cause: err instanceof Error ? err : new Error(String(err)) });
     }
-    const result = xsl.textOutput ? textElement(out) : resultElement(out, key);
+    const result = typeof out === 'string' ? textElement(out) : out;
     if (this.target !== undefined) mc.setProperty(this.target, result);
     else replaceSource(mc, node, result);
     return true;
@@ -113,17 +113,6 @@ function textElement(text: string): Element {
   const doc = parseXml(`<text xmlns="${TEXT_NS}"/>`);
   doc.documentElement.appendChild(doc.createTextNode(text));
   return doc.documentElement;
-}
-
-function resultElement(out: string, key: string): Element {
-  let t = out.trimStart();
-  if (t.startsWith('<?xml')) t = t.slice(t.indexOf('?>') + 2);
-  try {
-    return parseXml(t.trim()).documentElement;
-  } catch (err) {
-    const why = err instanceof XmlParseError ? err.problem.message : String(err);
-    throw new MiError(Errors.XSLT_ERROR, `Error performing XSLT transformation using : ${key}`, { cause: new Error(`the result is not one XML element: ${why}`) });
-  }
 }
 
 export const xslt: MediatorDef = {
