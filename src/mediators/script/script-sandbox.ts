@@ -124,7 +124,8 @@ export class ScriptSandbox {
    * included sources, the script, then a call of `fn`. Throws a SyntaxError when the code does not compile.
    */
   constructor(body: { inline: string } | { sources: readonly string[]; fn: string }, filename: string) {
-    this.context = vm.createContext(Object.create(null), { name: filename });
+    // afterEvaluate: promise callbacks run inside the timed evaluation, not later on the host's queue
+    this.context = vm.createContext(Object.create(null), { name: filename, microtaskMode: 'afterEvaluate' });
     const hostFn = (op: string, a?: unknown, b?: unknown, c?: unknown): unknown => {
       try {
         return this.host!(op, a, b, c);

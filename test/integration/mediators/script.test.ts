@@ -74,6 +74,7 @@ describe('script mediator over HTTP', function () {
         'proxy-services/Throws.xml': proxy('Throws', `<script language="js"><![CDATA[ throw new Error('boom at ' + 42); ]]></script><respond/>`),
         'proxy-services/ThrowsKeyed.xml': proxy('ThrowsKeyed', `<script language="js" key="calc" function="nope"/><respond/>`),
         'proxy-services/Loops.xml': proxy('Loops', `<script language="js"><![CDATA[ while (true) {} ]]></script><respond/>`),
+        'proxy-services/LoopsLater.xml': proxy('LoopsLater', `<script language="js"><![CDATA[ Promise.resolve().then(function () { for (;;) {} }); ]]></script><respond/>`),
         'proxy-services/Sandbox.xml': proxy(
           'Sandbox',
           `<script language="js"><![CDATA[
@@ -162,6 +163,8 @@ describe('script mediator over HTTP', function () {
     assert.equal(body.message, 'The script engine returned an error executing the inlined js script: the script ran longer than 300 ms');
     assert.ok(Date.now() - started < 10_000);
     assert.equal(other.headers.get('x-symbol'), 'MSFT');
+    const later = await post(`${s.url}/services/LoopsLater`, soap11('<a/>'));
+    assert.equal((JSON.parse(later.text) as { code: string }).code, 'MI_MED_051', 'a promise callback is timed too');
     const after = await post(`${s.url}/services/XmlScript`, soap11('<order><symbol>ORCL</symbol></order>'));
     assert.equal(after.headers.get('x-symbol'), 'ORCL');
   });
