@@ -35,6 +35,9 @@ export const Errors = {
   BAD_URI_TEMPLATE: spec('MI_ART_013', 'a uri-template or url-mapping is not valid'),
   ROUTE_CONFLICT: spec('MI_ART_014', 'two APIs or proxies claim the same context'),
   FAULT_CODE: spec('MI_ART_015', 'a makefault code is not a prefix:name QName with a declared prefix, or not a SOAP fault code of the fault version'),
+  SCRIPT_COMPILE: spec('MI_ART_050', 'a script mediator\'s language is not JavaScript, or its script (inline or from a local entry) does not compile'),
+  XSLT_COMPILE: spec('MI_ART_051', 'an XSLT stylesheet (or a stylesheet it imports) does not compile'),
+  XSD_COMPILE: spec('MI_ART_052', 'an XML Schema of a validate mediator (or a schema it imports) is not valid'),
   // request path
   BAD_REQUEST: spec('MI_REQ_001', 'the request could not be read', 400),
   REQUEST_DOCTYPE: spec('MI_REQ_002', 'DOCTYPE is not allowed in a message', 400),
@@ -60,6 +63,11 @@ export const Errors = {
   EXPRESSION_ERROR: spec('MI_MED_002', 'an expression failed at run time', 500),
   PROPERTY_TYPE: spec('MI_MED_003', 'a property value cannot be converted into the declared type', 500),
   ENRICH_NOT_APPLIED: spec('MI_MED_004', 'an enrich target/action pair is not supported for a JSON payload, or the target does not hold what the action needs; logged, the message is left unchanged'),
+  // script, xslt, validate (src/mediators/script/, xslt/, validate/)
+  SCRIPT_ERROR: spec('MI_MED_050', 'a script mediator\'s script threw an error (ERROR_MESSAGE is Micro Integrator\'s text; ERROR_DETAIL has the cause)', 500),
+  SCRIPT_TIMEOUT: spec('MI_MED_051', 'a script ran longer than [mediation] script_timeout (milliseconds) and was stopped', 500),
+  XSLT_ERROR: spec('MI_MED_052', 'an XSLT transformation failed at run time (dynamic stylesheet missing or not compiling, a stylesheet error, a source that selects nothing)', 500),
+  VALIDATE_ERROR: spec('MI_MED_053', 'a validate mediator could not run: the schema is missing or does not compile, or the payload is JSON (JSON Schema validation is not supported)', 500),
   // endpoints
   ENDPOINT_ERROR: spec('MI_EP_001', 'the backend could not be reached', 502),
   ENDPOINT_TIMEOUT: spec('MI_EP_002', 'the backend did not answer within the endpoint timeout', 504),

@@ -21,7 +21,9 @@ export function setErrorProperties(mc: MessageContext, err: unknown): void {
   }
   mc.props.set('ERROR_CODE', e instanceof MiError ? e.code : Errors.MEDIATION_ERROR.code);
   mc.props.set('ERROR_MESSAGE', e.message);
-  mc.props.set('ERROR_DETAIL', e instanceof MiError ? e.code + ': ' + e.message : e.message);
+  // a cause (what a script threw, the XSLT processor's message) goes into the detail, Synapse's stack trace
+  const cause = e instanceof MiError && e.cause instanceof Error ? `; ${e.cause.message}` : '';
+  mc.props.set('ERROR_DETAIL', e instanceof MiError ? e.code + ': ' + e.message + cause : e.message);
   mc.props.set('ERROR_EXCEPTION', e.name);
 }
 

@@ -24,6 +24,9 @@ import { respond } from './respond.js';
 import { send } from './send.js';
 import { sequence } from './sequence-mediator.js';
 import { switchMediator } from './switch.js';
+import { script } from './script/script.js';
+import { xslt } from './xslt/xslt.js';
+import { validate } from './validate/validate.js';
 
 export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
   call,
@@ -44,12 +47,15 @@ export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
   send,
   sequence,
   switchMediator,
+  script,
+  xslt,
+  validate,
 ];
 
 /** Micro Integrator mediators this runtime does not implement (yet): a precise deploy error, not a skip. */
 export const UNSUPPORTED_MEDIATORS = new Set([
-  'aggregate', 'iterate', 'clone', 'foreach', 'xslt', 'fastXSLT', 'xquery', 'script', 'pojoCommand', 'spring',
-  'ejb', 'bean', 'cache', 'throttle', 'dblookup', 'dbreport', 'validate', 'smooks', 'datamapper', 'jsontransform',
+  'aggregate', 'iterate', 'clone', 'foreach', 'fastXSLT', 'xquery', 'pojoCommand', 'spring',
+  'ejb', 'bean', 'cache', 'throttle', 'dblookup', 'dbreport', 'smooks', 'datamapper', 'jsontransform',
   'rule', 'store', 'transaction', 'event', 'entitlementService', 'oauthService', 'builder', 'rewrite', 'callout',
   'enqueue', 'conditionalRouter', 'router', 'publishEvent', 'ntlm', 'datamapper', 'scatter-gather', 'variable',
   'throwError', 'jsontransform', 'bam', 'kerberos',

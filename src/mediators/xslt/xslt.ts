@@ -1,0 +1,164 @@
+/**
+ * <xslt key [source] [target]>: Synapse's XSLTMediator. The key names a local entry (static, compiled when
+ * the artifact deploys) or is a {dynamic} expression (compiled on first use of each key, then cached);
+ * <property name value|expression> are stylesheet parameters, <resource location key> the documents its
+ * xsl:import/xsl:include name, <feature>/<attribute> tune Java's TransformerFactory and are accepted as
+ * such (SaxonJS has no equivalent switches). The result replaces the source node, or goes to the `target`
+ * property.
+ */
+import path from 'node:path';
+import type { MessageContext } from '../../context/message-context.js';
+import { TEXT_NS } from '../../context/payload.js';
+import { Errors, MiError } from '../../errors.js';
+import type { DynamicValue, Expression } from '../../expr/expression.js';
+import { childElements, parseXml, serializeXml } from '../../xml/dom.js';
+import type { BindProblem } from '../../artifacts/parse-context.js';
+import type { Mediator } from '../mediator.js';
+import type { MediatorDef } from '../mediator-def.js';
+import { replaceSource, sourceNode } from '../source-node.js';
+import { compileStylesheet, compileStylesheetSync, XsltCompileError, type CompiledStylesheet } from './xslt-engine.js';
+
+const XSLT_LOGGER = 'org.apache.synapse.mediators.transform.XSLTMediator';
+
+interface Param {
+  name: string;
+  value?: string;
+  expression?: Expression;
+}
+
+class XsltMediator implements Mediator {
+  readonly tag = 'xslt';
+  readonly contentAware = true;
+  /** Texts of the stylesheet and resources, by key, as the linker hands them over. */
+  private readonly texts = new Map<string, string>();
+  private linked: CompiledStylesheet | undefined;
+  /** Stylesheets of a dynamic key, by key, with the texts they were compiled from. */
+  private readonly byKey = new Map<string, { fingerprint: string; compiled: CompiledStylesheet }>();
+
+  constructor(
+    private readonly key: DynamicValue,
+    private readonly keyText: string,
+    private readonly staticKey: string | undefined,
+    private readonly source: Expression | undefined,
+    private readonly target: string | undefined,
+    private readonly params: readonly Param[],
+    /** location -> local entry key */
+    private readonly resources: ReadonlyMap<string, string>,
+    private readonly cacheDir: string,
+  ) {}
+
+  private resourceTexts(lookup: (key: string) => string | undefined): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [loc, key] of this.resources) out.set(loc, lookup(key) ?? '');
+    return out;
+  }
+
+  /** Called by the linker for the stylesheet entry and each resource: compiles once every text is known. */
+  bind(key: string, text: string): BindProblem[] {
+    this.texts.set(key, text);
+    if (this.staticKey === undefined) return [];
+    const xsl = this.texts.get(this.staticKey);
+    if (xsl === undefined || [...this.resources.values()].some((k) => !this.texts.has(k))) return [];
+    try {
+      this.linked = compileStylesheetSync({ text: xsl, resources: this.resourceTexts((k) => this.texts.get(k)) }, this.cacheDir);
+      return [];
+    } catch (err) {
+      if (err instanceof XsltCompileError) return [{ spec: Errors.XSLT_COMPILE, message: `stylesheet '${this.staticKey}' does not compile: ${err.message}` }];
+      throw err;
+    }
+  }
+
+  mediate(mc: MessageContext): boolean | Promise<boolean> {
+    if (this.linked) return this.apply(mc, this.linked, this.staticKey!);
+    const key = this.key.resolve(mc);
+    const entry = mc.runtime.localEntry(key);
+    if (!entry) throw new MiError(Errors.XSLT_ERROR, `Error creating XSLT transformer using : ${this.keyText}`, { cause: new Error(`no local entry '${key}' holds a stylesheet`) });
+    const src = { text: entry.text, resources: this.resourceTexts((k) => mc.runtime.localEntryText(k)) };
+    const fingerprint = src.text + '\u0000' + [...src.resources.values()].join('\u0000');
+    const cached = this.byKey.get(key);
+    if (cached?.fingerprint === fingerprint) return this.apply(mc, cached.compiled, key);
+    return compileStylesheet(src, this.cacheDir).then(
+      (compiled) => {
+        this.byKey.set(key, { fingerprint, compiled });
+        return this.apply(mc, compiled, key);
+      },
+      (err: unknown) => {
+        throw new MiError(Errors.XSLT_ERROR, `Error creating XSLT transformer using : ${this.keyText}`, { cause: err });
+      },
+    );
+  }
+
+  private apply(mc: MessageContext, xsl: CompiledStylesheet, key: string): boolean {
+    const node = sourceNode(mc, this.source, Errors.XSLT_ERROR);
+    let params: Record<string, string> | undefined;
+    if (this.params.length) {
+      params = {};
+      for (const p of this.params) params[`Q{}${p.name}`] = p.value ?? p.expression!.stringValue(mc);
+    }
+    let out: string | Element;
+    try {
+      out = xsl.transform(serializeXml(node), params, (text) => mc.runtime.logs.get(XSLT_LOGGER).info(`xsl:message (${key}): ${text}`));
+    } catch (err) {
+      throw new MiError(Errors.XSLT_ERROR, `Error performing XSLT transformation using : ${key}`, { cause: err instanceof Error ? err : new Error(String(err)) });
+    }
+    const result = typeof out === 'string' ? textElement(out) : out;
+    if (this.target !== undefined) mc.setProperty(this.target, result);
+    else replaceSource(mc, node, result);
+    return true;
+  }
+}
+
+/** Axis2's wrapper for a text result. */
+function textElement(text: string): Element {
+  const doc = parseXml(`<text xmlns="${TEXT_NS}"/>`);
+  doc.documentElement.appendChild(doc.createTextNode(text));
+  return doc.documentElement;
+}
+
+export const xslt: MediatorDef = {
+  tag: 'xslt',
+  parse(el, ctx) {
+    const a = ctx.attrs(el, ['key', 'source', 'target', 'description'], ['key']);
+    const keyText = a.req('key');
+    const key = ctx.dynamic(el, keyText);
+    const sourceText = a.get('source');
+    const source = sourceText !== undefined ? ctx.expression(el, sourceText) : undefined;
+    const params: Param[] = [];
+    const resources = new Map<string, string>();
+    const resourceEls: Element[] = [];
+    for (const k of childElements(el)) {
+      switch (k.localName) {
+        case 'property': {
+          const p = ctx.attrs(k, ['name', 'value', 'expression'], ['name']);
+          const value = p.get('value');
+          const expr = p.get('expression');
+          if ((value === undefined) === (expr === undefined)) ctx.fail(k, Errors.BAD_VALUE, `<property name="${p.req('name')}"> needs either 'value' or 'expression'`);
+          params.push(value !== undefined ? { name: p.req('name'), value } : { name: p.req('name'), expression: ctx.expression(k, expr!) });
+          break;
+        }
+        case 'feature': {
+          const f = ctx.attrs(k, ['name', 'value'], ['name', 'value']);
+          if (!/^(true|false)$/.test(f.req('value'))) ctx.fail(k, Errors.BAD_VALUE, `<feature name="${f.req('name')}"> value must be true or false`);
+          break;
+        }
+        case 'attribute':
+          ctx.attrs(k, ['name', 'value'], ['name', 'value']);
+          break;
+        case 'resource': {
+          const r = ctx.attrs(k, ['location', 'key'], ['location', 'key']);
+          resources.set(r.req('location'), r.req('key'));
+          resourceEls.push(k);
+          break;
+        }
+        default:
+          ctx.fail(k, Errors.UNKNOWN_ELEMENT, `<${k.localName}> is not allowed in <xslt> (property, feature, attribute, resource)`);
+      }
+    }
+    const m = new XsltMediator(key, keyText, key.isStatic ? keyText : undefined, source, a.get('target'), params, resources, path.join(ctx.home, 'tmp', 'xslt-cache'));
+    const binder = (k: string) => (target: unknown) => ({ problems: m.bind(k, (target as { text: string }).text), refs: [] });
+    if (key.isStatic) ctx.ref(el, 'localEntry', keyText, binder(keyText));
+    let i = 0;
+    for (const rk of resources.values()) ctx.ref(resourceEls[i++]!, 'localEntry', rk, binder(rk));
+    return m;
+  },
+};
