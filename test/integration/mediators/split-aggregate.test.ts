@@ -99,6 +99,12 @@ describe('iterate and aggregate over HTTP', () => {
               </aggregate>
             </inSequence>
           </resource>
+          <resource methods="POST" uri-template="/bulk">
+            <inSequence>
+              <iterate expression="json-eval($.orders)"><target><sequence><call><endpoint key="OrderEp"/></call></sequence></target></iterate>
+              <aggregate><onComplete expression="json-eval($)"><respond/></onComplete></aggregate>
+            </inSequence>
+          </resource>
           <resource methods="POST" uri-template="/max/{n}">
             <inSequence>
               <iterate expression="json-eval($.orders)" sequential="true"><target><sequence><call><endpoint key="OrderEp"/></call></sequence></target></iterate>
@@ -237,14 +243,14 @@ describe('iterate and aggregate over HTTP', () => {
   it('a huge split is refused before any part starts (MI_MED_040); a large one runs at most 64 calls at once', async () => {
     const before = backend.requests.length;
     const huge = { orders: Array.from({ length: 1001 }, (_, i) => ({ id: i })) };
-    const r = await post(`${s.url}/orders/all`, JSON.stringify(huge), { 'content-type': 'application/json' });
+    const r = await post(`${s.url}/orders/bulk`, JSON.stringify(huge), { 'content-type': 'application/json' });
     assert.equal(r.status, 413);
     assert.match(r.text, /MI_MED_040|iterate would make 1001 parts; one message may make at most 1000/);
     await sleep(50);
     assert.equal(backend.requests.length, before, 'no part was sent');
     maxInFlight = 0;
     const large = { orders: Array.from({ length: 200 }, (_, i) => ({ id: 1000 + i })) };
-    const ok = await post(`${s.url}/orders/all`, JSON.stringify(large), { 'content-type': 'application/json' });
+    const ok = await post(`${s.url}/orders/bulk`, JSON.stringify(large), { 'content-type': 'application/json' });
     assert.equal(ok.status, 200);
     assert.equal((JSON.parse(ok.text) as unknown[]).length, 200);
     assert.ok(maxInFlight > 1 && maxInFlight <= 64, `in flight at once: ${maxInFlight}`);
