@@ -61,8 +61,8 @@ function continueIf(r: boolean | Promise<boolean>, next: () => Promise<void>): P
 
 export class Exchange implements ExchangeControl, BranchHost {
   readonly mc: MessageContext;
-  /** State shared by the message and its split branches; dropped (timers cancelled) when the exchange ends. */
-  readonly scope = new ExchangeScope();
+  /** State shared by the message and its split branches; made on first use, dropped (timers cancelled) when the exchange ends. */
+  private ownScope: ExchangeScope | undefined;
   /** Split branches still running, and the wake-up of a flow waiting for them. */
   private liveBranches = 0;
   private branchWake: (() => void) | undefined;
@@ -127,7 +127,7 @@ export class Exchange implements ExchangeControl, BranchHost {
       }
       return await this.finish();
     } finally {
-      this.scope.dispose();
+      this.ownScope?.dispose();
       const hooks = this.endHooks;
       if (hooks) for (const f of hooks) f();
     }
@@ -149,6 +149,10 @@ export class Exchange implements ExchangeControl, BranchHost {
 
   loopback(): void {
     if (!this.mc.isResponse) this.loopbackAsked = true;
+  }
+
+  get scope(): ExchangeScope {
+    return (this.ownScope ??= new ExchangeScope());
   }
 
   get outSequence(): Step | undefined {
@@ -207,7 +211,7 @@ export class Exchange implements ExchangeControl, BranchHost {
         await new Promise<void>((resolve) => (this.branchWake = resolve));
         continue;
       }
-      if (!this.scope.idle()) break;
+      if (this.ownScope === undefined || !this.ownScope.idle()) break;
     }
     const failed = this.branchError;
     if (failed && !mc.reply) {

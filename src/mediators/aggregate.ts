@@ -58,7 +58,8 @@ class AggregateMediator implements Mediator {
       if (typeof c !== 'string') return true; // not a part of a split: it goes on
       key = c;
     }
-    const store = scope.get(this, () => new AggregationStore(scope, (a) => void this.complete(a, undefined)));
+    const logs = mc.runtime.logs;
+    const store = scope.get(this, () => new AggregationStore(scope, (a) => this.completeQuietly(a, logs)));
     let agg = store.get(key);
     if (!agg) {
       if (store.isDone(key)) return false; // Received a response for already completed Aggregate
@@ -66,14 +67,24 @@ class AggregateMediator implements Mediator {
       store.add(agg);
       if (this.timeoutMs > 0) {
         const a = agg;
+        const logs = mc.runtime.logs;
         a.timer = setTimeout(() => {
-          mc.runtime.logs.get(AGGREGATE_LOGGER).warn('Aggregate mediator timeout occurred.');
-          void this.complete(a, undefined);
+          logs.get(AGGREGATE_LOGGER).warn('Aggregate mediator timeout occurred.');
+          this.completeQuietly(a, logs);
         }, this.timeoutMs);
       }
     }
     agg.add(mc);
     return agg.isComplete ? this.complete(agg, mc) : false;
+  }
+
+  /** Completes outside any flow (timer, idle exchange): a failure is logged, never thrown into the event loop. */
+  private completeQuietly(a: Aggregation, logs: MessageContext['runtime']['logs']): void {
+    try {
+      void this.complete(a, undefined);
+    } catch (err) {
+      logs.get(AGGREGATE_LOGGER).error(`${Errors.AGGREGATE_FAILED.code} the aggregation could not complete: ${(err as Error).message}`);
+    }
   }
 
   private count(v: DynamicValue | undefined, mc: MessageContext): number {
