@@ -34,6 +34,7 @@ export const Errors = {
   UNSUPPORTED: spec('MI_ART_012', 'the construct exists in Micro Integrator but is not supported here (Java classes, registry resources)'),
   BAD_URI_TEMPLATE: spec('MI_ART_013', 'a uri-template or url-mapping is not valid'),
   ROUTE_CONFLICT: spec('MI_ART_014', 'two APIs or proxies claim the same context'),
+  SPLIT_CONFIG: spec('MI_ART_040', 'an iterate, clone, foreach or aggregate is not configured as Micro Integrator requires (a target, attachPath only with preservePayload, no call/send inside foreach, a messageCount that is a number or {expression})'),
   FAULT_CODE: spec('MI_ART_015', 'a makefault code is not a prefix:name QName with a declared prefix, or not a SOAP fault code of the fault version'),
   SCRIPT_COMPILE: spec('MI_ART_050', 'a script mediator\'s language is not JavaScript, or its script (inline or from a local entry) does not compile'),
   XSLT_COMPILE: spec('MI_ART_051', 'an XSLT stylesheet (or a stylesheet it imports) does not compile'),
@@ -63,6 +64,12 @@ export const Errors = {
   EXPRESSION_ERROR: spec('MI_MED_002', 'an expression failed at run time', 500),
   PROPERTY_TYPE: spec('MI_MED_003', 'a property value cannot be converted into the declared type', 500),
   ENRICH_NOT_APPLIED: spec('MI_MED_004', 'an enrich target/action pair is not supported for a JSON payload, or the target does not hold what the action needs; logged, the message is left unchanged'),
+  // split and aggregate (iterate, clone, foreach, aggregate)
+  SPLIT_TOO_MANY_PARTS: spec('MI_MED_040', 'iterate or clone would make more parts than one message may make (1000); split the request, or make fewer parts per message', 413),
+  SPLIT_NOT_ARRAY: spec('MI_MED_041', 'the JSONPath of an iterate or foreach does not select a JSON array', 500),
+  SPLIT_ATTACH_PATH: spec('MI_MED_042', 'the attachPath of an iterate selects no element (XML) or no value (JSON) in the message', 500),
+  AGGREGATE_FAILED: spec('MI_MED_043', 'aggregate could not build the aggregated message: no element matches the onComplete expression, the correlateOn expression selects nothing, or the enclosingElementProperty is not set to an XML element', 500),
+  SPLIT_TARGET_MISSING: spec('MI_MED_044', 'the sequence or endpoint a split target names by key is not deployed', 500),
   // script, xslt, validate (src/mediators/script/, xslt/, validate/)
   SCRIPT_ERROR: spec('MI_MED_050', 'a script mediator\'s script threw an error (ERROR_MESSAGE is Micro Integrator\'s text; ERROR_DETAIL has the cause)', 500),
   SCRIPT_TIMEOUT: spec('MI_MED_051', 'a script ran longer than [mediation] script_timeout (milliseconds) and was stopped', 500),

@@ -173,6 +173,7 @@ export class ParseContext {
         if (!(err instanceof ParseAbort)) throw err;
       }
     }
+    for (let i = 0; i < list.length; i++) list[i]!.followedBy?.(list.slice(i + 1));
     return list;
   }
 }

@@ -10,6 +10,7 @@ import type { ApiInfo, MessageContext as PublicMessageContext, ResourceInfo } fr
 import type * as R from './message-runtime.js';
 import { Payload } from './payload.js';
 import type { PropertyScope } from './property-scope.js';
+import type { ExchangeScope } from './exchange-scope.js';
 import type { TransportHeaders, HeaderValue } from './transport-headers.js';
 
 export type { PropertyScope } from './property-scope.js';
@@ -40,6 +41,29 @@ export interface ExchangeControl {
   loopback(): void;
   /** Runs `fn` once the exchange has ended (the reply is decided). */
   onEnd(fn: () => void): void;
+  /**
+   * A copy of `mc` carrying `payload`, for a split branch (iterate, clone, an aggregated message): its own
+   * properties, headers and fault stack, and its own flow in this exchange (send, call, out-sequence, faults).
+   * Its reply, if it makes one, answers the client; the first reply wins.
+   */
+  branch(mc: MessageContext, payload: Payload): MessageContext;
+  /**
+   * Runs `step` as the flow of a branch made by branch(): its sends and their out-flow (the default reply
+   * when the out-sequence runs to its end), a fault through its own fault stack. With a gate, the whole
+   * branch (its backend calls included) holds a place in it. Resolves with the step's result (false after a
+   * fault); never rejects. The exchange counts the branch as running from this call, and waits for it.
+   */
+  runBranch(mc: MessageContext, step: Step, gate?: BranchGate): Promise<boolean>;
+  /** Whether a flow run by runBranch() for `mc` made a call (its answer resumes the enclosing sequence, as MI's continuation). */
+  madeCall(mc: MessageContext): boolean;
+  /** State shared by every message of the client's exchange, dropped when it ends. */
+  readonly scope: ExchangeScope;
+}
+
+/** Bounds how many branches of one split run at once (mediators/split-limits.ts). */
+export interface BranchGate {
+  enter(): Promise<void> | undefined;
+  leave(): void;
 }
 
 /** What the client sent, as the listener saw it. */
@@ -102,6 +126,11 @@ export class MessageContext implements PublicMessageContext {
   /** Template parameters ($func:) of the innermost call-template. */
   funcParams: Map<string, unknown> | undefined;
   private correlation: string | undefined;
+
+  /** Makes this message (a split branch) report the correlation id of the message it was copied from. */
+  shareCorrelation(from: MessageContext): void {
+    this.correlation = from.correlationId;
+  }
 
   constructor(
     readonly runtime: MessageRuntime,

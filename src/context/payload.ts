@@ -359,6 +359,30 @@ export class Payload {
     }
   }
 
+  /**
+   * An independent copy for a split branch (iterate, clone, aggregate): untouched bytes are shared (a Buffer
+   * is never written in place), a DOM or JSON view is deep-copied so one branch's change stays its own.
+   * With `view`, the copy carries that envelope or JSON value instead (taken, not copied).
+   */
+  copy(view?: { envelope: Document } | { json: unknown }): Payload {
+    if (this.stream) throw new Error('payload copied before it was loaded');
+    const p = new Payload(this.contentType, this.raw ?? EMPTY, this.limits);
+    p.sniffed = this.sniffed;
+    if (view) {
+      // a part of a split: the same kind of message (content type, SOAP or POX) with new content
+      if ('envelope' in view) p.setEnvelope(view.envelope);
+      else p.setJson(view.json);
+      return p;
+    }
+    if (this.truth === 'doc') p.setEnvelope(this.doc!.cloneNode(true) as Document);
+    else if (this.truth === 'json') p.setJson(structuredClone(this.jsonValue));
+    else if (this.hasJson) {
+      p.jsonValue = structuredClone(this.jsonValue);
+      p.hasJson = true;
+    }
+    return p;
+  }
+
   /** Whether the current truth is a JSON value (set by a JSON payloadFactory or received as JSON). */
   get isJson(): boolean {
     return this.truth === 'json' || (this.truth === 'raw' && this.kind === 'json');

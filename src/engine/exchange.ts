@@ -13,8 +13,11 @@
  * handler has that hook, and a synchronous in-flow stays synchronous.
  */
 import type { ApiInfo, ResourceInfo } from '../context/handler-contract.js';
-import { MessageContext, releaseStream, type Deliverable, type EntryPoint, type ExchangeControl, type FaultHandler, type InboundRequest, type Reply, type Step } from '../context/message-context.js';
+import { MessageContext, releaseStream, type BranchGate, type Deliverable, type EntryPoint, type ExchangeControl, type FaultHandler, type InboundRequest, type Reply, type Step } from '../context/message-context.js';
 import type { Payload } from '../context/payload.js';
+import { ExchangeScope } from '../context/exchange-scope.js';
+import { copyMessage } from '../context/message-copy.js';
+import { BranchFlow, type BranchHost } from './branch-flow.js';
 import { kindOfContentType } from '../context/payload.js';
 import { replyWhenReady } from '../context/reply.js';
 import type { TransportHeaders } from '../context/transport-headers.js';
@@ -56,8 +59,15 @@ function continueIf(r: boolean | Promise<boolean>, next: () => Promise<void>): P
   return r.then((ok) => (ok ? next() : undefined));
 }
 
-export class Exchange implements ExchangeControl {
+export class Exchange implements ExchangeControl, BranchHost {
   readonly mc: MessageContext;
+  /** State shared by the message and its split branches; made on first use, dropped (timers cancelled) when the exchange ends. */
+  private ownScope: ExchangeScope | undefined;
+  /** Split branches still running, and the wake-up of a flow waiting for them. */
+  private liveBranches = 0;
+  private branchWake: (() => void) | undefined;
+  /** The last failure of a branch whose fault handler did not answer. */
+  private branchError: { mc: MessageContext; err: unknown } | undefined;
   private readonly globals: GlobalHandlers | undefined;
   /** Outstanding non-blocking sends, awaited before the exchange ends. */
   private pending: Promise<void>[] | undefined;
@@ -117,6 +127,7 @@ export class Exchange implements ExchangeControl {
       }
       return await this.finish();
     } finally {
+      this.ownScope?.dispose();
       const hooks = this.endHooks;
       if (hooks) for (const f of hooks) f();
     }
@@ -138,6 +149,76 @@ export class Exchange implements ExchangeControl {
 
   loopback(): void {
     if (!this.mc.isResponse) this.loopbackAsked = true;
+  }
+
+  get scope(): ExchangeScope {
+    return (this.ownScope ??= new ExchangeScope());
+  }
+
+  get outSequence(): Step | undefined {
+    return this.route.outSequence;
+  }
+
+  branch(mc: MessageContext, payload: Payload): MessageContext {
+    const flow = new BranchFlow(this);
+    flow.mc = copyMessage(mc, payload, flow);
+    return flow.mc;
+  }
+
+  runBranch(mc: MessageContext, step: Step, gate?: BranchGate): Promise<boolean> {
+    const flow = mc.exchange;
+    if (!(flow instanceof BranchFlow)) throw new Error('runBranch() needs a message made by branch()');
+    this.liveBranches++;
+    const waiting = gate?.enter();
+    const run = waiting ? waiting.then(() => flow.run(step)) : flow.run(step);
+    return run.finally(() => {
+      gate?.leave();
+      this.liveBranches--;
+      this.wake();
+    });
+  }
+
+  madeCall(mc: MessageContext): boolean {
+    return mc.exchange instanceof BranchFlow && mc.exchange.called;
+  }
+
+  offerReply(reply: Reply): void {
+    if (!this.mc.reply) this.mc.reply = reply;
+    else if (this.mc.reply !== reply && reply.body && !Buffer.isBuffer(reply.body)) releaseStream(reply.body);
+    this.wake();
+  }
+
+  branchFailed(mc: MessageContext, err: unknown): void {
+    this.branchError = { mc, err };
+  }
+
+  private wake(): void {
+    const w = this.branchWake;
+    this.branchWake = undefined;
+    if (w) w();
+  }
+
+  /**
+   * Waits for the split branches until one answered the client or none is left running; when none is left
+   * and nothing answered, the idle steps complete what is waiting (an aggregation with the parts that arrived).
+   * A branch that failed without answering answers with its fault when nothing else did.
+   */
+  private async awaitBranches(): Promise<void> {
+    const mc = this.mc;
+    for (;;) {
+      if (mc.reply) return;
+      if (this.liveBranches > 0) {
+        await new Promise<void>((resolve) => (this.branchWake = resolve));
+        continue;
+      }
+      if (this.ownScope === undefined || !this.ownScope.idle()) break;
+    }
+    const failed = this.branchError;
+    if (failed && !mc.reply) {
+      for (const k of ['ERROR_CODE', 'ERROR_MESSAGE', 'ERROR_DETAIL', 'ERROR_EXCEPTION']) mc.props.set(k, failed.mc.props.get(k));
+      mc.error = failed.mc.error;
+      defaultFaultReply(mc, failed.err);
+    }
   }
 
   // --- the phases ---
@@ -169,6 +250,7 @@ export class Exchange implements ExchangeControl {
     if (mc.reply && !this.pending) return;
     if (cont && !this.sent && !mc.reply && route.endpoint) this.send(route.endpoint, undefined);
     await this.settlePending();
+    if (this.liveBranches > 0 || !mc.reply) await this.awaitBranches();
     if (mc.reply) return;
     if (this.loopbackAsked) {
       this.loopbackAsked = false;
@@ -185,11 +267,16 @@ export class Exchange implements ExchangeControl {
    * global response-in hooks. False when a hook stopped the flow (the reply is set); an endpoint failure
    * is thrown.
    */
-  private async callEndpoint(endpoint: Deliverable): Promise<boolean> {
+  callEndpoint(endpoint: Deliverable, mc: MessageContext = this.mc): Promise<boolean> {
     const g = this.globals;
-    if (g?.requestOut && !(await g.requestOut.run(this.mc))) return false;
-    await endpoint.send(this.mc);
-    if (g?.responseIn && !(await g.responseIn.run(this.mc))) return false;
+    if (!g?.requestOut && !g?.responseIn) return endpoint.send(mc).then(() => true);
+    return this.callWithHooks(endpoint, mc, g);
+  }
+
+  private async callWithHooks(endpoint: Deliverable, mc: MessageContext, g: GlobalHandlers): Promise<boolean> {
+    if (g.requestOut && !(await g.requestOut.run(mc))) return false;
+    await endpoint.send(mc);
+    if (g.responseIn && !(await g.responseIn.run(mc))) return false;
     return true;
   }
 
@@ -223,6 +310,7 @@ export class Exchange implements ExchangeControl {
       const r = this.guarded(() => seq.mediate(mc));
       if (typeof r !== 'boolean') await r;
       if (this.pending) await this.settlePending();
+      if (this.liveBranches > 0) await this.awaitBranches();
     }
     if (!mc.reply) {
       try {

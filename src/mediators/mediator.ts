@@ -17,6 +17,11 @@ export interface Mediator {
    * undefined when nothing needs fetching.
    */
   prefetch?: (mc: MessageContext) => Promise<void> | undefined;
+  /**
+   * Told at deploy time which mediators follow it in its list: a split mediator (iterate, clone) resumes a
+   * branch there after the branch's call answered, as Micro Integrator's continuation does.
+   */
+  followedBy?(rest: readonly Mediator[]): void;
 }
 
 

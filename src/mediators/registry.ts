@@ -7,14 +7,18 @@ import { SYNAPSE_NS } from '../xml/dom.js';
 import type { MediatorParser, ParseContext } from '../artifacts/parse-context.js';
 import type { Mediator } from './mediator.js';
 import type { MediatorDef } from './mediator-def.js';
+import { aggregate } from './aggregate.js';
 import { call } from './call.js';
 import { callTemplate } from './call-template.js';
 import { classMediator } from '../handlers/class-mediator.js';
+import { clone } from './clone.js';
 import { drop } from './drop.js';
 import { enrich } from './enrich.js';
 import { filter } from './filter.js';
+import { foreach } from './foreach.js';
 import { header } from './header.js';
 import { inMediator, outMediator } from './in-out.js';
+import { iterate } from './iterate.js';
 import { log } from './log.js';
 import { loopback } from './loopback.js';
 import { makefault } from './makefault.js';
@@ -29,15 +33,19 @@ import { xslt } from './xslt/xslt.js';
 import { validate } from './validate/validate.js';
 
 export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
+  aggregate,
   call,
   callTemplate,
   classMediator,
+  clone,
   drop,
   enrich,
   filter,
+  foreach,
   header,
   inMediator,
   outMediator,
+  iterate,
   log,
   loopback,
   makefault,
@@ -54,7 +62,7 @@ export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
 
 /** Micro Integrator mediators this runtime does not implement (yet): a precise deploy error, not a skip. */
 export const UNSUPPORTED_MEDIATORS = new Set([
-  'aggregate', 'iterate', 'clone', 'foreach', 'fastXSLT', 'xquery', 'pojoCommand', 'spring',
+  'fastXSLT', 'xquery', 'pojoCommand', 'spring',
   'ejb', 'bean', 'cache', 'throttle', 'dblookup', 'dbreport', 'smooks', 'datamapper', 'jsontransform',
   'rule', 'store', 'transaction', 'event', 'entitlementService', 'oauthService', 'builder', 'rewrite', 'callout',
   'enqueue', 'conditionalRouter', 'router', 'publishEvent', 'ntlm', 'datamapper', 'scatter-gather', 'variable',

@@ -17,7 +17,7 @@ const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..
 /** Files we reject on purpose: code and why. Every other file must deploy with no error. */
 export const REJECTED: Record<string, { code: string; why: RegExp }> = {
   'definitions/synapse_sample_5.xml': { code: 'MI_ART_015', why: /must be in the namespace http:\/\/schemas\.xmlsoap\.org\/soap\/envelope\/.*without a version attribute the fault is soap11/ },
-  'proxy-services/SoapHeaderBlockTestProxy.xml': { code: 'MI_ART_010', why: /<aggregate> mediator is not supported/ },
+  'proxy-services/SoapHeaderBlockTestProxy.xml': { code: 'MI_WSS_002', why: /policy 'gov:policy\/UTpolicy.xml' cannot be read/ },
   'sequences/main.xml': { code: 'MI_ART_009', why: /sequence 'switchFault' is not deployed/ },
   'sequences/switchFault.xml': { code: 'MI_ART_009', why: /sequence 'seq_timeout' is not deployed/ },
   'policies/UTpolicy.xml': { code: 'MI_ART_003', why: /<Policy> is not a deployable artifact/ },
