@@ -5,7 +5,8 @@
 import type { MessageContext } from '../context/message-context.js';
 import { escapeXml } from '../context/soap.js';
 import { mediaType as mediaTypeOf } from '../context/payload.js';
-import { jsonToXml, xmlToJson } from '../context/json-xml.js';
+import { jsonToXml, xmlToJsonText } from '../context/json-xml.js';
+import { isJsonNumber, parseJson, stringifyJson } from '../json/json-number.js';
 import { Errors, MiError } from '../errors.js';
 import type { Expression } from '../expr/expression.js';
 import { jsonString } from '../expr/json-path.js';
@@ -55,8 +56,8 @@ function argString(v: unknown): string {
   if (isNode(v)) return synapseString([v]);
   if (isNodeList(v) || (Array.isArray(v) && v.length === 0)) return synapseString(v);
   // DOUBLE, FLOAT and LONG properties print as Java prints them
-  if (v instanceof JavaFloating || typeof v === 'bigint') return String(v);
-  if (v !== null && typeof v === 'object') return JSON.stringify(v);
+  if (v instanceof JavaFloating || typeof v === 'bigint' || isJsonNumber(v)) return String(v);
+  if (v !== null && typeof v === 'object') return stringifyJson(v);
   return jsonString(v);
 }
 
@@ -76,7 +77,7 @@ function isXmlText(s: string): boolean {
 function jsonTextToXml(t: string): string {
   let value: unknown;
   try {
-    value = JSON.parse(t);
+    value = parseJson(t);
   } catch {
     return escapeXml(t);
   }
@@ -118,7 +119,7 @@ class PayloadFactoryMediator implements Mediator {
       return isXmlText(s) ? s : escapeXml(s);
     }
     if (this.mediaType === 'json') {
-      if (!fromJsonPath && !a.literal && isXmlText(s)) return JSON.stringify(xmlToJson(parseXml(`<jsonObject>${t}</jsonObject>`).documentElement));
+      if (!fromJsonPath && !a.literal && isXmlText(s)) return xmlToJsonText(parseXml(`<jsonObject>${t}</jsonObject>`).documentElement);
       return looksJson ? s : jsonEscape(s);
     }
     return s;
