@@ -69,8 +69,25 @@ const MAYBE_INEXACT = /[0-9][.eE]|[0-9]{16}|-0/;
  * last value, as JSON.parse does. Throws SyntaxError for text that is not JSON.
  */
 export function parseJson(text: string, inexact?: boolean): unknown {
+  try {
+    return parseStrict(text, inexact);
+  } catch (err) {
+    // Micro Integrator's JSON scanner takes control characters inside strings as they are; JSON.parse does not
+    if (!RAW_CONTROL.test(text)) throw err;
+    return parseStrict(text.replace(STRING_LITERAL, (lit) => lit.replace(RAW_CONTROL_G, escapeControl)), inexact);
+  }
+}
+
+function parseStrict(text: string, inexact: boolean | undefined): unknown {
   if (inexact === false || (inexact === undefined && !MAYBE_INEXACT.test(text))) return JSON.parse(text);
   return losslessParse(text, null, { parseNumber: exactNumber, onDuplicateKey: (d) => d.newValue });
+}
+
+const RAW_CONTROL = /[\u0000-\u001F]/;
+const RAW_CONTROL_G = /[\u0000-\u001F]/g;
+const STRING_LITERAL = /"(?:[^"\\]|\\[\s\S])*"/g;
+function escapeControl(c: string): string {
+  return '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
 }
 
 /** JSON text of a value, JsonNumbers written as their exact text. Undefined gives ''. */
