@@ -33,6 +33,20 @@ export interface JsonScan {
   inexactNumbers: boolean;
 }
 
+/**
+ * Whether the number token text[i, j) might print differently as a JS number (long, a fraction or exponent,
+ * -0). A plain decimal of at most 15 significant digits, not ending in 0 and not below 1e-6, prints back as
+ * written (IEEE doubles keep 15 decimal digits), so the common `12.5` needs no conversion to tell.
+ */
+function maybeInexact(text: string, i: number, j: number, dot: boolean, exp: boolean): boolean {
+  const len = j - i;
+  const neg = text.charCodeAt(i) === 45;
+  if (!dot && !exp) {
+    if (len <= 15 && !(neg && text.charCodeAt(i + 1) === 48)) return false;
+  } else if (dot && !exp && len <= 16 && text.charCodeAt(j - 1) !== 48 && !text.startsWith('0.00000', neg ? i + 1 : i)) return false;
+  return numberTextIsInexact(text.slice(i, j));
+}
+
 /** checkJsonText, also telling whether a number needs the lossless reader (same pass, no extra walk). */
 export function scanJsonText(text: string, budget: JsonBudget): JsonScan {
   const { maxDepth, maxValues } = budget;
@@ -41,21 +55,7 @@ export function scanJsonText(text: string, budget: JsonBudget): JsonScan {
   let values = 0;
   // a string just ended: it is a value unless the next token is ':'
   let pendingString = false;
-  // inside a number or literal token: where it began, and whether it holds '.', 'e' or 'E'
-  let inToken = false;
-  let tokenStart = 0;
-  let tokenOdd = false;
   let inexact = false;
-  // a number a JS number might print differently: long, with a fraction or exponent, or -0
-  const endToken = (end: number): void => {
-    inToken = false;
-    if (inexact) return;
-    const c0 = text.charCodeAt(tokenStart);
-    if (c0 !== 45 && (c0 < 48 || c0 > 57)) return;
-    if (tokenOdd || end - tokenStart > 15 || (c0 === 45 && text.charCodeAt(tokenStart + 1) === 48)) {
-      inexact = numberTextIsInexact(text.slice(tokenStart, end));
-    }
-  };
   const count = (): void => {
     if (++values > maxValues) {
       throw new MiError(Errors.JSON_TOO_MANY_VALUES, `the JSON message has more than ${maxValues} values; [server] max_json_values`);
@@ -63,17 +63,13 @@ export function scanJsonText(text: string, budget: JsonBudget): JsonScan {
   };
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c <= 32) {
-      if (inToken) endToken(i);
-      continue;
-    }
+    if (c <= 32) continue;
     if (pendingString) {
       pendingString = false;
       if (c !== COLON) count();
     }
     switch (c) {
       case QUOTE: {
-        if (inToken) endToken(i);
         // skip to the closing quote; a backslash escapes the next character
         let k = i + 1;
         for (;;) {
@@ -92,30 +88,34 @@ export function scanJsonText(text: string, budget: JsonBudget): JsonScan {
       }
       case OPEN_BRACE:
       case OPEN_BRACKET:
-        if (inToken) endToken(i);
         count();
         if (++depth > maxDepth) throw new MiError(Errors.JSON_TOO_DEEP, `JSON nesting is deeper than ${maxDepth} levels; [server] max_json_depth`);
         break;
       case CLOSE_BRACE:
       case CLOSE_BRACKET:
-        if (inToken) endToken(i);
         depth--;
         break;
       case COMMA:
       case COLON:
-        if (inToken) endToken(i);
         break;
-      default:
-        // a number, true, false or null (or garbage JSON.parse will refuse): one value per token
-        if (!inToken) {
-          inToken = true;
-          tokenStart = i;
-          tokenOdd = false;
-          count();
-        } else if (c === 46 || c === 101 || c === 69) tokenOdd = true;
+      default: {
+        // a number, true, false or null (or garbage JSON.parse will refuse): one value per token, read to its end
+        count();
+        let j = i + 1;
+        let dot = false;
+        let exp = false;
+        for (; j < n; j++) {
+          const d = text.charCodeAt(j);
+          if (d <= 32 || d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || d === COLON || d === QUOTE || d === OPEN_BRACE || d === OPEN_BRACKET) break;
+          if (d === 46) dot = true;
+          else if (d === 101 || d === 69) exp = true;
+        }
+        // a short plain integer (the common case) is settled without a call
+        if (!inexact && (dot || exp || c === 45 || j - i > 15) && (c === 45 || (c >= 48 && c <= 57))) inexact = maybeInexact(text, i, j, dot, exp);
+        i = j - 1;
+      }
     }
   }
-  if (inToken) endToken(n);
   if (pendingString) count();
   return { values, inexactNumbers: inexact };
 }

@@ -13,7 +13,8 @@ import fc from 'fast-check';
 import { Payload } from '../../src/context/payload.js';
 import { jsonToXml, xmlToJsonText } from '../../src/context/json-xml.js';
 import { bigDecimalString } from '../../src/context/xml-to-json.js';
-import { parseJson, stringifyJson } from '../../src/json/json-number.js';
+import { numberTextIsInexact, parseJson, stringifyJson } from '../../src/json/json-number.js';
+import { scanJsonText } from '../../src/json/limits.js';
 import { parseXml } from '../../src/xml/dom.js';
 
 const RUNS = 400;
@@ -139,6 +140,18 @@ describe('number text through JSON <-> XML (property)', () => {
         assert.equal(xmlToJsonText(back), once);
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it('the budget pre-scan tells exactly which texts a JS number would print differently', () => {
+    const budget = { maxDepth: 10, maxValues: 100 };
+    fc.assert(
+      fc.property(fc.oneof(anyNumber, fc.double({ noNaN: true, noDefaultInfinity: true }).map(String).filter((t) => /^-?[0-9]/.test(t) && !t.includes('Infinity'))), (t) => {
+        const want = numberTextIsInexact(t);
+        assert.equal(want, String(Number(t)) !== t);
+        for (const doc of [t, `[${t}]`, `{"a":${t}}`, `[1, ${t} ,2]`]) assert.equal(scanJsonText(doc, budget).inexactNumbers, want, doc);
+      }),
+      { numRuns: 3000 },
     );
   });
 
