@@ -21,5 +21,6 @@ export type {
   PropertyScope,
   ResourceInfo,
 } from './context/handler-contract.js';
+export type { JsonNumber } from './json/json-number.js';
 export type { UserInfo, UserStore, WritableUserStore } from './security/auth/user-store.js';
 export type { AuthenticatedUser, AuthFailure, Authenticator, AuthOutcome } from './security/auth/authenticator.js';

@@ -27,7 +27,11 @@ export interface MessagePayload {
   load(): Promise<void>;
   readonly kind: 'soap11' | 'soap12' | 'xml' | 'json' | 'text' | 'binary' | 'empty';
   text(): string;
-  /** The JSON value (JSON messages), or the JSON mapping of the XML payload element. */
+  /**
+   * The JSON value (JSON messages), or the JSON mapping of the XML payload element. A number a JS number
+   * cannot print back as received (past 2^53, `1.50`, `1e5`, `-0`) is a JsonNumber: `String(n)` is its exact
+   * text, `Number(n)` its JS number; `text()` gives the exact JSON text. Other numbers are plain numbers.
+   */
   json(): unknown;
   /** The SOAP envelope DOM (POX, JSON and text are wrapped as Micro Integrator wraps them). */
   envelope(): Document;

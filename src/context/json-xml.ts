@@ -1,147 +1,113 @@
 /**
- * Micro Integrator's JSON <-> XML mapping, so XPath works on JSON payloads and XML payloads can leave as
- * JSON: an object becomes <jsonObject>, each key an element, an array repeated elements (marked with the
- * <?xml-multiple?> processing instruction so a one-item array stays an array), a root array
- * <jsonArray><jsonElement>. Back to JSON, text that reads as a number, boolean or null becomes one.
+ * Micro Integrator's JSON <-> XML mapping, so XPath works on JSON payloads and XML payloads can leave as JSON.
+ * JSON to XML as Synapse's JSON builder writes it (its StAXON reader over JsonScanner): an object becomes
+ * <jsonObject>, each key an element named as json-names.ts says, "@key" an attribute of the enclosing element
+ * (wherever it stands among the keys), "$" the element's text; an array repeated elements after a
+ * <?xml-multiple key?> instruction (naming the key as written in the JSON), an array inside an array an
+ * element holding <jsonArray> with <jsonElement> items, a root array <jsonArray><jsonElement>...; null, an
+ * empty string and {} an empty element. Numbers keep their text. XML to JSON is xml-to-json.ts.
  */
-import { escapeXml } from './soap.js';
+import { isJsonNumber, parseJson } from '../json/json-number.js';
+import { keyElementName } from './json-names.js';
+import { xmlToJsonText } from './xml-to-json.js';
 
-const PD = '_JsonReader_PD_'; // key starting with a digit
-const PS = '_JsonReader_PS_'; // space in a key
+export { xmlToJsonText } from './xml-to-json.js';
 
-function toElementName(key: string): string {
-  let k = key.replace(/ /g, PS);
-  if (/^[0-9]/.test(k)) k = PD + k;
-  k = k.replace(/[^A-Za-z0-9_.\-]/g, '_');
-  return k.length ? k : '_';
+/** Characters XML 1.0 cannot hold; Micro Integrator writes them as the text \uXXXX. */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
+function text(s: string): string {
+  let t = s;
+  if (NOT_XML.test(t)) t = t.replace(new RegExp(NOT_XML.source, 'g'), (c) => '\\u' + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0'));
+  if (!/[<>&]/.test(t)) return t;
+  return t.replace(/[<>&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&amp;'));
 }
 
-function fromElementName(name: string): string {
-  let k = name.startsWith(PD) ? name.slice(PD.length) : name;
-  if (k.includes(PS)) k = k.split(PS).join(' ');
-  return k;
+function attr(s: string): string {
+  return text(s).replace(/"/g, '&quot;');
 }
 
-function valueXml(name: string, v: unknown, out: string[]): void {
-  if (Array.isArray(v)) {
-    out.push(`<?xml-multiple ${name}?>`);
-    for (const item of v) valueXml(name, item, out);
-    return;
+/** A JSON primitive as element text (null as no text). */
+function primitiveText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return text(v);
+  return String(v);
+}
+
+function isContainer(v: unknown): v is object {
+  return v !== null && typeof v === 'object' && !isJsonNumber(v);
+}
+
+class XmlWriter {
+  readonly out: string[] = [];
+  constructor(private readonly pis: boolean) {}
+
+  /** <name ...>content</name> for any JSON value. */
+  element(name: string, v: unknown): void {
+    const out = this.out;
+    if (Array.isArray(v)) {
+      // an array inside an array: MI's scanner turns it into {"jsonArray":{"jsonElement":[...]}}
+      out.push(`<${name}><jsonArray>`);
+      this.array('jsonElement', 'jsonElement', v);
+      out.push(`</jsonArray></${name}>`);
+      return;
+    }
+    if (isContainer(v)) {
+      this.object(name, v as Record<string, unknown>);
+      return;
+    }
+    const t = primitiveText(v);
+    out.push(t === '' ? `<${name}/>` : `<${name}>${t}</${name}>`);
   }
-  if (v === null || v === undefined) {
-    out.push(`<${name} xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"/>`);
-    return;
+
+  /** The items of an array under one key: the xml-multiple instruction, then one element per item. */
+  array(key: string, name: string, items: unknown[]): void {
+    if (this.pis) this.out.push(`<?xml-multiple ${key.replace(/\?>/g, '? >')}?>`);
+    for (const item of items) this.element(name, item);
   }
-  if (typeof v === 'object') {
-    out.push(`<${name}>`);
-    for (const [k, child] of Object.entries(v as Record<string, unknown>)) valueXml(toElementName(k), child, out);
+
+  object(name: string, o: Record<string, unknown>): void {
+    const out = this.out;
+    const keys = Object.keys(o);
+    let open = `<${name}`;
+    for (const k of keys) {
+      if (k.charCodeAt(0) !== 64 || k.length < 2) continue;
+      const v = o[k];
+      if (isContainer(v)) continue;
+      const a = k.slice(1);
+      open += a === 'xmlns' ? ` xmlns="${attr(primitiveText(v))}"` : ` ${keyElementName(a)}="${attr(primitiveText(v))}"`;
+    }
+    out.push(open + '>');
+    for (const k of keys) {
+      const v = o[k];
+      if (k.charCodeAt(0) === 64 && k.length > 1 && !isContainer(v)) continue;
+      if (k === '$' && !isContainer(v)) {
+        out.push(primitiveText(v));
+        continue;
+      }
+      const child = keyElementName(k);
+      if (Array.isArray(v)) this.array(k, child, v);
+      else this.element(child, v);
+    }
     out.push(`</${name}>`);
-    return;
   }
-  out.push(`<${name}>${escapeXml(String(v))}</${name}>`);
-}
-
-/** XML text of the payload element for a JSON value (the element that goes inside soap:Body). */
-export function jsonToXml(value: unknown): string {
-  const out: string[] = [];
-  if (Array.isArray(value)) {
-    out.push('<jsonArray>');
-    valueXml('jsonElement', value, out);
-    out.push('</jsonArray>');
-  } else if (value !== null && typeof value === 'object') {
-    out.push('<jsonObject>');
-    for (const [k, child] of Object.entries(value as Record<string, unknown>)) valueXml(toElementName(k), child, out);
-    out.push('</jsonObject>');
-  } else {
-    valueXml('jsonObject', value, out);
-  }
-  return out.join('');
-}
-
-function primitive(text: string): unknown {
-  const t = text.trim();
-  if (t === 'true') return true;
-  if (t === 'false') return false;
-  if (t === 'null') return null;
-  if (t !== '' && /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(t)) {
-    const n = Number(t);
-    if (Number.isFinite(n) && (Number.isSafeInteger(n) || t.includes('.') || /e/i.test(t))) return n;
-  }
-  return text;
-}
-
-function isNil(el: Element): boolean {
-  return el.getAttributeNS('http://www.w3.org/2001/XMLSchema-instance', 'nil') === 'true';
 }
 
 /**
- * Objects built from XML have no prototype: an element named constructor, toString or __proto__ is an
- * ordinary key, not a lookup into Object.prototype (nor a prototype change).
+ * XML text of the payload element for a JSON value (the element that goes inside soap:Body). `pis` false
+ * leaves out the xml-multiple instructions, as Micro Integrator does when it writes a JSON message as XML.
  */
-function newObject(): Record<string, unknown> {
-  return Object.create(null) as Record<string, unknown>;
+export function jsonToXml(value: unknown, pis = true): string {
+  const w = new XmlWriter(pis);
+  if (Array.isArray(value)) {
+    w.out.push('<jsonArray>');
+    w.array('jsonElement', 'jsonElement', value);
+    w.out.push('</jsonArray>');
+  } else w.element('jsonObject', value);
+  return w.out.join('');
 }
 
-function elementValue(el: Element): unknown {
-  if (isNil(el)) return null;
-  const obj = newObject();
-  let hasChild = false;
-  let text = '';
-  const multiple = new Set<string>();
-  for (let n = el.firstChild; n; n = n.nextSibling) {
-    if (n.nodeType === 7) {
-      if ((n as ProcessingInstruction).target === 'xml-multiple') multiple.add(((n as ProcessingInstruction).data || '').trim());
-      continue;
-    }
-    if (n.nodeType === 3 || n.nodeType === 4) {
-      text += n.nodeValue ?? '';
-      continue;
-    }
-    if (n.nodeType !== 1) continue;
-    hasChild = true;
-    const c = n as Element;
-    const key = fromElementName(c.localName);
-    const v = elementValue(c);
-    if (key in obj) {
-      const prev = obj[key];
-      if (Array.isArray(prev) && (multiple.has(c.localName) || (prev as unknown[] & { __m?: true }).__m)) prev.push(v);
-      else obj[key] = Object.assign([prev, v], { __m: true as const });
-    } else {
-      obj[key] = multiple.has(c.localName) ? Object.assign([v], { __m: true as const }) : v;
-    }
-  }
-  // attributes other than namespace declarations become "@name"
-  const attrs = el.attributes;
-  for (let i = 0; i < attrs.length; i++) {
-    const a = attrs[i]!;
-    if (a.name === 'xmlns' || a.name.startsWith('xmlns:') || a.namespaceURI === 'http://www.w3.org/2001/XMLSchema-instance') continue;
-    obj['@' + a.localName] = primitive(a.value);
-    hasChild = true;
-  }
-  if (!hasChild) return multiple.size ? [] : primitive(text);
-  if (text.trim() !== '') obj['$'] = primitive(text);
-  return obj;
-}
-
-function stripMarks(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(stripMarks);
-  if (v && typeof v === 'object') {
-    const o = newObject();
-    for (const k of Object.keys(v)) o[k] = stripMarks((v as Record<string, unknown>)[k]);
-    return o;
-  }
-  return v;
-}
-
-/** JSON value of a payload element: <jsonObject>/<jsonArray> map back exactly, any other element as {name: value}. */
+/** JSON value of a payload element: the JSON text Micro Integrator would write for it, read back. */
 export function xmlToJson(el: Element): unknown {
-  if (el.localName === 'jsonObject' && !el.namespaceURI) return stripMarks(elementValue(el));
-  if (el.localName === 'jsonArray' && !el.namespaceURI) {
-    const v = elementValue(el) as Record<string, unknown> | unknown[];
-    const arr = Array.isArray(v) ? v : (v as Record<string, unknown>)?.['jsonElement'];
-    return stripMarks(arr === undefined ? [] : Array.isArray(arr) ? arr : [arr]);
-  }
-  const o = newObject();
-  o[fromElementName(el.localName)] = elementValue(el);
-  return stripMarks(o);
+  return parseJson(xmlToJsonText(el));
 }

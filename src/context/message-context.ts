@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import type { ApiInfo, MessageContext as PublicMessageContext, ResourceInfo } from './handler-contract.js';
 import type * as R from './message-runtime.js';
 import { Payload } from './payload.js';
+import { stringifyJson } from '../json/json-number.js';
 import type { PropertyScope } from './property-scope.js';
 import type { ExchangeScope } from './exchange-scope.js';
 import type { TransportHeaders, HeaderValue } from './transport-headers.js';
@@ -260,7 +261,7 @@ export class MessageContext implements PublicMessageContext {
     if (body === undefined) bytes = undefined;
     else if (typeof body === 'string') [bytes, type] = [Buffer.from(body, 'utf8'), 'text/plain; charset=UTF-8'];
     else if (Buffer.isBuffer(body)) [bytes, type] = [body, 'application/octet-stream'];
-    else [bytes, type] = [Buffer.from(JSON.stringify(body), 'utf8'), 'application/json; charset=UTF-8'];
+    else [bytes, type] = [Buffer.from(stringifyJson(body), 'utf8'), 'application/json; charset=UTF-8'];
     if (bytes !== undefined && type && h['content-type'] === undefined) h['content-type'] = type;
     releaseStream(this.payload.takeStream());
     this.reply = { status, headers: h, body: bytes };

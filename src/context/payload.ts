@@ -9,7 +9,8 @@ import type { Readable } from 'node:stream';
 import { Errors, MiError } from '../errors.js';
 import { parseXml, serializeXml, XmlParseError, SOAP11_NS, SOAP12_NS, firstChildElement } from '../xml/dom.js';
 import { checkXmlText } from '../xml/limits.js';
-import { checkJsonText } from '../json/limits.js';
+import { scanJsonText } from '../json/limits.js';
+import { cloneJson, parseJson, stringifyJson } from '../json/json-number.js';
 import { jsonToXml, xmlToJson } from './json-xml.js';
 import { soapNs, type SoapVersion } from './soap.js';
 import { asciiView, charsetParam, decodeBytes, readsAsUtf8, xmlEncoding } from './charset.js';
@@ -176,7 +177,7 @@ export class Payload {
       const k = this.kind;
       return decodeBytes(raw, this.rawCharset(raw, k === 'soap11' || k === 'soap12' || k === 'xml'), false);
     }
-    if (this.truth === 'json') return JSON.stringify(this.jsonValue);
+    if (this.truth === 'json') return stringifyJson(this.jsonValue);
     const body = this.bodyElement();
     if (body && body.localName === 'text' && body.namespaceURI === TEXT_NS) return body.textContent ?? '';
     return body ? serializeXml(body) : '';
@@ -263,14 +264,15 @@ export class Payload {
       const raw = this.requireRaw();
       const cs = charsetParam(this.contentType);
       // depth and size are bounded before JSON.parse allocates anything (and before recursive walks overflow),
-      // on a one-byte view when the charset allows, so a hostile body is refused without decoding it
+      // on a one-byte view when the charset allows, so a hostile body is refused without decoding it; the
+      // same pass says whether a number needs the lossless reader (its text kept, as Micro Integrator keeps it)
       const budget = { maxDepth: this.limits.maxJsonDepth, maxValues: this.limits.maxJsonValues };
       const view = raw.length ? asciiView(raw, cs) : undefined;
-      if (view !== undefined) checkJsonText(view, budget);
+      let inexact = view !== undefined ? scanJsonText(view, budget).inexactNumbers : false;
       const text = raw.length ? decodeBytes(raw, cs, true) : '';
-      if (view === undefined && text !== '') checkJsonText(text, budget);
+      if (view === undefined && text !== '') inexact = scanJsonText(text, budget).inexactNumbers;
       try {
-        this.jsonValue = text !== '' ? JSON.parse(text) : {};
+        this.jsonValue = text !== '' ? parseJson(text, inexact) : {};
       } catch (err) {
         throw new MiError(Errors.PAYLOAD_PARSE, `message is not valid JSON: ${(err as Error).message}`);
       }
@@ -375,9 +377,9 @@ export class Payload {
       return p;
     }
     if (this.truth === 'doc') p.setEnvelope(this.doc!.cloneNode(true) as Document);
-    else if (this.truth === 'json') p.setJson(structuredClone(this.jsonValue));
+    else if (this.truth === 'json') p.setJson(cloneJson(this.jsonValue));
     else if (this.hasJson) {
-      p.jsonValue = structuredClone(this.jsonValue);
+      p.jsonValue = cloneJson(this.jsonValue);
       p.hasJson = true;
     }
     return p;

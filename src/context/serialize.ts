@@ -6,7 +6,8 @@
 import type { Readable } from 'node:stream';
 import type { MessageContext } from './message-context.js';
 import { mediaType, TEXT_NS } from './payload.js';
-import { xmlToJson } from './json-xml.js';
+import { jsonToXml, xmlToJsonText } from './json-xml.js';
+import { stringifyJson } from '../json/json-number.js';
 import { serializeXml, SOAP11_NS, SOAP12_NS } from '../xml/dom.js';
 import { serializeOmElement } from '../xml/om-serialize.js';
 import { soapNs } from './soap.js';
@@ -69,10 +70,10 @@ export function serializeMessage(mc: MessageContext, rest = false): WireBody {
   let syntax: BodySyntax = 'xml';
   if (mt === 'application/json' || mt.endsWith('+json') || mt === 'text/json') {
     syntax = 'json';
-    if (p.isJson) text = JSON.stringify(p.json());
+    if (p.isJson) text = stringifyJson(p.json());
     else {
       const el = p.bodyElement();
-      text = el ? JSON.stringify(xmlToJson(el)) : '';
+      text = el ? xmlToJsonText(el) : '';
     }
   } else if (mt === 'application/soap+xml' || (mt === 'text/xml' && !rest)) {
     text = envelopeText(mc, mt === 'application/soap+xml' ? '1.2' : '1.1');
@@ -83,6 +84,9 @@ export function serializeMessage(mc: MessageContext, rest = false): WireBody {
   } else if (mt === 'text/plain' || (mt.startsWith('text/') && mt !== 'text/html')) {
     text = p.text();
     syntax = 'text';
+  } else if (p.isJson) {
+    // a JSON message written as XML: Micro Integrator writes it without the xml-multiple instructions
+    text = jsonToXml(p.json(), false);
   } else {
     const el = p.bodyElement();
     if (el && el.localName === 'text' && el.namespaceURI === TEXT_NS) {
@@ -107,6 +111,10 @@ function encodeBody(text: string, ct: string, syntax: BodySyntax): WireBody {
 }
 
 function envelopeText(mc: MessageContext, version: '1.1' | '1.2'): string {
+  if (mc.payload.isJson) {
+    // as for POX: Micro Integrator writes a JSON message into the envelope without xml-multiple instructions
+    return `<soapenv:Envelope xmlns:soapenv="${soapNs(version)}"><soapenv:Body>${jsonToXml(mc.payload.json(), false)}</soapenv:Body></soapenv:Envelope>`;
+  }
   const doc = mc.payload.envelope();
   const env = doc.documentElement;
   const want = soapNs(version);

@@ -6,6 +6,7 @@ import type { MessageContext } from '../context/message-context.js';
 import { JavaFloating } from '../context/java-number.js';
 import { formatJavaDate } from '../logging/java-date-format.js';
 import { nodeString } from './node-string.js';
+import { isJsonNumber, stringifyJson } from '../json/json-number.js';
 
 export const READ_SCOPES = new Set(['default', 'axis2', 'axis2-client', 'transport', 'operation', 'registry', 'func', 'system', 'env', 'file', 'trace']);
 
@@ -17,11 +18,11 @@ export const READ_SCOPES = new Set(['default', 'axis2', 'axis2-client', 'transpo
 export function propertyString(v: unknown): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v instanceof JavaFloating) return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v instanceof JavaFloating || isJsonNumber(v)) return String(v);
   if (typeof v === 'object' && 'nodeType' in v) return nodeString(v as Node);
   if (Array.isArray(v) && v.every((x) => x && typeof x === 'object' && 'nodeType' in x)) return v.map(propertyString).join('');
   try {
-    return JSON.stringify(v);
+    return stringifyJson(v);
   } catch {
     return String(v);
   }

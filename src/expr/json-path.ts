@@ -2,6 +2,7 @@
 import { JSONPath } from 'jsonpath-plus';
 import type { MessageContext } from '../context/message-context.js';
 import { ExpressionError, type Expression } from './compiled-expression.js';
+import { isJsonNumber, stringifyJson } from '../json/json-number.js';
 
 /** A json-eval() path as JSONPath writes it. */
 export function toPath(path: string): string {
@@ -14,8 +15,8 @@ export function toPath(path: string): string {
 export function jsonString(v: unknown): string {
   if (v === undefined || v === null) return v === null ? 'null' : '';
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || isJsonNumber(v)) return String(v);
+  return stringifyJson(v);
 }
 
 export function compileJsonPath(source: string, rawPath: string): Expression {

@@ -17,6 +17,7 @@ import type { MediatorDef } from './mediator-def.js';
 import { endpointChild } from './endpoint-child.js';
 import { sendToAddress } from './to-address.js';
 import { propertyString } from '../expr/get-property.js';
+import { stringifyJson } from '../json/json-number.js';
 
 interface Source {
   type: 'body' | 'property' | 'custom' | 'inline';
@@ -58,7 +59,7 @@ class CallMediator implements Mediator {
     if (keep) {
       await mc.payload.load();
       const resp = mc.payload;
-      mc.setProperty(this.target!.property!, resp.isJson ? JSON.stringify(resp.json()) : resp.kind === 'empty' ? '' : safeText(resp));
+      mc.setProperty(this.target!.property!, resp.isJson ? stringifyJson(resp.json()) : resp.kind === 'empty' ? '' : safeText(resp));
       mc.payload = keep.payload;
       mc.headers = keep.headers;
       mc.isResponse = keep.isResponse;
@@ -73,7 +74,7 @@ class CallMediator implements Mediator {
     if (s.type === 'property') text = propertyString(mc.getProperty(s.property!));
     else if (s.type === 'custom') {
       const v = s.xpath!.evaluate(mc);
-      text = Array.isArray(v) ? v.map((n: Node) => (n.nodeType === 1 ? serializeXml(n) : n.nodeValue ?? '')).join('') : typeof v === 'object' ? JSON.stringify(v) : String(v ?? '');
+      text = Array.isArray(v) ? v.map((n: Node) => (n.nodeType === 1 ? serializeXml(n) : n.nodeValue ?? '')).join('') : typeof v === 'object' ? stringifyJson(v) : String(v ?? '');
     } else text = s.inline ?? '';
     mc.axis2.delete('messageType');
     return new Payload(s.contentType ?? mc.payload.contentType ?? 'application/xml', Buffer.from(text), mc.runtime.payloadLimits);

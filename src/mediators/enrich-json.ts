@@ -13,6 +13,7 @@ import { JSONPath } from 'jsonpath-plus';
 import type { MessageContext } from '../context/message-context.js';
 import { JavaFloating } from '../context/java-number.js';
 import { Errors, MiError } from '../errors.js';
+import { cloneJson, isJsonNumber, isJsonObject, parseJson, stringifyJson } from '../json/json-number.js';
 import type { Source, Target } from './enrich-parts.js';
 
 /** The logger Synapse's enrich mediator logs under. */
@@ -29,7 +30,7 @@ function failSource(what: string): never {
 /** JSON text as Gson's lenient parser reads it: a bare word is a string. Undefined when it is not JSON. */
 function parseLenient(text: string): { value: unknown } | undefined {
   try {
-    return { value: JSON.parse(text) };
+    return { value: parseJson(text) };
   } catch {
     const t = text.trim();
     return /^[^\s{}[\]:,"']+$/.test(t) ? { value: t } : undefined;
@@ -53,15 +54,13 @@ function put(m: Match, value: unknown): void {
   (m.parent as Record<string | number, unknown>)[m.key!] = value;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+const isObject = isJsonObject;
 
 /** The value a source gives (strings are JSON strings). */
 function sourceValue(mc: MessageContext, s: Source): unknown {
   switch (s.type) {
     case 'custom': {
-      const json = structuredClone(mc.payload.json());
+      const json = cloneJson(mc.payload.json());
       const found = matches(json, s.jsonPath!);
       if (!found.length) failSource(`${s.xpath!.source} matches nothing in the payload`);
       const definite = !/[*?()]|\.\.|,|:/.test(s.jsonPath!);
@@ -77,11 +76,11 @@ function sourceValue(mc: MessageContext, s: Source): unknown {
           mc.payload.setJson(json);
         }
       }
-      return structuredClone(value);
+      return cloneJson(value);
     }
     case 'body':
     case 'envelope':
-      return structuredClone(mc.payload.json());
+      return cloneJson(mc.payload.json());
     case 'inline': {
       let text: string | undefined;
       if (s.key !== undefined) {
@@ -102,22 +101,22 @@ function sourceValue(mc: MessageContext, s: Source): unknown {
       if (typeof v === 'string') return parseLenient(v)?.value ?? v;
       // a node list of JSON text (an XML one is enriched as XML)
       if (Array.isArray(v) && v.some((n) => typeof n === 'object' && n !== null && 'nodeType' in n)) {
-        return JSON.parse(v.map((n: Node) => n.nodeValue ?? '').join('')) as unknown;
+        return parseJson(v.map((n: Node) => n.nodeValue ?? '').join(''));
       }
-      return structuredClone(v);
+      return cloneJson(v);
     }
   }
 }
 
 /** A JSON value as a property holds it: a JSON string keeps its quotes, as Synapse prints a JSON element. */
 function asProperty(v: unknown): unknown {
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return stringifyJson(v);
   return v === null ? 'null' : v;
 }
 
 /** The JSON array a property holds (a JSON-typed property, or its text), else undefined. */
 function propertyArray(v: unknown): unknown[] | undefined {
-  if (Array.isArray(v)) return structuredClone(v);
+  if (Array.isArray(v)) return cloneJson(v);
   if (typeof v === 'string') {
     const p = parseLenient(v);
     return p && Array.isArray(p.value) ? p.value : undefined;
@@ -143,7 +142,7 @@ export function enrichJson(mc: MessageContext, source: Source, target: Target): 
     }
     case 'body':
       if (target.action !== 'replace') return refuse(mc, `enrich: action "${target.action}" is not supported for a JSON body target; only replace is`);
-      if (value === null || typeof value !== 'object') return refuse(mc, `enrich: only a JSON object or array can replace the body, not ${JSON.stringify(value)}`);
+      if (value === null || typeof value !== 'object' || isJsonNumber(value)) return refuse(mc, `enrich: only a JSON object or array can replace the body, not ${stringifyJson(value)}`);
       mc.payload.setJson(value);
       return;
     case 'envelope':
@@ -156,19 +155,19 @@ export function enrichJson(mc: MessageContext, source: Source, target: Target): 
 function enrichPath(mc: MessageContext, target: Target, value: unknown): void {
   const path = target.jsonPath!;
   if (target.action === 'sibling') return refuse(mc, `enrich: action "sibling" is not supported for a JSONPath target; use child`);
-  const root = structuredClone(mc.payload.json());
+  const root = cloneJson(mc.payload.json());
   const found = matches(root, path);
   if (!found.length) throw new MiError(Errors.MEDIATION_ERROR, `enrich: the target ${target.xpath!.source} matches nothing in the payload`);
   if (target.action === 'replace') {
     if (path === '$') return refuse(mc, 'enrich: the root $ cannot be replaced through a JSONPath target; use type="body"');
-    for (const m of found) put(m, structuredClone(value));
+    for (const m of found) put(m, cloneJson(value));
     mc.payload.setJson(root);
     return;
   }
   let result = root;
   for (const m of found) {
-    if (Array.isArray(m.value)) m.value.push(structuredClone(value));
-    else if (isObject(m.value) && isObject(value)) Object.assign(m.value, structuredClone(value));
+    if (Array.isArray(m.value)) m.value.push(cloneJson(value));
+    else if (isObject(m.value) && isObject(value)) Object.assign(m.value, cloneJson(value));
     else return refuse(mc, `enrich: cannot add a child to ${target.xpath!.source}: it is not a JSON array, or not an object receiving an object`);
     if (m.parent === undefined) result = m.value;
   }

@@ -13,6 +13,7 @@ import type { Mediator } from './mediator.js';
 import type { MediatorDef } from './mediator-def.js';
 import { Sequence } from './sequence.js';
 import { bodyOf, clearChildren, envelopeWith } from './split-xml.js';
+import { cloneJson } from '../json/json-number.js';
 import { jsonMatches, jsonSplitPath, splitValues, type JsonSplitPath } from './split-json.js';
 
 class ForEachMediator implements Mediator {
@@ -68,7 +69,7 @@ class ForEachMediator implements Mediator {
     const places = path.definite ? undefined : jsonMatches(root, path);
     const results: unknown[] = [];
     for (const v of values) {
-      const part = mc.exchange.branch(mc, mc.payload.copy({ json: structuredClone(v) }));
+      const part = mc.exchange.branch(mc, mc.payload.copy({ json: cloneJson(v) }));
       await this.run(seq, part);
       results.push(part.payload.json());
     }

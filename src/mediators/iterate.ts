@@ -14,6 +14,7 @@ import type { Mediator } from './mediator.js';
 import type { MediatorDef } from './mediator-def.js';
 import { checkPartCount, parseTarget, runParts, type SplitTarget } from './split-target.js';
 import { bodyOf, clearChildren, detachMatches, envelopeWith, evaluateOn } from './split-xml.js';
+import { cloneJson } from '../json/json-number.js';
 import { jsonSplitPath, replaceAt, splitValues, type JsonSplitPath } from './split-json.js';
 
 export const AGGREGATE_CORRELATION = 'aggregateCorelation';
@@ -103,15 +104,15 @@ class IterateMediator implements Mediator {
     // the rest of the message, with the iterated array emptied (unless the part replaces it anyway)
     let rest: unknown;
     if (this.preservePayload) {
-      rest = structuredClone(root);
+      rest = cloneJson(root);
       if (attach.path !== path.path) rest = replaceAt(rest, path, () => []).root;
     }
     const parentId = messageIdOf(mc);
     const parts: MessageContext[] = [];
     for (let i = 0; i < values.length; i++) {
-      let value: unknown = structuredClone(values[i]);
+      let value: unknown = cloneJson(values[i]);
       if (this.preservePayload) {
-        const placed = replaceAt(structuredClone(rest), attach, () => structuredClone(values[i]));
+        const placed = replaceAt(cloneJson(rest), attach, () => cloneJson(values[i]));
         if (!placed.found) {
           throw new MiError(Errors.SPLIT_ATTACH_PATH, `Error in attaching the splitted elements :: Unable to get the attach path specified by the expression ${this.attachPath?.source ?? '$'}`);
         }

@@ -7,6 +7,7 @@ import { Errors } from '../errors.js';
 import type { Expression } from '../expr/expression.js';
 import type { Level } from '../logging/logger.js';
 import { maskRequestSecrets } from '../logging/request-secrets.js';
+import { stringifyJson } from '../json/json-number.js';
 import { childElements, serializeXml, textOf } from '../xml/dom.js';
 import type { ParseContext } from '../artifacts/parse-context.js';
 import type { Mediator } from './mediator.js';
@@ -77,7 +78,7 @@ class LogMediator implements Mediator {
       parts.push(`${p.name} = ${content(v)}`);
     }
     if (this.level === 'full') {
-      if (mc.payload.isJson) parts.push(`Payload: ${content(JSON.stringify(mc.payload.json()))}`);
+      if (mc.payload.isJson) parts.push(`Payload: ${content(stringifyJson(mc.payload.json()))}`);
       else parts.push(`Envelope: ${content(serializeXml(mc.payload.envelope()))}`);
     }
     return parts.join(sep);

@@ -13,7 +13,8 @@
  */
 import type { MessageContext } from '../context/message-context.js';
 import { JavaFloating } from '../context/java-number.js';
-import { jsonToXml, xmlToJson } from '../context/json-xml.js';
+import { jsonToXml, xmlToJsonText } from '../context/json-xml.js';
+import { isJsonNumber, parseJson, stringifyJson } from '../json/json-number.js';
 import type { Expression } from '../expr/expression.js';
 import { jsonString } from '../expr/json-path.js';
 import { synapseString } from '../expr/xpath-expression.js';
@@ -58,8 +59,8 @@ function argString(v: unknown): string {
   if (isNode(v)) return synapseString([v]);
   if (Array.isArray(v) && v.every(isNode)) return synapseString(v);
   // DOUBLE, FLOAT and LONG properties print as Java prints them
-  if (v instanceof JavaFloating || typeof v === 'bigint') return String(v);
-  if (v !== null && typeof v === 'object') return JSON.stringify(v);
+  if (v instanceof JavaFloating || typeof v === 'bigint' || isJsonNumber(v)) return String(v);
+  if (v !== null && typeof v === 'object') return stringifyJson(v);
   return jsonString(v);
 }
 
@@ -83,7 +84,7 @@ function startsJson(t: string): boolean {
 function jsonTextToXml(t: string): string {
   let value: unknown;
   try {
-    value = JSON.parse(t);
+    value = parseJson(t);
   } catch {
     return escapeXml10(t);
   }
@@ -94,7 +95,7 @@ function jsonTextToXml(t: string): string {
 
 /** XML text as JSON, wrapped in <jsonObject> so that the root element's name is the first key. */
 function xmlTextToJson(t: string): string {
-  return JSON.stringify(xmlToJson(parseXml(`<jsonObject>${t}</jsonObject>`).documentElement));
+  return xmlToJsonText(parseXml(`<jsonObject>${t}</jsonObject>`).documentElement);
 }
 
 type Inferred = 'xml' | 'json' | 'str';

@@ -1,6 +1,7 @@
 /** Property type conversion as Synapse's PropertyMediator does it (STRING, INTEGER, BOOLEAN, ..., OM, JSON). */
 import { parseJavaFloating } from '../context/java-number.js';
 import { parseXml } from '../xml/dom.js';
+import { parseJson, stringifyJson } from '../json/json-number.js';
 
 export const PROPERTY_TYPES = ['STRING', 'INTEGER', 'BOOLEAN', 'DOUBLE', 'FLOAT', 'LONG', 'SHORT', 'OM', 'JSON'] as const;
 export type PropertyType = (typeof PROPERTY_TYPES)[number];
@@ -60,8 +61,8 @@ export function convertProperty(value: string, type: PropertyType, fromExpressio
     case 'JSON':
       try {
         // Synapse keeps a JSON element, printed as JSON: a string stays quoted ("Hello"), objects print as JSON
-        const v: unknown = JSON.parse(value);
-        return typeof v === 'string' ? JSON.stringify(v) : v;
+        const v: unknown = parseJson(value);
+        return typeof v === 'string' ? stringifyJson(v) : v;
       } catch (err) {
         throw new PropertyTypeError(`value is not valid JSON: ${(err as Error).message}`);
       }

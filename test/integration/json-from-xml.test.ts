@@ -26,7 +26,8 @@ describe('JSON from XML with prototype-named elements', function () {
     const xml = '<r><constructor/><toString>x</toString><__proto__><polluted>1</polluted></__proto__><hasOwnProperty>y</hasOwnProperty><constructor>2</constructor></r>';
     const r = await post(`${s.url}/proto/json`, xml, { 'content-type': 'application/xml' });
     assert.equal(r.status, 200, r.text);
-    assert.equal(r.text, '{"r":{"constructor":["",2],"toString":"x","__proto__":{"polluted":1},"hasOwnProperty":"y"}}');
+    // as Micro Integrator writes it: an empty element is null, and a repeat that is not adjacent repeats the key
+    assert.equal(r.text, '{"r":{"constructor":null,"toString":"x","__proto__":{"polluted":1},"hasOwnProperty":"y","constructor":2}}');
     const v = JSON.parse(r.text) as { r: Record<string, unknown> };
     assert.deepEqual(Object.keys(v.r), ['constructor', 'toString', '__proto__', 'hasOwnProperty']);
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);

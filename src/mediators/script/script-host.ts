@@ -4,6 +4,7 @@
  * setPayloadXML() / addHeader() take XML text (or anything whose toString() is XML). Micro Integrator hands
  * out Axiom/E4X objects there; a script that navigates them (`payload..symbol`) needs rewriting, see README.
  */
+import { stringifyJson } from '../../json/json-number.js';
 import type { MessageContext, PropertyScope } from '../../context/message-context.js';
 import { serializeXml, parseXml, XmlParseError, firstChildElement } from '../../xml/dom.js';
 import { propertyString } from '../../expr/get-property.js';
@@ -63,7 +64,7 @@ export function scriptHost(mc: MessageContext): HostCall {
         return t === undefined || t === null ? '{}' : primitive(t);
       }
       case 'getPayloadText':
-        return mc.payload.isJson ? JSON.stringify(mc.payload.json() ?? {}) : serializeXml(mc.payload.envelope().documentElement);
+        return mc.payload.isJson ? stringifyJson(mc.payload.json() ?? {}) : serializeXml(mc.payload.envelope().documentElement);
       case 'getEnvelopeXML':
         return serializeXml(mc.payload.envelope().documentElement);
       case 'addHeader': {

@@ -349,8 +349,7 @@ describe('payloadFactory and content negotiation as Micro Integrator answers the
     assert.equal(t.text, '{ "payload": "<hello/>" }');
   });
 
-  // enabled once XML to JSON maps an empty element to null (issue 15, "XML to JSON as MI writes it")
-  it.skip('inserts a non-literal XML string as its JSON, the empty element as null, sending the invalid JSON as it is (PayloadFactoryLiteralArgumentTestCase)', async () => {
+  it('inserts a non-literal XML string as its JSON, the empty element as null, sending the invalid JSON as it is (PayloadFactoryLiteralArgumentTestCase)', async () => {
     const f = await post(`${s.url}/literal/false`, '{"extract": "<hello/>"}', JSON_CT);
     assert.equal(f.status, 200, f.text);
     // the quotes of the format make the whole invalid JSON, which MI sends unchanged
