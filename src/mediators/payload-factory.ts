@@ -143,7 +143,7 @@ class PayloadFactoryMediator implements Mediator {
     if (this.mediaType === 'json') {
       let value: unknown;
       try {
-        value = JSON.parse(out);
+        value = parseJson(out);
       } catch (err) {
         throw new MiError(Errors.MEDIATION_ERROR, `payloadFactory produced invalid JSON: ${(err as Error).message}`);
       }
