@@ -71,6 +71,10 @@ describe('JSON numbers and conversions as Micro Integrator', function () {
           <payloadFactory media-type="xml"><format><r xmlns=""><id>$1</id><price>$2</price><all>$3</all></r></format><args>
             <arg evaluator="json" expression="$.id"/><arg expression="//price"/><arg evaluator="json" expression="$.items[0].cost"/>
           </args></payloadFactory><respond/></inSequence></resource>
+        <resource methods="POST" uri-template="/pfjson"><inSequence>
+          <payloadFactory media-type="json"><format>{"id":$1,"price":$2,"item":$3}</format><args>
+            <arg evaluator="json" expression="$.id"/><arg expression="//price"/><arg evaluator="json" expression="$.items[0]"/>
+          </args></payloadFactory><respond/></inSequence></resource>
       </api>`,
     });
   });
@@ -127,5 +131,11 @@ describe('JSON numbers and conversions as Micro Integrator', function () {
     assert.equal(r.status, 200, r.text);
     // (the root element's namespace handling is payloadFactory's own; the digits are what this checks)
     assert.match(r.text, /<id>12345678901234567890<\/id><price>1\.50<\/price><all>10\.50<\/all><\/r>$/);
+  });
+
+  it('writes a JSON payloadFactory whose arguments are numbers with every digit', async () => {
+    const r = await post(`${s.url}/numbers/pfjson`, '{"id":12345678901234567890,"price":1.50,"items":[{"cost":10.50,"n":-0}]}', { 'content-type': 'application/json' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.text, '{"id":12345678901234567890,"price":1.50,"item":{"cost":10.50,"n":-0}}');
   });
 });
