@@ -77,6 +77,9 @@ export function serializeMessage(mc: MessageContext, rest = false): WireBody {
     }
   } else if (mt === 'application/soap+xml' || (mt === 'text/xml' && !rest)) {
     text = envelopeText(mc, mt === 'application/soap+xml' ? '1.2' : '1.1');
+  } else if (p.isJson && (mt === 'application/xml' || mt === 'text/xml' || mt.endsWith('+xml') || !mt.startsWith('text/'))) {
+    // a JSON message written as XML: Micro Integrator writes it without the xml-multiple instructions
+    text = jsonToXml(p.json(), false);
   } else if (mt === 'application/xml' || mt === 'text/xml' || mt.endsWith('+xml')) {
     // Axis2's ApplicationXMLFormatter: the body's first element as Axiom writes it, whatever it holds
     const el = p.bodyElement();
@@ -84,9 +87,6 @@ export function serializeMessage(mc: MessageContext, rest = false): WireBody {
   } else if (mt === 'text/plain' || (mt.startsWith('text/') && mt !== 'text/html')) {
     text = p.text();
     syntax = 'text';
-  } else if (p.isJson) {
-    // a JSON message written as XML: Micro Integrator writes it without the xml-multiple instructions
-    text = jsonToXml(p.json(), false);
   } else {
     const el = p.bodyElement();
     if (el && el.localName === 'text' && el.namespaceURI === TEXT_NS) {
