@@ -4,6 +4,7 @@
  * keeps its line and column so artifact errors can point at file:line:col.
  */
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import './xmldom-regex-cache.js';
 
 export const SYNAPSE_NS = 'http://ws.apache.org/ns/synapse';
 export const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
