@@ -90,7 +90,9 @@ export class HttpClient {
         reset: isTrue(mc.axis2.get('NO_KEEPALIVE')),
       });
       const rh = fromIncoming(res.headers as Record<string, string | string[] | undefined>);
-      let resBody: Readable | undefined = mapBodyErrors(res.body, { ...at, inBody: true });
+      // the headers are in: from here on a failure is one of the response body (no copy per request)
+      at.inBody = true;
+      let resBody: Readable | undefined = mapBodyErrors(res.body, at);
       if (method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304 || res.headers['content-length'] === '0') {
         // nothing to stream: free the connection now
         res.body.dump().catch(() => {});

@@ -44,3 +44,10 @@ export function replaceSource(mc: MessageContext, node: Element, result: Element
   }
   mc.payload.markXmlChanged();
 }
+
+/** The texts of `<resource location key>` imports, by location (an entry not deployed reads as empty). */
+export function resourceTexts(resources: ReadonlyMap<string, string>, lookup: (key: string) => string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [loc, key] of resources) out.set(loc, lookup(key) ?? '');
+  return out;
+}

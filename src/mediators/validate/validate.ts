@@ -11,7 +11,7 @@ import { childElements, serializeXml } from '../../xml/dom.js';
 import type { BindProblem } from '../../artifacts/parse-context.js';
 import { runList, type Mediator } from '../mediator.js';
 import type { MediatorDef } from '../mediator-def.js';
-import { sourceNode } from '../source-node.js';
+import { resourceTexts, sourceNode } from '../source-node.js';
 import { compileSchema, XsdCompileError, type CompiledSchema } from './xsd-engine.js';
 
 /** Synapse's name of the default source (SourceXPathSupport). */
@@ -37,12 +37,6 @@ class ValidateMediator implements Mediator {
     return this.keys.every((k) => k.isStatic);
   }
 
-  private resourceTexts(lookup: (key: string) => string | undefined): Map<string, string> {
-    const out = new Map<string, string>();
-    for (const [loc, key] of this.resources) out.set(loc, lookup(key) ?? '');
-    return out;
-  }
-
   /** Called by the linker for each schema and resource entry: compiles once every text is known. */
   bind(key: string, text: string): BindProblem[] {
     this.texts.set(key, text);
@@ -50,7 +44,7 @@ class ValidateMediator implements Mediator {
     const needed = [...this.keyTexts, ...this.resources.values()];
     if (needed.some((k) => !this.texts.has(k))) return [];
     try {
-      this.linked = compileSchema({ schemas: this.keyTexts.map((k) => this.texts.get(k)!), resources: this.resourceTexts((k) => this.texts.get(k)) });
+      this.linked = compileSchema({ schemas: this.keyTexts.map((k) => this.texts.get(k)!), resources: resourceTexts(this.resources, (k) => this.texts.get(k)) });
       return [];
     } catch (err) {
       if (err instanceof XsdCompileError) return [{ spec: Errors.XSD_COMPILE, message: `schema ${this.keyTexts.map((k) => `'${k}'`).join(', ')} is not valid: ${err.message}` }];
@@ -67,7 +61,7 @@ class ValidateMediator implements Mediator {
       if (t === undefined) throw new MiError(Errors.VALIDATE_ERROR, `No Schema is available with the key  : ${k}`);
       schemas.push(t);
     }
-    const resources = this.resourceTexts((k) => mc.runtime.localEntryText(k));
+    const resources = resourceTexts(this.resources, (k) => mc.runtime.localEntryText(k));
     const id = keys.join('\u0000');
     const fingerprint = schemas.join('\u0000') + '\u0001' + [...resources.values()].join('\u0000');
     const hit = this.byKeys.get(id);

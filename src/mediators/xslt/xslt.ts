@@ -15,7 +15,7 @@ import { childElements, parseXml, serializeXml } from '../../xml/dom.js';
 import type { BindProblem } from '../../artifacts/parse-context.js';
 import type { Mediator } from '../mediator.js';
 import type { MediatorDef } from '../mediator-def.js';
-import { replaceSource, sourceNode } from '../source-node.js';
+import { replaceSource, resourceTexts, sourceNode } from '../source-node.js';
 import { compileStylesheet, compileStylesheetSync, XsltCompileError, type CompiledStylesheet } from './xslt-engine.js';
 
 const XSLT_LOGGER = 'org.apache.synapse.mediators.transform.XSLTMediator';
@@ -47,12 +47,6 @@ class XsltMediator implements Mediator {
     private readonly cacheDir: string,
   ) {}
 
-  private resourceTexts(lookup: (key: string) => string | undefined): Map<string, string> {
-    const out = new Map<string, string>();
-    for (const [loc, key] of this.resources) out.set(loc, lookup(key) ?? '');
-    return out;
-  }
-
   /** Called by the linker for the stylesheet entry and each resource: compiles once every text is known. */
   bind(key: string, text: string): BindProblem[] {
     this.texts.set(key, text);
@@ -60,7 +54,7 @@ class XsltMediator implements Mediator {
     const xsl = this.texts.get(this.staticKey);
     if (xsl === undefined || [...this.resources.values()].some((k) => !this.texts.has(k))) return [];
     try {
-      this.linked = compileStylesheetSync({ text: xsl, resources: this.resourceTexts((k) => this.texts.get(k)) }, this.cacheDir);
+      this.linked = compileStylesheetSync({ text: xsl, resources: resourceTexts(this.resources, (k) => this.texts.get(k)) }, this.cacheDir);
       return [];
     } catch (err) {
       if (err instanceof XsltCompileError) return [{ spec: Errors.XSLT_COMPILE, message: `stylesheet '${this.staticKey}' does not compile: ${err.message}` }];
@@ -73,7 +67,7 @@ class XsltMediator implements Mediator {
     const key = this.key.resolve(mc);
     const entry = mc.runtime.localEntry(key);
     if (!entry) throw new MiError(Errors.XSLT_ERROR, `Error creating XSLT transformer using : ${this.keyText}`, { cause: new Error(`no local entry '${key}' holds a stylesheet`) });
-    const src = { text: entry.text, resources: this.resourceTexts((k) => mc.runtime.localEntryText(k)) };
+    const src = { text: entry.text, resources: resourceTexts(this.resources, (k) => mc.runtime.localEntryText(k)) };
     const fingerprint = src.text + '\u0000' + [...src.resources.values()].join('\u0000');
     const cached = this.byKey.get(key);
     if (cached?.fingerprint === fingerprint) return this.apply(mc, cached.compiled, key);
