@@ -15,10 +15,11 @@ export { xmlToJsonText } from './xml-to-json.js';
 
 /** Characters XML 1.0 cannot hold; Micro Integrator writes them as the text \uXXXX. */
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+const NOT_XML_ALL = new RegExp(NOT_XML.source, 'g');
 
 function text(s: string): string {
   let t = s;
-  if (NOT_XML.test(t)) t = t.replace(new RegExp(NOT_XML.source, 'g'), (c) => '\\u' + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0'));
+  if (NOT_XML.test(t)) t = t.replace(NOT_XML_ALL, (c) => '\\u' + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0'));
   if (!/[<>&]/.test(t)) return t;
   return t.replace(/[<>&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&amp;'));
 }
