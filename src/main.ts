@@ -29,7 +29,9 @@ import { managementSettings, type ManagementSettings } from './management/settin
 import { startManagementApi, type ManagementApi } from './management/server.js';
 import { TransactionCounter, TRANSACTION_LOGGER } from './transactions/counter.js';
 import { transactionSettings, type TransactionSettings } from './transactions/settings.js';
-import { GatewaySecurity } from './security/gateway/gateway-security.js';
+import { API_SECURITY_LOGGER, GatewaySecurity } from './security/gateway/gateway-security.js';
+import { ApiKeyStore } from './security/gateway/api-key-store.js';
+import { ApiKeyVerifier } from './security/gateway/api-key-verifier.js';
 
 export interface StartOptions {
   home: string;
@@ -97,9 +99,12 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   });
   // every service the runtime holds is built here, before it exists; nothing is added to it later
   const counter = txSettings.enable ? await startTransactionCounter(logs, stores, txSettings) : undefined;
+  // API keys live beside the users; the cache is this node's (a revocation elsewhere shows within its TTL)
+  const settings = gateway.settings;
+  const apiKeys = new ApiKeyVerifier(new ApiKeyStore(stores.users), { ttlSeconds: settings.apiKeyCacheSeconds, maxEntries: settings.tokenCacheSize }, logs.get(API_SECURITY_LOGGER));
   let runtime: Runtime;
   try {
-    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway });
+    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, apiKeys });
   } catch (err) {
     await counter?.stop();
     await stores.close();

@@ -20,6 +20,7 @@ import { FileUserStore } from './security/auth/file-user-store.js';
 import { MemoryNonceStore, type NonceStore } from './security/ws-security/nonce-store.js';
 import type { AccessServices } from './security/policies/access-policy.js';
 import { GatewaySecurity } from './security/gateway/gateway-security.js';
+import type { ApiKeyVerifier } from './security/gateway/api-key-verifier.js';
 import type { TransactionCounter } from './transactions/counter.js';
 import type { GlobalHandlers } from './handlers/global-handlers.js';
 import { readExtensionSettings } from './handlers/settings.js';
@@ -62,6 +63,8 @@ export interface RuntimeServices {
   readonly transactions?: TransactionCounter;
   /** API security ([[jwt_issuer]], [api_security]); read from the configuration when not given. */
   readonly gateway?: GatewaySecurity;
+  /** API keys of `mi api-key issue` (mi start: in the user store's database); none: API keys are refused (900900). */
+  readonly apiKeys?: ApiKeyVerifier;
 }
 
 export class Runtime implements MessageRuntime, AccessServices {
@@ -74,6 +77,7 @@ export class Runtime implements MessageRuntime, AccessServices {
   readonly logSecrets: SecretMasker;
   readonly nonces: NonceStore;
   readonly gateway: GatewaySecurity;
+  readonly apiKeys: ApiKeyVerifier | undefined;
   readonly transactions: TransactionCounter | undefined;
   readonly extensionSettings: ExtensionSettings;
   readonly payloadLimits: PayloadLimits;
@@ -90,6 +94,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.auth = services.auth ?? Runtime.fileUsers(config, logs);
     this.nonces = services.nonces ?? new MemoryNonceStore();
     this.gateway = services.gateway ?? GatewaySecurity.fromConfig(config, config.warnings, logs);
+    this.apiKeys = services.apiKeys;
     this.transactions = services.transactions;
     this.extensionSettings = readExtensionSettings(config.toml);
     const server = config.server;

@@ -12,5 +12,7 @@ export function artifactParser(config: Config, registry = new MediatorRegistry()
     knownSecretAlias: (alias) => config.security.vault.has(alias),
     knownExternalVault: (name) => name === 'hashicorp' && config.security.hashicorp !== undefined,
     hasJwtIssuers: Array.isArray(config.toml['jwt_issuer']) && config.toml['jwt_issuer'].length > 0,
+    // the value is checked with the rest of [api_security] (gateway-config.ts, MI_API_003)
+    apiSecurityDefault: (config.toml['api_security'] as Record<string, unknown> | undefined)?.['default'] === 'oauth2' ? 'oauth2' : 'none',
   };
 }

@@ -7,6 +7,8 @@ import type { ApiHandlers } from '../handlers/api-handlers.js';
 import type { ProxySecurity } from '../security/ws-security/proxy-security.js';
 import type { AccessPhase } from '../security/policies/access-phase.js';
 import type { EndpointTemplate } from './endpoint-template.js';
+import type { OpenApiDefinition } from '../api/openapi/definition.js';
+import type { ResourceSecurityLine } from '../security/policies/resource-security.js';
 
 export type Transport = 'http' | 'https';
 
@@ -75,6 +77,12 @@ export interface Api extends ArtifactBase {
   readonly handlers?: ApiHandlers;
   /** The API-level access policies (they also guard requests that match no resource); null when open. */
   readonly access: AccessPhase | null;
+  /** The text of its `<description>` (the generated OpenAPI definition's info.description). */
+  readonly description?: string;
+  /** Its OpenAPI definition (publishSwagger, or `<ApiName>_swagger.yaml` beside it): served at `?swagger.json`. */
+  readonly definition?: OpenApiDefinition;
+  /** Each resource's effective security and where it is declared, for `mi validate`. */
+  readonly securityReport?: readonly ResourceSecurityLine[];
 }
 
 export interface LocalEntry extends ArtifactBase {

@@ -1,28 +1,22 @@
 /** <api>: a REST API with a context, an optional version and resources matched by uri-template or url-mapping. */
 import { Errors } from '../errors.js';
 import { compileUriTemplate, compileUrlMapping, MATCH_ANY, UriTemplateError, type UriMatcher } from '../api/uri-template.js';
-import { childElements } from '../xml/dom.js';
+import { childElements, textOf } from '../xml/dom.js';
 import type { ParseContext } from './parse-context.js';
 import type { Api, ApiResource } from './model.js';
 import { parseTransports } from './parse-proxy.js';
 import { sequenceSlot } from './parse-sequence.js';
 import { parseApiHandlers, type ApiHandlers } from '../handlers/api-handlers.js';
-import { AccessPhase } from '../security/policies/access-phase.js';
 import type { AccessPolicy } from '../security/policies/access-policy.js';
 import { API_SECURITY_POLICY } from '../security/policies/api-security.js';
 import { parseSecurityElement, type ParsedSecurity } from '../security/policies/api-security-declaration.js';
+import { apiDefinition, defaultSecurity } from './parse-api-definition.js';
+import { resolveApiSecurity } from '../security/policies/resource-security.js';
 
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
 
 /** A resource as parsed: its access phase is set once the API's policies are known. */
 type ParsedResource = Omit<ApiResource, 'access'> & { readonly security: ParsedSecurity | undefined };
-
-/** A resource's access phase: the API's policies, its own `<security>` replacing the API's (or removing it). */
-function resourceAccess(base: readonly AccessPolicy[], own: ParsedSecurity | undefined): AccessPhase | null {
-  if (own === undefined) return AccessPhase.of(base);
-  if (own.open) return AccessPhase.of(base.filter((p) => p.name !== API_SECURITY_POLICY));
-  return AccessPhase.of(base, own.policy ? [own.policy] : []);
-}
 
 function parseResource(el: Element, ctx: ParseContext, owner: string, index: number): ParsedResource {
   const a = ctx.attrs(el, ['methods', 'uri-template', 'url-mapping', 'inSequence', 'outSequence', 'faultSequence', 'content-type', 'user-agent', 'protocol', 'description', 'url-pattern']);
@@ -104,6 +98,7 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
   let policies: readonly AccessPolicy[] = [];
   let sawHandlers = false;
   let security: ParsedSecurity | undefined;
+  let description: string | undefined;
   for (const c of childElements(el)) {
     if (c.localName === 'resource') resources.push(parseResource(c, ctx, name, resources.length));
     else if (c.localName === 'security') {
@@ -115,7 +110,9 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
       if (sawHandlers) ctx.fail(c, Errors.UNKNOWN_ELEMENT, `API '${name}' has a second <handlers>; put every <handler> in one`);
       sawHandlers = true;
       ({ handlers, policies } = parseApiHandlers(c, ctx, name));
-    } else if (c.localName !== 'description') {
+    } else if (c.localName === 'description') {
+      description = textOf(c).trim() || undefined;
+    } else {
       ctx.fail(c, Errors.UNKNOWN_ELEMENT, `<${c.localName}> is not allowed in <api>; use <resource>, <handlers> and <security>`);
     }
   }
@@ -124,6 +121,14 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
     if (policies.some((p) => p.name === API_SECURITY_POLICY)) ctx.error(el, Errors.API_SECURITY_DECLARATION, `API '${name}' declares its security twice (<security> and APIAuthenticationHandler); keep one`);
     policies = [...policies, security.policy];
   }
+  const openapi = apiDefinition(el, ctx, name, a.get('publishSwagger'), resources, policies.some((p) => p.name === API_SECURITY_POLICY));
+  const declared = policies.length > 0 || openapi?.security.document !== undefined;
+  const resolved = resolveApiSecurity({
+    apiPolicies: policies,
+    resources: resources.map((r) => ({ methods: r.methods, path: r.uriTemplate ?? r.urlMapping ?? '/*', own: r.security })),
+    openapi: openapi?.security,
+    defaultPolicy: declared ? undefined : defaultSecurity(el, ctx, name),
+  });
   return {
     kind: 'api',
     name,
@@ -133,9 +138,12 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
     hostname: a.get('hostname'),
     port,
     transports: parseTransports(el, ctx, transports),
-    resources: resources.map(({ security: own, ...r }) => ({ ...r, access: resourceAccess(policies, own) })),
+    resources: resources.map(({ security: _own, ...r }, i) => ({ ...r, access: resolved.resourceAccess[i]! })),
     logName: version ? `${name}:v${version}` : name,
     handlers,
-    access: AccessPhase.of(policies),
+    access: resolved.apiAccess,
+    description,
+    definition: openapi?.definition,
+    securityReport: resolved.report,
   };
 }

@@ -40,6 +40,8 @@ export interface MediatorParser {
   knownExternalVault?(name: string): boolean;
   /** Whether deployment.toml declares a [[jwt_issuer]] (an oauth2 scheme needs one); undefined: not checked. */
   readonly hasJwtIssuers?: boolean;
+  /** `[api_security] default`: what an API that declares no security gets (`none` unless set). */
+  readonly apiSecurityDefault?: 'oauth2' | 'none';
   /**
    * The deployer's loader of TypeScript extensions, shared by every artifact so that they share one module
    * cache and one record of who uses which file; a parser used without a deployer has none.

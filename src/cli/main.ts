@@ -10,6 +10,7 @@ const GROUPS: Record<string, () => Promise<(program: Command) => void>> = {
   role: async () => (await import('./role.js')).registerRoleCommand,
   remote: async () => (await import('./remote.js')).registerRemoteCommand,
   transactions: async () => (await import('./transactions.js')).registerTransactionsCommand,
+  'api-key': async () => (await import('./api-key.js')).registerApiKeyCommand,
 };
 
 export async function main(argv: string[]): Promise<void> {

@@ -12,6 +12,7 @@ import type { Api, ApiResource, ProxyService } from '../artifacts/model.js';
 import type { Mediator } from '../mediators/mediator.js';
 import { decodeQuery } from '../expr/get-property.js';
 import { Exchange, type Route } from './exchange.js';
+import { apiForSwagger, swaggerFormat, swaggerReply } from '../api/openapi/serve.js';
 
 const SERVICES = '/services/';
 
@@ -91,6 +92,12 @@ export async function dispatch(
   contentLength?: number,
 ): Promise<Reply> {
   const dep = runtime.current;
+  if (inbound.method === 'GET' && inbound.query.startsWith('swagger.')) {
+    // MI's swagger request processors answer before dispatch, without the API's security
+    const format = swaggerFormat(inbound.query);
+    const api = format && apiForSwagger(dep.apis, inbound.path);
+    if (api && api.transports.has(inbound.protocol)) return swaggerReply(api, format!, inbound);
+  }
   const payload = new Payload(contentType, body, runtime.payloadLimits, contentLength);
   const svc = proxyNameOf(inbound.path);
   if (svc) {

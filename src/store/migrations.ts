@@ -64,10 +64,32 @@ function usersRolesAndCounts(dialect: Dialect): Migration {
   };
 }
 
+/** API keys of `mi api-key issue`, kept as SHA-256 hashes (security/gateway/api-key-store.ts). */
+function apiKeys(dialect: Dialect): Migration {
+  return {
+    async up(db: AnyDb): Promise<void> {
+      const key = keyType(dialect);
+      await db.schema
+        .createTable('mi_api_keys')
+        .ifNotExists()
+        .addColumn('id', key, (c) => c.primaryKey())
+        .addColumn('key_hash', dialect === 'mysql' ? sql`char(64) character set ascii collate ascii_bin` : sql`char(64)`, (c) => c.notNull().unique())
+        .addColumn('api', key, (c) => c.notNull())
+        .addColumn('label', 'varchar(255)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('expires_at', 'varchar(32)')
+        .addColumn('revoked_at', 'varchar(32)')
+        .execute();
+      await db.schema.createIndex('mi_api_keys_api').ifNotExists().on('mi_api_keys').column('api').execute();
+    },
+  };
+}
+
 /** Every migration in order; the names sort in the order they apply. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_users_roles_transaction_counts': usersRolesAndCounts(dialect),
+    '0002_api_keys': apiKeys(dialect),
   };
 }
 

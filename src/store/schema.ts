@@ -32,9 +32,27 @@ export interface TransactionCountTable {
   count: number;
 }
 
+export interface ApiKeyTable {
+  /** A short random id, shown by `mi api-key list` and named by `mi api-key revoke`. Primary key. */
+  id: string;
+  /** SHA-256 of the key, lower-case hex: the key itself is never stored. Unique. */
+  key_hash: string;
+  /** The name of the API the key opens. */
+  api: string;
+  /** `--name`: who or what holds the key ('' when none was given). */
+  label: string;
+  /** ISO-8601 UTC. */
+  created_at: string;
+  /** ISO-8601 UTC; null: the key does not expire. */
+  expires_at: string | null;
+  /** ISO-8601 UTC; null: not revoked. */
+  revoked_at: string | null;
+}
+
 export interface DatabaseSchema {
   mi_users: UserTable;
   mi_roles: RoleTable;
   mi_user_roles: UserRoleTable;
   mi_transaction_counts: TransactionCountTable;
+  mi_api_keys: ApiKeyTable;
 }

@@ -45,10 +45,14 @@ export interface ApiSecuritySettings {
   readonly authorizationHeader: string;
   /** The header (or query parameter) that carries an API key, as written. */
   readonly apiKeyHeader: string;
+  /** How long a looked-up API key (valid or not) is trusted before the database is asked again (seconds). */
+  readonly apiKeyCacheSeconds: number;
+  /** `default`: what an API that declares no security gets (`none`: open, as Micro Integrator; `oauth2`: as API Microgateway). */
+  readonly defaultSecurity: 'none' | 'oauth2';
 }
 
 const ISSUER_KEYS = ['name', 'issuer', 'audience', 'jwks_url', 'certificate', 'algorithms', 'clock_skew', 'jwks_cache_ttl', 'jwks_cooldown', 'jwks_timeout'];
-const SECURITY_KEYS = ['scope_fault_status', 'token_cache_size', 'token_cache_ttl', 'scope_roles', 'authorization_header', 'api_key_header'];
+const SECURITY_KEYS = ['scope_fault_status', 'token_cache_size', 'token_cache_ttl', 'scope_roles', 'authorization_header', 'api_key_header', 'api_key_cache_ttl', 'default'];
 
 function fail(where: string, message: string): never {
   throw new MiError(Errors.JWT_ISSUER_CONFIG, `${where} ${message}`);
@@ -148,6 +152,8 @@ export function readApiSecuritySettings(doc: Table, warnings: string[]): ApiSecu
       const list = stringList('[api_security.scope_roles]', scope, roles) ?? [];
       scopeRoles.set(scope, new Set(list.map((r) => r.toLowerCase())));
     }
+    const defaultSecurity = s.optionalText('default') ?? 'none';
+    if (defaultSecurity !== 'none' && defaultSecurity !== 'oauth2') s.fail('default', '"none" or "oauth2"', s.get('default'));
     return Object.freeze({
       scopeFaultStatus: status as 401 | 403,
       tokenCacheSize: s.int('token_cache_size', 10000),
@@ -155,6 +161,8 @@ export function readApiSecuritySettings(doc: Table, warnings: string[]): ApiSecu
       scopeRoles,
       authorizationHeader: s.optionalText('authorization_header') ?? 'Authorization',
       apiKeyHeader: s.optionalText('api_key_header') ?? 'apikey',
+      apiKeyCacheSeconds: s.int('api_key_cache_ttl', 30),
+      defaultSecurity: defaultSecurity as 'none' | 'oauth2',
     });
   } catch (err) {
     if (err instanceof MiError && err.spec === Errors.CONFIG_VALUE) throw new MiError(Errors.JWT_ISSUER_CONFIG, err.message);

@@ -8,6 +8,7 @@ import type { MessageContext, Reply } from '../../context/message-context.js';
 import type { ParseContext } from '../../artifacts/parse-context.js';
 import type { NonceStore } from '../ws-security/nonce-store.js';
 import type { GatewaySecurity } from '../gateway/gateway-security.js';
+import type { ApiKeyVerifier } from '../gateway/api-key-verifier.js';
 
 /** undefined admits the request; a Reply refuses it with that answer. */
 export type AccessVerdict = Reply | undefined;
@@ -18,6 +19,8 @@ export interface AccessServices {
   readonly nonces: NonceStore;
   /** API security: [[jwt_issuer]]s, the token cache, [api_security] settings. */
   readonly gateway: GatewaySecurity;
+  /** API keys of `mi api-key issue`; undefined where no key store is open (mi validate, bare test runtimes). */
+  readonly apiKeys?: ApiKeyVerifier;
 }
 
 export interface AccessPolicy {
@@ -25,6 +28,8 @@ export interface AccessPolicy {
   readonly name: string;
   /** Higher runs first: transport checks before credentials, credentials before throttling. */
   readonly priority: number;
+  /** What it asks for, in words, for `mi validate` (credential policies say it; transport checks may not). */
+  readonly description?: string;
   check(mc: MessageContext, services: AccessServices): AccessVerdict | Promise<AccessVerdict>;
 }
 

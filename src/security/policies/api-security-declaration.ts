@@ -4,6 +4,7 @@
  *   <security application="mandatory" removeCredentials="true">      on <api> and on <resource>
  *     <oauth2 scopes="read:menu admin"/>                             a JWT bearer token
  *     <basic_auth scopes="admin" roles="barista"/>                   the runtime's users
+ *     <api_key in="header" name="apikey"/>                           a key of `mi api-key issue`
  *     <mutualssl mandatory="true"/>                                  a TLS client certificate
  *   </security>
  *   <security auth="none"/>                                          this resource is open
@@ -12,7 +13,7 @@
  * in `<handlers>`, as the gateway artifacts it publishes carry it:
  *
  *   <handler class="org.wso2.carbon.apimgt.gateway.handlers.security.APIAuthenticationHandler">
- *     <property name="APISecurity" value="oauth2,basic_auth,oauth_basic_auth_api_key_mandatory"/>
+ *     <property name="APISecurity" value="oauth2,basic_auth,api_key,oauth_basic_auth_api_key_mandatory"/>
  *     <property name="RemoveOAuthHeadersFromOutMessage" value="true"/>
  *   </handler>
  *
@@ -24,7 +25,7 @@ import { Errors } from '../../errors.js';
 import { parseExtensionProperties } from '../../handlers/properties.js';
 import { childElements } from '../../xml/dom.js';
 import type { AccessPolicy, AccessPolicyDef } from './access-policy.js';
-import { API_SECURITY_POLICY, API_SECURITY_PRIORITY, apiSecurityPolicy, type BasicAuthScheme, type OAuth2Scheme, type SecurityDeclaration } from './api-security.js';
+import { API_SECURITY_POLICY, API_SECURITY_PRIORITY, apiSecurityPolicy, type ApiKeyScheme, type BasicAuthScheme, type OAuth2Scheme, type SecurityDeclaration } from './api-security.js';
 
 export const APIM_AUTHENTICATION_HANDLER = 'org.wso2.carbon.apimgt.gateway.handlers.security.APIAuthenticationHandler';
 
@@ -87,6 +88,7 @@ export function parseSecurityElement(el: Element, ctx: ParseContext): ParsedSecu
   const removeCredentials = flag(el, ctx, 'removeCredentials', a.get('removeCredentials'), true);
   let oauth2: OAuth2Scheme | undefined;
   let basicAuth: BasicAuthScheme | undefined;
+  let apiKey: ApiKeyScheme | undefined;
   let mutualSsl: { mandatory: boolean } | undefined;
   let ok = removeCredentials !== undefined;
   const seen = new Set<string>();
@@ -116,36 +118,50 @@ export function parseSecurityElement(el: Element, ctx: ParseContext): ParsedSecu
       if (mandatory === undefined) ok = false;
       else mutualSsl = { mandatory };
     } else if (name === 'api_key') {
-      ctx.error(c, Errors.API_SECURITY_DECLARATION, 'api_key is not supported yet: an API cannot be secured with API keys; use oauth2 or basic_auth');
-      ok = false;
+      const at = attributes(c, ctx, ['in', 'name']);
+      const where = at?.get('in');
+      const keyName = at?.get('name')?.trim();
+      if (!at) ok = false;
+      else if (where !== undefined && where !== 'header' && where !== 'query') {
+        ctx.error(c, Errors.API_SECURITY_DECLARATION, `api_key in must be 'header' or 'query', not '${where}' (API keys in cookies are not supported)`);
+        ok = false;
+      } else if (keyName === '') {
+        ctx.error(c, Errors.API_SECURITY_DECLARATION, 'api_key name must not be empty; leave it out for [api_security] api_key_header (apikey)');
+        ok = false;
+      } else {
+        const ins: ('header' | 'query')[] = where === undefined ? ['header', 'query'] : [where];
+        apiKey = Object.freeze({ locations: Object.freeze(ins.map((i) => Object.freeze({ in: i, name: keyName }))) });
+      }
     } else {
-      ctx.error(c, Errors.API_SECURITY_DECLARATION, `<${name}> is not a security scheme; use <oauth2>, <basic_auth> or <mutualssl> (or <security auth="none"/>)`);
+      ctx.error(c, Errors.API_SECURITY_DECLARATION, `<${name}> is not a security scheme; use <oauth2>, <basic_auth>, <api_key> or <mutualssl> (or <security auth="none"/>)`);
       ok = false;
     }
   }
   if (!ok) return NOTHING;
-  if (!oauth2 && !basicAuth && !mutualSsl) {
-    ctx.error(el, Errors.API_SECURITY_DECLARATION, '<security> lists no scheme; list <oauth2>, <basic_auth> or <mutualssl>, or write <security auth="none"/> for an open resource');
+  const app = oauth2 !== undefined || basicAuth !== undefined || apiKey !== undefined;
+  if (!app && !mutualSsl) {
+    ctx.error(el, Errors.API_SECURITY_DECLARATION, '<security> lists no scheme; list <oauth2>, <basic_auth>, <api_key> or <mutualssl>, or write <security auth="none"/> for an open resource');
     return NOTHING;
   }
-  if (!oauth2 && !basicAuth && application === 'optional') {
-    ctx.error(el, Errors.API_SECURITY_DECLARATION, "application='optional' needs an application scheme (oauth2 or basic_auth) besides mutualssl");
+  if (!app && application === 'optional') {
+    ctx.error(el, Errors.API_SECURITY_DECLARATION, "application='optional' needs an application scheme (oauth2, basic_auth or api_key) besides mutualssl");
     return NOTHING;
   }
-  if (!oauth2 && !basicAuth && !mutualSsl!.mandatory) {
+  if (!app && !mutualSsl!.mandatory) {
     ctx.error(el, Errors.API_SECURITY_DECLARATION, 'an optional <mutualssl> alone secures nothing; make it mandatory or add an application scheme');
     return NOTHING;
   }
   return {
     open: false,
     policy: apiSecurityPolicy(
-      Object.freeze({ oauth2, basicAuth, mutualSsl, applicationMandatory: application === 'mandatory' || !mutualSsl, removeCredentials: removeCredentials! }) satisfies SecurityDeclaration,
+      Object.freeze({ oauth2, basicAuth, apiKey, mutualSsl, applicationMandatory: application === 'mandatory' || !mutualSsl, removeCredentials: removeCredentials! }) satisfies SecurityDeclaration,
     ),
   };
 }
 
 /** Properties of API Manager's handler that describe its deployment (subscriptions, throttling, key managers): no effect here. */
 const APIM_INERT_PROPERTIES = new Set(['APILevelPolicy', 'provider', 'keyManagers', 'CertificateInformation', 'apiUUID', 'apiType', 'api.type']);
+const APIM_KEY_LOCATIONS: ApiKeyScheme = Object.freeze({ locations: Object.freeze([Object.freeze({ in: 'header', name: undefined }), Object.freeze({ in: 'query', name: undefined })] as const) });
 const APIM_SCHEMES = new Set(['oauth2', 'basic_auth', 'api_key', 'mutualssl', 'mutualssl_mandatory', 'oauth_basic_auth_api_key_mandatory']);
 
 /** API Manager's APIAuthenticationHandler: its APISecurity list, read as the gateway reads it. */
@@ -164,9 +180,6 @@ function parseApimHandler(el: Element, ctx: ParseContext): AccessPolicy | undefi
         if (!APIM_SCHEMES.has(s)) {
           ctx.error(el, Errors.API_SECURITY_DECLARATION, `APISecurity has an unknown scheme '${s}' (known: ${[...APIM_SCHEMES].join(', ')})`);
           ok = false;
-        } else if (s === 'api_key') {
-          ctx.error(el, Errors.API_SECURITY_DECLARATION, 'APISecurity api_key is not supported yet; remove it or use oauth2 or basic_auth');
-          ok = false;
         }
       }
     } else if (name === 'RemoveOAuthHeadersFromOutMessage') {
@@ -183,16 +196,19 @@ function parseApimHandler(el: Element, ctx: ParseContext): AccessPolicy | undefi
   const has = (s: string): boolean => list.includes(s);
   const mutual = has('mutualssl') || has('mutualssl_mandatory');
   // the gateway's defaults: no application scheme and no certificate -> oauth2; no explicit optionality -> mandatory
-  const oauth2 = has('oauth2') || (!mutual && !has('basic_auth'));
+  const oauth2 = has('oauth2') || (!mutual && !has('basic_auth') && !has('api_key'));
   const basic = has('basic_auth');
-  const appMandatory = has('oauth_basic_auth_api_key_mandatory') || !mutual || (!oauth2 && !basic);
+  const key = has('api_key');
+  const appMandatory = has('oauth_basic_auth_api_key_mandatory') || !mutual || (!oauth2 && !basic && !key);
   if (oauth2) checkOAuth2Configured(el, ctx);
   return apiSecurityPolicy(
     Object.freeze({
       oauth2: oauth2 ? { scopes: [] } : undefined,
       basicAuth: basic ? { scopes: [], roles: undefined } : undefined,
-      mutualSsl: mutual ? { mandatory: has('mutualssl_mandatory') || (!oauth2 && !basic) } : undefined,
-      applicationMandatory: (oauth2 || basic) && appMandatory,
+      // API Manager reads the key from its header or, failing that, from a query parameter of the same name
+      apiKey: key ? APIM_KEY_LOCATIONS : undefined,
+      mutualSsl: mutual ? { mandatory: has('mutualssl_mandatory') || (!oauth2 && !basic && !key) } : undefined,
+      applicationMandatory: (oauth2 || basic || key) && appMandatory,
       removeCredentials,
     }),
   );

@@ -6,7 +6,8 @@
  * - mutualssl: a TLS client certificate. Mandatory: without one the call is refused whatever else it
  *   carries; optional: one is enough when application security is optional.
  * - application security, the first scheme whose credential the request carries: `oauth2` (a JWT bearer
- *   token), `basic_auth` (the runtime's users). None carried: 900902, unless application security is
+ *   token), `basic_auth` (the runtime's users), `api_key` (a key issued by `mi api-key issue` for this API,
+ *   in a header or a query parameter). None carried: 900902, unless application security is
  *   optional and the certificate passed. A credential that does not verify: 900901. Scopes: the token (or
  *   the user's roles through `[api_security.scope_roles]`) must hold ANY of the scheme's scopes, as API
  *   Manager and Micro Integrator check them (900910); roles of basic_auth likewise (900908).
@@ -22,6 +23,7 @@ import { basicCredentials } from '../auth/basic-credentials.js';
 import { faultDescription, FaultCodes, faultStatusOf, gatewayFaultReply, type GatewayRefusal } from '../gateway/gateway-fault.js';
 import type { GatewaySecurity } from '../gateway/gateway-security.js';
 import type { TokenOutcome } from '../gateway/jwt-verifier.js';
+import type { ApiKeyOutcome } from '../gateway/api-key-verifier.js';
 import type { AccessPolicy, AccessServices, AccessVerdict } from './access-policy.js';
 import { authServiceRefusal } from './basic-auth.js';
 
@@ -39,12 +41,23 @@ export interface BasicAuthScheme {
   readonly roles: ReadonlySet<string> | undefined;
 }
 
+/** Where a request carries its API key; `name` undefined: `[api_security] api_key_header` (`apikey`). */
+export interface ApiKeyLocation {
+  readonly in: 'header' | 'query';
+  readonly name: string | undefined;
+}
+
+export interface ApiKeyScheme {
+  readonly locations: readonly ApiKeyLocation[];
+}
+
 export interface SecurityDeclaration {
   readonly oauth2: OAuth2Scheme | undefined;
   readonly basicAuth: BasicAuthScheme | undefined;
+  readonly apiKey?: ApiKeyScheme | undefined;
   /** undefined: no client certificate is asked for. */
   readonly mutualSsl: { readonly mandatory: boolean } | undefined;
-  /** Whether one of the application schemes (oauth2, basic_auth) must pass. */
+  /** Whether one of the application schemes (oauth2, basic_auth, api_key) must pass. */
   readonly applicationMandatory: boolean;
   /** Remove the credential header before the message goes on (API Manager's default). */
   readonly removeCredentials: boolean;
@@ -69,8 +82,12 @@ class ApiSecurityPolicy implements AccessPolicy {
     const parts: string[] = [];
     if (d.oauth2) parts.push(`OAuth2 ${REALM}`);
     if (d.basicAuth) parts.push(`Basic ${REALM}`);
+    if (d.apiKey) parts.push(`API Key ${REALM}`);
     this.challenge = parts.map((p) => p + ', ').join('').trim();
+    this.description = describeDeclaration(d);
   }
+
+  readonly description: string;
 
   check(mc: MessageContext, services: AccessServices): AccessVerdict | Promise<AccessVerdict> {
     const d = this.d;
@@ -81,7 +98,7 @@ class ApiSecurityPolicy implements AccessPolicy {
       if (!certificateOk && d.mutualSsl.mandatory) return this.refuse(mc, g, INVALID);
       if (certificateOk && !d.applicationMandatory) return undefined;
     }
-    if (d.oauth2 === undefined && d.basicAuth === undefined) return undefined;
+    if (d.oauth2 === undefined && d.basicAuth === undefined && d.apiKey === undefined) return undefined;
     const header = mc.headers.get(g.authorizationKey);
     if (typeof header === 'string') {
       const space = header.indexOf(' ');
@@ -94,8 +111,30 @@ class ApiSecurityPolicy implements AccessPolicy {
       }
       if (scheme === 'basic' && d.basicAuth) return this.basic(mc, g, header);
     }
+    if (d.apiKey) {
+      const found = findApiKey(mc, d.apiKey, g.settings.apiKeyHeader);
+      if (found !== undefined) return this.apiKey(mc, services, found);
+    }
     if (certificateOk) return undefined; // optional application security after a client certificate
     return this.refuse(mc, g, MISSING);
+  }
+
+  private apiKey(mc: MessageContext, services: AccessServices, found: FoundApiKey): AccessVerdict | Promise<AccessVerdict> {
+    const g = services.gateway;
+    const keys = services.apiKeys;
+    if (found.key === '') return this.refuse(mc, g, INVALID);
+    if (keys === undefined) return this.refuse(mc, g, NO_KEY_STORE);
+    const api = mc.exchange.api?.name ?? '';
+    const outcome = keys.check(api, found.key);
+    return outcome instanceof Promise ? outcome.then((o) => this.admitKey(mc, g, o, found)) : this.admitKey(mc, g, outcome, found);
+  }
+
+  private admitKey(mc: MessageContext, g: GatewaySecurity, o: ApiKeyOutcome, found: FoundApiKey): AccessVerdict {
+    if (o.failed) return this.refuse(mc, g, o);
+    mc.props.set('api.ut.userId', o.label);
+    mc.props.set('Scopes', '[]');
+    if (this.d.removeCredentials) removeApiKey(mc, found);
+    return undefined;
   }
 
   private admitToken(mc: MessageContext, g: GatewaySecurity, o: TokenOutcome): AccessVerdict {
@@ -142,6 +181,85 @@ class ApiSecurityPolicy implements AccessPolicy {
     const description = faultDescription(r, s.authorizationHeader, s.apiKeyHeader);
     return gatewayFaultReply(mc, r.code, description, faultStatusOf(r.code, s.scopeFaultStatus), this.challenge);
   }
+}
+
+const NO_KEY_STORE: GatewayRefusal = Object.freeze({ code: FaultCodes.GENERAL_ERROR, reason: 'API keys cannot be checked: no key store' });
+
+interface FoundApiKey {
+  readonly key: string;
+  readonly location: ApiKeyLocation;
+  readonly name: string;
+}
+
+/** The first location of the scheme that carries a key (headers before query parameters, as declared). */
+function findApiKey(mc: MessageContext, scheme: ApiKeyScheme, defaultName: string): FoundApiKey | undefined {
+  for (const location of scheme.locations) {
+    const name = location.name ?? defaultName;
+    if (location.in === 'header') {
+      const v = mc.headers.get(name.toLowerCase());
+      if (typeof v === 'string') return { key: v.trim(), location, name };
+    } else {
+      const v = queryValue(mc.inbound.query, name);
+      if (v !== undefined) return { key: v, location, name };
+    }
+  }
+  return undefined;
+}
+
+function decodeQueryPart(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+function queryValue(query: string, name: string): string | undefined {
+  if (query === '') return undefined;
+  for (const part of query.split('&')) {
+    const eq = part.indexOf('=');
+    if (decodeQueryPart(eq < 0 ? part : part.slice(0, eq)) === name) return eq < 0 ? '' : decodeQueryPart(part.slice(eq + 1));
+  }
+  return undefined;
+}
+
+/** The key does not travel on to the backend: its header, or its query parameter in REST_URL_POSTFIX. */
+function removeApiKey(mc: MessageContext, found: FoundApiKey): void {
+  if (found.location.in === 'header') {
+    mc.removeProperty(found.name, 'transport');
+    return;
+  }
+  mc.props.delete(`query.param.${found.name}`);
+  const postfix = mc.axis2.get('REST_URL_POSTFIX');
+  if (typeof postfix !== 'string') return;
+  const q = postfix.indexOf('?');
+  if (q < 0) return;
+  const kept = postfix
+    .slice(q + 1)
+    .split('&')
+    .filter((part) => {
+      const eq = part.indexOf('=');
+      return decodeQueryPart(eq < 0 ? part : part.slice(0, eq)) !== found.name;
+    });
+  mc.axis2.set('REST_URL_POSTFIX', postfix.slice(0, q) + (kept.length ? `?${kept.join('&')}` : ''));
+}
+
+/** What a declaration accepts, in words, for `mi validate`: `oauth2 (scopes: a, b) | basic_auth | api_key (header apikey)`. */
+export function describeDeclaration(d: SecurityDeclaration): string {
+  const alternatives: string[] = [];
+  const scopes = (s: readonly string[]) => (s.length ? ` (scopes: ${s.join(', ')})` : '');
+  if (d.oauth2) alternatives.push(`oauth2${scopes(d.oauth2.scopes)}`);
+  if (d.basicAuth) {
+    const roles = d.basicAuth.roles ? ` (roles: ${[...d.basicAuth.roles].join(', ')})` : '';
+    alternatives.push(`basic_auth${scopes(d.basicAuth.scopes)}${roles}`);
+  }
+  if (d.apiKey) alternatives.push(`api_key (${d.apiKey.locations.map((l) => `${l.in} ${l.name ?? 'apikey'}`).join(', ')})`);
+  let text = alternatives.join(' | ');
+  if (d.mutualSsl) {
+    const cert = d.mutualSsl.mandatory ? 'client certificate required' : 'or a client certificate';
+    text = text ? `${text}, ${cert}` : 'client certificate';
+  }
+  return text;
 }
 
 function scopeRefusal(mc: MessageContext): GatewayRefusal {

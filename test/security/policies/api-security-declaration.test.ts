@@ -69,7 +69,8 @@ describe('declaring API security in an artifact', () => {
     ['an optional certificate alone', '<security><mutualssl mandatory="false"/></security>', /MI_API_001  an optional <mutualssl> alone secures nothing/],
     ['auth other than none', '<security auth="basic"/>', /MI_API_001  auth must be 'none'/],
     ['an open API', '<security auth="none"/>', /MI_API_001  <security auth="none"\/> belongs on a resource/],
-    ['api keys (not supported yet)', '<security><api_key/></security>', /MI_API_001  api_key is not supported yet/],
+    ['an API key in a cookie', '<security><api_key in="cookie"/></security>', /MI_API_001  api_key in must be 'header' or 'query', not 'cookie'/],
+    ['an API key with an empty name', '<security><api_key name=" "/></security>', /MI_API_001  api_key name must not be empty/],
     [
       'an unknown APISecurity scheme',
       '<handlers><handler class="org.wso2.carbon.apimgt.gateway.handlers.security.APIAuthenticationHandler"><property name="APISecurity" value="oauth2,saml"/></handler></handlers>',
