@@ -23,7 +23,7 @@ export interface CredentialRules {
 }
 
 /** Passwords that appear in every Micro Integrator guide and default file: refused for users declared in deployment.toml. */
-const WELL_KNOWN = new Set(['admin', 'password', 'changeit', 'changeme', 'wso2carbon', 'root', '12345', '123456', 'secret']);
+export const WELL_KNOWN = new Set(['admin', 'password', 'changeit', 'changeme', 'wso2carbon', 'root', '12345', '123456', 'secret']);
 
 interface Rule {
   readonly pattern: RegExp;

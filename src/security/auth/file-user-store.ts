@@ -1,18 +1,30 @@
 /**
  * The `[[internal_apis.users]]` list of deployment.toml as a read-only user store (`user.name`,
- * `user.password` — may be a `$secret{}` —, optional `user.roles` and `user.is_admin`). Names are
- * case-insensitive. Passwords are compared as SHA-256 digests in constant time, and an unknown user costs
- * the same comparison, so timing tells nothing about which names exist. No user is built in: without the
- * list, every credential is refused. These passwords are known to the server, which is what WS-Security
- * PasswordDigest needs.
+ * `user.password` — may be a `$secret{}`, or a hash `@sha256:{hex}` as API Microgateway's users are written
+ * (configured-password.ts) —, optional `user.roles` and `user.is_admin`). Names are case-insensitive.
+ * Passwords are compared as digests in constant time, and an unknown user costs the same comparison, so
+ * timing tells nothing about which names exist. No user is built in: without the list, every credential is
+ * refused. Plain passwords are known to the server, which is what WS-Security PasswordDigest needs.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { hashedPassword, passwordMatches, type HashedPassword } from './configured-password.js';
 import type { UserInfo, UserStore } from './user-store.js';
 
 interface Entry {
   readonly info: UserInfo;
-  readonly password: string;
+  /** The plain password; undefined when it is written as a hash. */
+  readonly password: string | undefined;
   readonly digest: Buffer;
+  /** The password's hash as written (`@sha256:{...}`); null when that form is malformed (it never matches). */
+  readonly hashed: HashedPassword | null | undefined;
+}
+
+function hashedOrNull(password: string, name: string): HashedPassword | null | undefined {
+  try {
+    return hashedPassword(password, name);
+  } catch {
+    return null; // reported at start by the configuration check (MI_API_019)
+  }
 }
 
 export interface FileUser {
@@ -59,7 +71,8 @@ export class FileUserStore implements UserStore {
       const hasAdmin = roles.some((r) => r.toLowerCase() === admin);
       if (u.isAdmin && !hasAdmin) roles.push(adminRole);
       const info: UserInfo = { name: u.name, roles, isAdmin: u.isAdmin === true || hasAdmin, source: 'file' };
-      this.entries.set(u.name.toLowerCase(), { info, password: u.password, digest: digest(u.password) });
+      const hashed = hashedOrNull(u.password, u.name);
+      this.entries.set(u.name.toLowerCase(), { info, password: hashed === undefined ? u.password : undefined, digest: digest(u.password), hashed });
     }
   }
 
@@ -75,6 +88,7 @@ export class FileUserStore implements UserStore {
   /** Synchronous check (both digests are 32 bytes: timingSafeEqual never throws and takes the same time). */
   verifySync(name: string, password: string): boolean {
     const e = this.entries.get(name.toLowerCase());
+    if (e?.hashed !== undefined) return e.hashed !== null && passwordMatches(e.hashed, password);
     return timingSafeEqual(digest(password), e ? e.digest : NOBODY) && e !== undefined;
   }
 

@@ -8,7 +8,8 @@
 import { Errors, MiError, type ErrorSpec } from '../../errors.js';
 import { Section, type Table } from '../../config/section.js';
 import { DEFAULT_ADMIN_ROLE } from '../../store/migrations.js';
-import { credentialRules, type CredentialRules } from './credential-rules.js';
+import { credentialRules, WELL_KNOWN, type CredentialRules } from './credential-rules.js';
+import { hashedPassword, passwordMatches } from './configured-password.js';
 import { fileUsersFromToml } from './file-user-store.js';
 
 export interface SuperAdmin {
@@ -75,7 +76,21 @@ export function userStoreSettings(toml: Table): UserStoreSettings {
     superAdmin = { name: superAdminName, password: () => password };
   }
   for (const u of fileUsersFromToml(toml)) {
-    checkConfiguredUser(rules, u.name, u.password, Errors.FILE_USER_WEAK, '[[internal_apis.users]]', 'or remove the entry and add the user with `mi user add`');
+    const hashed = hashedPassword(u.password, `[[internal_apis.users]] user '${u.name}'`);
+    if (hashed === undefined) {
+      checkConfiguredUser(rules, u.name, u.password, Errors.FILE_USER_WEAK, '[[internal_apis.users]]', 'or remove the entry and add the user with `mi user add`');
+      continue;
+    }
+    // a hash hides the password's length and letters; what can still be checked: the name, and no well-known default
+    try {
+      rules.checkUserName(u.name);
+    } catch (err) {
+      if (!(err instanceof MiError)) throw err;
+      throw new MiError(Errors.FILE_USER_WEAK, `[[internal_apis.users]] user '${u.name}': ${err.message}`);
+    }
+    if ([...WELL_KNOWN, u.name, u.name.toLowerCase()].some((w) => passwordMatches(hashed, w))) {
+      throw new MiError(Errors.FILE_USER_WEAK, `[[internal_apis.users]] user '${u.name}': the password hash is that of a well-known default (${[...WELL_KNOWN].slice(0, 4).join(', ')}, ...) or of the user name; choose a strong password`);
+    }
   }
   const realm = Section.at(toml, 'realm_manager');
   return {
