@@ -11,6 +11,21 @@ import { MiError } from '../errors.js';
 import { storeConfigProblems } from '../store/stores.js';
 import { authenticationOptionsFrom } from '../security/auth/authentication-service.js';
 import { installGlobalHandlers } from '../handlers/global-handlers.js';
+import type { Artifact } from '../artifacts/model.js';
+
+/**
+ * Each API's effective security, one line per resource and method: what it accepts and where that is
+ * declared (`XML <resource>`, `OpenAPI paths./menu.get.security`, `XML <api>`, `default`, ...).
+ */
+function writeSecurityReport(deployed: readonly Artifact[]): void {
+  for (const a of deployed) {
+    if (a.kind !== 'api' || !a.securityReport) continue;
+    for (const line of a.securityReport) {
+      const from = line.source === 'none' ? '' : `  (${line.source})`;
+      process.stdout.write(`security  API ${a.name}  ${line.resource}  ${line.security}${from}\n`);
+    }
+  }
+}
 
 export function validateCommand(opts: { home: string }): void {
   const home = path.resolve(opts.home);
@@ -49,6 +64,7 @@ export function validateCommand(opts: { home: string }): void {
     problems++;
   }
   for (const d of result.diagnostics) process.stdout.write(formatDiagnostic(path.isAbsolute(d.file) ? { ...d, file: path.relative(process.cwd(), d.file) || d.file } : d) + '\n');
+  writeSecurityReport(result.deployed);
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = result.diagnostics.length - errors;
   process.stdout.write(`${result.deployed.length} artifacts valid, ${errors} errors, ${warnings} warnings\n`);
