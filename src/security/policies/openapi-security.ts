@@ -258,7 +258,10 @@ class Reader {
     if (op['security'] !== undefined) return this.requirements(op['security'], [...at, 'security'], xScope);
     if (xScope !== undefined || own === false) {
       // the Microgateway's rule: the top-level schemes, else oauth2
-      if (this.doc['security'] !== undefined) return this.requirements(this.doc['security'], ['security'], xScope);
+      if (this.doc['security'] !== undefined) {
+        const d = this.requirements(this.doc['security'], ['security'], xScope);
+        return d && { ...d, where: jsonPathText([...at, xScope !== undefined ? 'x-scope' : 'x-wso2-disable-security']) };
+      }
       return this.defaultOAuth2(xScope ?? [], [...at, xScope !== undefined ? 'x-scope' : 'x-wso2-disable-security']);
     }
     return undefined;
