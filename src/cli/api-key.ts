@@ -9,8 +9,6 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { Errors, MiError } from '../errors.js';
 import { memoryLoggerFactory } from '../logging/logger.js';
-import { listArtifactFiles } from '../artifacts/deployer.js';
-import { artifactDir } from '../main.js';
 import { ApiKeyStore, type ApiKeyRecord } from '../security/gateway/api-key-store.js';
 import { openStores } from '../store/stores.js';
 import { childElements, parseXml } from '../xml/dom.js';
@@ -35,10 +33,14 @@ async function withApiKeys(opts: HomeOption, work: (store: ApiKeyStore, home: st
   }
 }
 
-/** The names of the APIs in the home's artifact folder (roots and `<definitions>` children). */
-function apiNames(home: string): string[] {
+/**
+ * The names of the APIs in the home's artifact folder (roots and `<definitions>` children). The deployer's
+ * modules load here only: `list` and `revoke` stay quick.
+ */
+async function apiNames(dir: string): Promise<string[]> {
+  const { listArtifactFiles } = await import('../artifacts/deployer.js');
   const names: string[] = [];
-  for (const file of listArtifactFiles(artifactDir(home))) {
+  for (const file of listArtifactFiles(dir)) {
     try {
       const root = parseXml(readFileSync(file, 'utf8')).documentElement;
       for (const el of root.localName === 'definitions' ? childElements(root) : [root]) {
@@ -73,9 +75,10 @@ function state(r: ApiKeyRecord): string {
 export async function apiKeyIssueCommand(opts: HomeOption & { api: string; name?: string; expires?: string }): Promise<void> {
   await withApiKeys(opts, async (store, home) => {
     const expires = opts.expires !== undefined ? parseExpiry(opts.expires) : undefined;
-    const known = apiNames(home);
+    const dir = (await import('../main.js')).artifactDir(home);
+    const known = await apiNames(dir);
     if (!known.includes(opts.api)) {
-      throw new MiError(Errors.API_KEY_ARGUMENT, `no API named '${opts.api}' in ${artifactDir(home)}${known.length ? ` (APIs: ${known.join(', ')})` : ''}`);
+      throw new MiError(Errors.API_KEY_ARGUMENT, `no API named '${opts.api}' in ${dir}${known.length ? ` (APIs: ${known.join(', ')})` : ''}`);
     }
     const { key, record } = await store.issue(opts.api, opts.name?.trim() ?? '', expires);
     process.stdout.write(`${key}\n`);
