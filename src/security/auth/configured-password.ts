@@ -18,14 +18,18 @@ export interface HashedPassword {
 
 const HEX_LENGTH: Record<PasswordHashAlgorithm, number> = { sha1: 40, sha256: 64, sha384: 96, sha512: 128 };
 const FORM = /^@(sha\w*):\{(.*)\}$/s;
+/** `@<name>:{...}`: meant as a hash (an unknown name is an error, not a plain password that happens to look so). */
+const HASH_LIKE = /^@[A-Za-z][A-Za-z0-9-]*:\{.*\}$/s;
 
 /**
  * The hash a configured password is written as; undefined for a plain password. Throws MI_API_019 for a
  * value in the hash form that is malformed (`where` names the user, never the value).
  */
 export function hashedPassword(value: string, where: string): HashedPassword | undefined {
-  if (!value.startsWith('@sha')) return undefined;
+  if (!value.startsWith('@sha') && !HASH_LIKE.test(value)) return undefined;
+  const unknown = /^@([^:]+):\{/.exec(value);
   const m = FORM.exec(value);
+  if (!m && unknown) throw new MiError(Errors.FILE_USER_PASSWORD_HASH, `${where}: @${unknown[1]} is not a supported hash; use @sha1, @sha256, @sha384 or @sha512`);
   if (!m) throw new MiError(Errors.FILE_USER_PASSWORD_HASH, `${where}: a hashed password is written @sha256:{hex} (or @sha1, @sha384, @sha512)`);
   const algorithm = m[1]!.toLowerCase() as PasswordHashAlgorithm;
   if (!(algorithm in HEX_LENGTH)) throw new MiError(Errors.FILE_USER_PASSWORD_HASH, `${where}: @${m[1]} is not a supported hash; use @sha1, @sha256, @sha384 or @sha512`);
