@@ -45,6 +45,16 @@ paths:
       security: []
       responses:
         '200': { description: alive }
+  /specials:
+    get:
+      security: []
+      responses:
+        '200': { description: today's specials }
+    put:
+      security:
+        - coffee_auth: [admin]
+      responses:
+        '200': { description: changed }
   /staff:
     get:
       security:

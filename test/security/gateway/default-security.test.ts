@@ -19,6 +19,7 @@ const COFFEEBAR_XML = `<api ${SYN} name="Coffeebar" context="/coffee">
   <resource methods="DELETE" uri-template="/menu/{name}"><inSequence><respond/></inSequence></resource>
   <resource methods="GET" uri-template="/stats"><inSequence><respond/></inSequence></resource>
   <resource methods="GET" uri-template="/health"><inSequence><respond/></inSequence></resource>
+  <resource methods="GET PUT" uri-template="/specials"><inSequence><respond/></inSequence></resource>
   <resource methods="GET" uri-template="/staff"><security><basic_auth roles="barista"/></security><inSequence><respond/></inSequence></resource>
 </api>`;
 
@@ -93,6 +94,8 @@ describe('[api_security] default = "oauth2" and the security mi validate reports
         'security  API Coffeebar  DELETE /menu/{name}  oauth2 (scopes: admin)  (OpenAPI paths./menu/{item}.delete.security)',
         'security  API Coffeebar  GET /stats  basic_auth (scopes: admin)  (OpenAPI paths./stats.get.security)',
         'security  API Coffeebar  GET /health  open  (OpenAPI paths./health.get.security)',
+        'security  API Coffeebar  GET /specials  open  (OpenAPI paths./specials.get.security)',
+        'security  API Coffeebar  PUT /specials  oauth2 (scopes: admin)  (OpenAPI paths./specials.put.security)',
         'security  API Coffeebar  GET /staff  basic_auth (roles: barista)  (XML <resource>)',
         'security  API Plain  GET /  oauth2  (default)',
       ]);

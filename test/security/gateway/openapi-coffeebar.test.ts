@@ -44,6 +44,7 @@ describe('API security from an OpenAPI definition: the Coffeebar scenario', func
           <resource methods="DELETE" uri-template="/menu/{name}">${seq}</resource>
           <resource methods="GET" uri-template="/stats">${seq}</resource>
           <resource methods="GET" uri-template="/health">${seq}</resource>
+          <resource methods="GET PUT" uri-template="/specials">${seq}</resource>
           <resource methods="GET" uri-template="/staff"><security><basic_auth roles="barista"/></security>${seq}</resource>
         </api>`,
         'api/Coffeebar_swagger.yaml': COFFEEBAR_DEFINITION,
@@ -142,6 +143,15 @@ user.roles = ["customer"]
   it('leaves an operation with security: [] open, though the definition secures everything else', async () => {
     const r = await call('GET', '/health');
     assert.equal(r.status, 200, r.text);
+  });
+
+  it('secures the methods of one resource as their operations say: GET open, PUT for admins', async () => {
+    assert.equal((await call('GET', '/specials')).status, 200);
+    const none = await call('PUT', '/specials');
+    assert.equal(none.status, 401);
+    assert.equal(JSON.parse(none.text).fault.code, 900902);
+    assert.equal(JSON.parse((await call('PUT', '/specials', `Bearer ${tokens['menu scope']}`)).text).fault.code, 900910);
+    assert.equal((await call('PUT', '/specials', `Bearer ${tokens['admin']}`)).status, 200);
   });
 
   it("lets the resource's own XML <security> win over the definition's operation", async () => {
