@@ -20,6 +20,9 @@ import { ExtensionLoader } from '../handlers/extension-loader.js';
 
 export const DEPLOYER_LOGGER = 'org.apache.synapse.deployers.SynapseArtifactDeployer';
 
+/** An API's OpenAPI definition beside it (`<ApiName>_swagger.yaml`): a change redeploys the artifacts beside it. */
+const DEFINITION_FILE = /_swagger\.(ya?ml|json)$/;
+
 /** How Micro Integrator names each kind in its "has been deployed from file" lines. */
 const ARTIFACT_LABEL: Record<Artifact['kind'], string> = {
   proxy: 'ProxyService',
@@ -154,7 +157,7 @@ export class Deployer {
     const w = watch(this.dir, {
       ignoreInitial: true,
       awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 },
-      ignored: (p, st) => !!st?.isFile() && !p.endsWith('.xml'),
+      ignored: (p, st) => !!st?.isFile() && !p.endsWith('.xml') && !DEFINITION_FILE.test(p),
     });
     const onChange = (file: string): void => {
       this.pending.add(file);
@@ -188,7 +191,8 @@ export class Deployer {
   }
 
   private flush(): void {
-    const changed = [...this.pending];
+    // a definition file stands for the artifact files of its folder (one of them is its API)
+    const changed = [...new Set([...this.pending].flatMap((f) => (DEFINITION_FILE.test(f) ? [...this.files.keys()].filter((x) => path.dirname(x) === path.dirname(f)) : [f])))];
     this.pending.clear();
     const log = this.runtime.logs.get(DEPLOYER_LOGGER);
     if (this.pendingExt.size) {
