@@ -26,6 +26,7 @@ import type { TokenOutcome } from '../gateway/jwt-verifier.js';
 import type { ApiKeyOutcome } from '../gateway/api-key-verifier.js';
 import type { AccessPolicy, AccessServices, AccessVerdict } from './access-policy.js';
 import { authServiceRefusal } from './basic-auth.js';
+import { rememberRequestSecret } from '../../logging/request-secrets.js';
 
 export const API_SECURITY_POLICY = 'api_security';
 export const API_SECURITY_PRIORITY = 2000;
@@ -123,6 +124,8 @@ class ApiSecurityPolicy implements AccessPolicy {
     const g = services.gateway;
     const keys = services.apiKeys;
     if (found.key === '') return this.refuse(mc, g, INVALID);
+    // masked wherever this request's content is logged, as its Authorization header is
+    rememberRequestSecret(mc.inbound, found.key);
     if (keys === undefined) return this.refuse(mc, g, NO_KEY_STORE);
     const api = mc.exchange.api?.name ?? '';
     const outcome = keys.check(api, found.key);

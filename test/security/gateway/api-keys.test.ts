@@ -41,13 +41,15 @@ describeEachDatabase('API keys issued with mi api-key', (target) => {
   let backend: Backend;
   let nodes: Server[] = [];
   let home: string;
+  const logs = memoryLoggerFactory();
   const keys: Record<string, string> = {};
 
   before(async function () {
     this.timeout(120000);
     home = target().home;
     backend = await startBackend();
-    const seq = `<inSequence><header name="X-User" scope="transport" expression="get-property('api.ut.userId')"/><send><endpoint><address uri="${backend.url}/kitchen"/></endpoint></send></inSequence>`;
+    const seqWith = (pre: string) => `<inSequence>${pre}<header name="X-User" scope="transport" expression="get-property('api.ut.userId')"/><send><endpoint><address uri="${backend.url}/kitchen"/></endpoint></send></inSequence>`;
+    const seq = seqWith('');
     const dir = path.join(home, 'synapse-configs', 'default', 'api');
     mkdirSync(dir, { recursive: true });
     mkdirSync(path.join(home, 'deployment'), { recursive: true });
@@ -55,7 +57,7 @@ describeEachDatabase('API keys issued with mi api-key', (target) => {
       path.join(dir, 'Keys.xml'),
       `<api ${SYN} name="Keys" context="/keys">
         <resource methods="GET" uri-template="/header"><security><api_key in="header"/></security>${seq}</resource>
-        <resource methods="GET" uri-template="/query"><security><api_key in="query" name="key"/></security>${seq}</resource>
+        <resource methods="GET" uri-template="/query"><security><api_key in="query" name="key"/></security>${seqWith(`<log level="custom"><property name="asked" expression="get-property('REST_FULL_REQUEST_PATH')"/></log>`)}</resource>
         <resource methods="GET" uri-template="/either"><security><api_key/></security>${seq}</resource>
       </api>`,
     );
@@ -65,7 +67,7 @@ describeEachDatabase('API keys issued with mi api-key', (target) => {
     keys['plain'] = issue(home, '--api', 'Keys');
     keys['other'] = issue(home, '--api', 'Other', '--expires', '30d');
     keys['expired'] = issue(home, '--api', 'Keys', '--name', 'old');
-    for (let i = 0; i < 2; i++) nodes.push(await startServer({ home, logs: memoryLoggerFactory(), httpPort: 0, managementPort: 0, host: '127.0.0.1' }));
+    for (let i = 0; i < 2; i++) nodes.push(await startServer({ home, logs: i === 0 ? logs : memoryLoggerFactory(), httpPort: 0, managementPort: 0, host: '127.0.0.1' }));
   });
   after(async () => {
     await Promise.all(nodes.map((n) => n.stop()));
@@ -90,6 +92,9 @@ describeEachDatabase('API keys issued with mi api-key', (target) => {
     const r = await call(`/keys/query?size=large&key=${encodeURIComponent(keys['ci']!)}&sugar=2`);
     assert.equal(r.status, 200, r.text);
     assert.equal(backend.requests.at(-1)!.url, '/kitchen/query?size=large&sugar=2');
+    const logged = logs.lines.filter((l) => l.message.includes('asked = ')).map((l) => l.message);
+    assert.ok(logged.some((m) => m.includes('asked = /keys/query?size=large&key=*****&sugar=2')), logged.join('\n'));
+    assert.ok(!logs.lines.some((l) => l.message.includes(keys['ci']!)), 'the key is masked in the log');
     assert.equal((await call(`/keys/either?apikey=${keys['ci']}`)).status, 200, 'apikey, as API Manager, in the query too');
   });
 
