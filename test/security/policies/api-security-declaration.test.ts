@@ -60,6 +60,17 @@ describe('declaring API security in an artifact', () => {
     assert.equal(api!.handlers, undefined, 'it is an access policy, not a handler');
   });
 
+  it("reads api_key in API Manager's APISecurity and <api_key> (header, query, or either by default)", () => {
+    const apim = parse(`<resource methods="GET" uri-template="/menu"/>
+      <handlers><handler class="org.wso2.carbon.apimgt.gateway.handlers.security.APIAuthenticationHandler"><property name="APISecurity" value="api_key"/></handler></handlers>`);
+    assert.deepEqual(apim.errors, []);
+    assert.deepEqual(apim.api!.securityReport!.map((l) => l.security), ['api_key (header apikey, query apikey)'], 'api_key alone: no oauth2 added');
+    const xml = parse(`<resource methods="GET" uri-template="/a"><security><api_key in="query" name="k"/></security></resource>
+      <resource methods="GET" uri-template="/b"><security><api_key/><oauth2/></security></resource>`);
+    assert.deepEqual(xml.errors, []);
+    assert.deepEqual(xml.api!.securityReport!.map((l) => l.security), ['api_key (query k)', 'oauth2 | api_key (header apikey, query apikey)']);
+  });
+
   const bad: [string, string, RegExp][] = [
     ['an unknown scheme', '<security><saml/></security>', /api\/Coffee\.xml:\d+:\d+  MI_API_001  <saml> is not a security scheme/],
     ['a misspelt attribute (a typo must not drop a scope)', '<security><oauth2 scope="admin"/></security>', /MI_API_001  <oauth2> has no attribute 'scope'/],
