@@ -27,6 +27,9 @@ import type { ApiKeyOutcome } from '../gateway/api-key-verifier.js';
 import type { AccessPolicy, AccessServices, AccessVerdict } from './access-policy.js';
 import { authServiceRefusal } from './basic-auth.js';
 import { rememberRequestSecret } from '../../logging/request-secrets.js';
+import { findApiKey, removeApiKey, type ApiKeyScheme, type FoundApiKey } from './api-key-credential.js';
+
+export type { ApiKeyLocation, ApiKeyScheme } from './api-key-credential.js';
 
 export const API_SECURITY_POLICY = 'api_security';
 export const API_SECURITY_PRIORITY = 2000;
@@ -40,16 +43,6 @@ export interface BasicAuthScheme {
   readonly scopes: readonly string[];
   /** The user must hold any of them (lower case); undefined: any user. */
   readonly roles: ReadonlySet<string> | undefined;
-}
-
-/** Where a request carries its API key; `name` undefined: `[api_security] api_key_header` (`apikey`). */
-export interface ApiKeyLocation {
-  readonly in: 'header' | 'query';
-  readonly name: string | undefined;
-}
-
-export interface ApiKeyScheme {
-  readonly locations: readonly ApiKeyLocation[];
 }
 
 export interface SecurityDeclaration {
@@ -187,65 +180,6 @@ class ApiSecurityPolicy implements AccessPolicy {
 }
 
 const NO_KEY_STORE: GatewayRefusal = Object.freeze({ code: FaultCodes.GENERAL_ERROR, reason: 'API keys cannot be checked: no key store' });
-
-interface FoundApiKey {
-  readonly key: string;
-  readonly location: ApiKeyLocation;
-  readonly name: string;
-}
-
-/** The first location of the scheme that carries a key (headers before query parameters, as declared). */
-function findApiKey(mc: MessageContext, scheme: ApiKeyScheme, defaultName: string): FoundApiKey | undefined {
-  for (const location of scheme.locations) {
-    const name = location.name ?? defaultName;
-    if (location.in === 'header') {
-      const v = mc.headers.get(name.toLowerCase());
-      if (typeof v === 'string') return { key: v.trim(), location, name };
-    } else {
-      const v = queryValue(mc.inbound.query, name);
-      if (v !== undefined) return { key: v, location, name };
-    }
-  }
-  return undefined;
-}
-
-function decodeQueryPart(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, ' '));
-  } catch {
-    return s;
-  }
-}
-
-function queryValue(query: string, name: string): string | undefined {
-  if (query === '') return undefined;
-  for (const part of query.split('&')) {
-    const eq = part.indexOf('=');
-    if (decodeQueryPart(eq < 0 ? part : part.slice(0, eq)) === name) return eq < 0 ? '' : decodeQueryPart(part.slice(eq + 1));
-  }
-  return undefined;
-}
-
-/** The key does not travel on to the backend: its header, or its query parameter in REST_URL_POSTFIX. */
-function removeApiKey(mc: MessageContext, found: FoundApiKey): void {
-  if (found.location.in === 'header') {
-    mc.removeProperty(found.name, 'transport');
-    return;
-  }
-  mc.props.delete(`query.param.${found.name}`);
-  const postfix = mc.axis2.get('REST_URL_POSTFIX');
-  if (typeof postfix !== 'string') return;
-  const q = postfix.indexOf('?');
-  if (q < 0) return;
-  const kept = postfix
-    .slice(q + 1)
-    .split('&')
-    .filter((part) => {
-      const eq = part.indexOf('=');
-      return decodeQueryPart(eq < 0 ? part : part.slice(0, eq)) !== found.name;
-    });
-  mc.axis2.set('REST_URL_POSTFIX', postfix.slice(0, q) + (kept.length ? `?${kept.join('&')}` : ''));
-}
 
 /** What a declaration accepts, in words, for `mi validate`: `oauth2 (scopes: a, b) | basic_auth | api_key (header apikey)`. */
 export function describeDeclaration(d: SecurityDeclaration): string {
