@@ -177,6 +177,42 @@ ${extra}`;
     assert.equal(api!.resources[0]!.access, null, 'an open resource pays for no access phase');
   });
 
+  it('reads OpenAPI 3.1 and its mutualTLS: with a credential both are needed, alone a certificate admits', () => {
+    const yaml = `openapi: 3.1.0
+info: { title: Coffee, version: 1.0.0 }
+paths:
+  /menu:
+    get:
+      security: [{ mtls: [], oauth: [read] }]
+      responses: { '200': { description: ok } }
+  /order/{orderId}:
+    get:
+      parameters: [{ name: orderId, in: path, required: true, schema: { type: string } }]
+      security: [{ mtls: [] }, { key: [] }]
+      responses: { '200': { description: ok } }
+    post:
+      parameters: [{ name: orderId, in: path, required: true, schema: { type: string } }]
+      security: [{ mtls: [], key: [] }, { key: [] }]
+      responses: { '200': { description: ok } }
+components:
+  securitySchemes:
+    mtls: { type: mutualTLS }
+    oauth: { type: oauth2, flows: { clientCredentials: { tokenUrl: 'https://idp/token', scopes: { read: r } } } }
+    key: { type: apiKey, in: query, name: k }
+`;
+    const { api, errors } = deploy(yaml);
+    assert.equal(errors.length, 1, errors.join('\n'));
+    assert.match(errors[0]!, /MI_API_013  paths\.\/order\/\{orderId\}\.post\.security mixes requirements with and without mutualTLS/);
+    assert.equal(api, undefined);
+    const fixed = deploy(yaml.replace('security: [{ mtls: [], key: [] }, { key: [] }]', 'security: [{ key: [] }]'));
+    assert.deepEqual(fixed.errors, []);
+    assert.deepEqual(fixed.api!.securityReport!.map((l) => `${l.resource} | ${l.security}`).slice(0, 3), [
+      'GET /menu | oauth2 (scopes: read), client certificate required',
+      'POST /order/{id} | api_key (query k)',
+      'GET /order/{id} | api_key (query k), or a client certificate',
+    ]);
+  });
+
   it('maps an operation to a url-mapping resource as a request would reach it', () => {
     const { api, errors } = deploy(doc(`  /files/{name}:\n    get:\n      parameters: [{ name: name, in: path, required: true, schema: { type: string } }]\n      security: [{ key: [] }]\n      responses:\n        '200': { description: ok }`));
     assert.deepEqual(errors, []);
