@@ -11,7 +11,8 @@ import { parseXml, serializeXml, XmlParseError, SOAP11_NS, SOAP12_NS, firstChild
 import { checkXmlText } from '../xml/limits.js';
 import { scanJsonText } from '../json/limits.js';
 import { cloneJson, parseJson, stringifyJson } from '../json/json-number.js';
-import { jsonToXml, xmlToJson } from './json-xml.js';
+import { jsonToXml, xmlToJson, xmlToJsonText } from './json-xml.js';
+import { xmlBytesToJsonText } from './xml-bytes-to-json.js';
 import { soapNs, type SoapVersion } from './soap.js';
 import { asciiView, charsetParam, decodeBytes, readsAsUtf8, xmlEncoding } from './charset.js';
 import { withDefaults, type PayloadLimits } from './payload-limits.js';
@@ -282,6 +283,29 @@ export class Payload {
     if (this.truth === 'raw' && this.kind === 'empty') return undefined;
     const el = this.bodyElement();
     return el ? xmlToJson(el) : undefined;
+  }
+
+  /**
+   * The JSON text Micro Integrator writes for the payload element ('' when there is none). Untouched UTF-8
+   * XML is converted from its bytes, within the same budgets, and no DOM is built for it.
+   */
+  xmlAsJsonText(): string {
+    const raw = this.doc === undefined ? this.utf8RawBytes : undefined;
+    const k = raw !== undefined ? this.kind : undefined;
+    if (raw !== undefined && (k === 'soap11' || k === 'soap12' || k === 'xml')) {
+      // the budgets' pre-scan only where the bytes could exceed one: a node costs at least half a byte, an
+      // element three, an attribute four; depth and DOCTYPE the tokenizer refuses itself (the DOM route reports them)
+      const l = this.limits;
+      const n = raw.length;
+      if (2 * n > l.maxXmlNodes || n > 3 * l.maxXmlElements || n > 4 * l.maxXmlAttributesPerElement) {
+        const view = asciiView(raw, undefined)!;
+        this.checkXml(k === 'xml' ? stripDeclaration(view) : view);
+      }
+      const text = xmlBytesToJsonText(raw, k === 'xml', l.maxXmlDepth);
+      if (text !== undefined) return text;
+    }
+    const el = this.bodyElement();
+    return el ? xmlToJsonText(el) : '';
   }
 
   /** Marks the envelope DOM as the truth after a mediator changed it in place. */

@@ -295,7 +295,7 @@ export function bigDecimalString(t: string): string {
   return s;
 }
 
-// ---- JsonXMLStreamWriter: the element events, driven by a walk of the DOM ----
+// ---- JsonXMLStreamWriter: the element events, from a walk of the DOM or a pass of the byte tokenizer ----
 
 class Scope {
   data: string | null = null;
@@ -303,6 +303,15 @@ class Scope {
   pendingArray = false;
   arrayName: string | null = null;
   hadChild = false;
+
+  reset(): this {
+    this.data = null;
+    this.objectStarted = false;
+    this.pendingArray = false;
+    this.arrayName = null;
+    this.hadChild = false;
+    return this;
+  }
 }
 
 /** Text made of characters <= U+0020 only (Axiom's trim() test in JsonUtil.removeIndentations). */
@@ -311,25 +320,32 @@ function blank(s: string): boolean {
   return true;
 }
 
-class ElementWriter {
-  constructor(private readonly t: Target) {}
+/**
+ * The element events of one payload element: startElement, its attributes, then text, processing
+ * instructions and child elements, then endElement. Scopes are kept per depth and reused.
+ */
+export class JsonEventWriter {
+  private readonly t: Target;
+  private readonly text = new TextTarget();
+  private readonly arrays: AutoArray;
+  private readonly scopes: Scope[] = [new Scope()];
+  private depth = 0;
 
-  document(root: Element): void {
-    const doc = new Scope();
+  constructor() {
+    this.arrays = new AutoArray(this.text);
+    this.t = new AutoPrimitive(this.arrays);
     this.t.startObject();
-    doc.objectStarted = true;
-    this.element(root, doc);
-    if (doc.arrayName !== null) this.t.endArray();
-    this.t.endObject();
+    this.scopes[0]!.objectStarted = true;
   }
 
-  private element(el: Element, parent: Scope): void {
+  startElement(localName: string): void {
     const t = this.t;
+    const parent = this.scopes[this.depth]!;
     if (parent.data !== null) {
       if (!blank(parent.data)) cannot(`mixed content is not supported: '${parent.data.slice(0, 60)}'`);
       parent.data = null;
     }
-    const field = elementKey(el.localName);
+    const field = elementKey(localName);
     if (parent.pendingArray) this.startArray(parent, field);
     if (parent.arrayName === null) {
       if (!parent.objectStarted) {
@@ -339,31 +355,41 @@ class ElementWriter {
     } else if (field !== parent.arrayName) this.endArray(parent);
     if (parent.arrayName === null) t.name(field);
     parent.hadChild = true;
+    const d = ++this.depth;
+    if (d === this.scopes.length) this.scopes.push(new Scope());
+    else this.scopes[d]!.reset();
+  }
 
-    const s = new Scope();
-    const attrs = el.attributes;
-    for (let i = 0; i < attrs.length; i++) {
-      const a = attrs[i]!;
-      if (a.name === 'xmlns' || a.prefix === 'xmlns') continue;
-      if (!s.objectStarted) {
-        t.startObject();
-        s.objectStarted = true;
-      }
-      t.name('@' + a.localName);
-      t.value(a.value);
+  /** An attribute of the element just started (namespace declarations are not passed). */
+  attribute(localName: string, value: string): void {
+    const s = this.scopes[this.depth]!;
+    if (!s.objectStarted) {
+      this.t.startObject();
+      s.objectStarted = true;
     }
-    for (let n = el.firstChild; n; n = n.nextSibling) {
-      const type = n.nodeType;
-      if (type === 1) this.element(n as Element, s);
-      else if (type === 3 || type === 4) {
-        const text = n.nodeValue ?? '';
-        if (!blank(text)) this.text(s, text);
-      } else if (type === 7 && (n as ProcessingInstruction).target === 'xml-multiple') {
-        const name = ((n as ProcessingInstruction).data ?? '').trim();
-        if (name === '') s.pendingArray = true;
-        else this.startArray(s, name);
-      }
-    }
+    this.t.name('@' + localName);
+    this.t.value(value);
+  }
+
+  /** A text or CDATA node of the current element. */
+  characters(text: string): void {
+    if (blank(text)) return;
+    const s = this.scopes[this.depth]!;
+    if (s.hadChild) cannot(`mixed content is not supported: '${text.slice(0, 60)}'`);
+    s.data = s.data === null ? text : s.data + text;
+  }
+
+  /** `<?xml-multiple name?>` in the current element (data as written, trimmed here). */
+  xmlMultiple(data: string): void {
+    const s = this.scopes[this.depth]!;
+    const name = data.trim();
+    if (name === '') s.pendingArray = true;
+    else this.startArray(s, name);
+  }
+
+  endElement(): void {
+    const t = this.t;
+    const s = this.scopes[this.depth--]!;
     if (s.data !== null) {
       if (s.objectStarted) t.name('$');
       t.value(s.data);
@@ -373,9 +399,13 @@ class ElementWriter {
     else if (s.data === null) t.value(null);
   }
 
-  private text(s: Scope, text: string): void {
-    if (s.hadChild) cannot(`mixed content is not supported: '${text.slice(0, 60)}'`);
-    s.data = s.data === null ? text : s.data + text;
+  /** The JSON text, once the payload element has ended. */
+  finish(): string {
+    const doc = this.scopes[0]!;
+    if (doc.arrayName !== null) this.t.endArray();
+    this.t.endObject();
+    this.arrays.flush();
+    return this.text.out;
   }
 
   private startArray(s: Scope, name: string): void {
@@ -396,11 +426,25 @@ class ElementWriter {
   }
 }
 
+function walk(el: Element, w: JsonEventWriter): void {
+  w.startElement(el.localName);
+  const attrs = el.attributes;
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs[i]!;
+    if (a.name !== 'xmlns' && a.prefix !== 'xmlns') w.attribute(a.localName, a.value);
+  }
+  for (let n = el.firstChild; n; n = n.nextSibling) {
+    const type = n.nodeType;
+    if (type === 1) walk(n as Element, w);
+    else if (type === 3 || type === 4) w.characters(n.nodeValue ?? '');
+    else if (type === 7 && (n as ProcessingInstruction).target === 'xml-multiple') w.xmlMultiple((n as ProcessingInstruction).data ?? '');
+  }
+  w.endElement();
+}
+
 /** The JSON text Micro Integrator writes for a payload element (the first child of the SOAP body). */
 export function xmlToJsonText(el: Element): string {
-  const text = new TextTarget();
-  const arrays = new AutoArray(text);
-  new ElementWriter(new AutoPrimitive(arrays)).document(el);
-  arrays.flush();
-  return text.out;
+  const w = new JsonEventWriter();
+  walk(el, w);
+  return w.finish();
 }
