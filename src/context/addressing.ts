@@ -7,35 +7,14 @@
 import type { MessageContext } from './message-context.js';
 import { MiError, Errors } from '../errors.js';
 import { childElements } from '../xml/dom.js';
+import { Addressing } from './addressing-fields.js';
+
+export { Addressing };
 
 export const WSA_FINAL = 'http://www.w3.org/2005/08/addressing';
 export const WSA_SUBMISSION = 'http://schemas.xmlsoap.org/ws/2004/08/addressing';
 export const WSA_FINAL_ANONYMOUS = 'http://www.w3.org/2005/08/addressing/anonymous';
 export const WSA_SUBMISSION_ANONYMOUS = 'http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous';
-
-export type EprField = 'From' | 'ReplyTo' | 'FaultTo';
-
-/** The addressing fields that MessageContext does not hold as plain fields (To, Action, MessageID). */
-export class Addressing {
-  From: string | undefined;
-  ReplyTo: string | undefined;
-  FaultTo: string | undefined;
-  RelatesTo: string | undefined;
-  /** Namespace of the wsa headers the request carried (Axis2's WS_ADDRESSING_VERSION), once read. */
-  version: string | undefined;
-  /** Fields a mediator set before the body was read: in Synapse that mediator built the message first. */
-  readonly pinned = new Set<string>();
-
-  copy(): Addressing {
-    const a = new Addressing();
-    a.From = this.From;
-    a.ReplyTo = this.ReplyTo;
-    a.FaultTo = this.FaultTo;
-    a.RelatesTo = this.RelatesTo;
-    a.version = this.version;
-    return a;
-  }
-}
 
 export function addressingOf(mc: MessageContext): Addressing {
   return (mc.addressing ??= new Addressing());

@@ -13,7 +13,7 @@ import { stringifyJson } from '../json/json-number.js';
 import type { PropertyScope } from './property-scope.js';
 import type { ExchangeScope } from './exchange-scope.js';
 import type { TransportHeaders, HeaderValue } from './transport-headers.js';
-import type { Addressing } from './addressing.js';
+import type { Addressing } from './addressing-fields.js';
 
 export type { PropertyScope } from './property-scope.js';
 export { WRITE_SCOPES } from './property-scope.js';
