@@ -63,6 +63,7 @@ export const Errors = {
   MEDIATION_ERROR: spec('MI_MED_001', 'a mediator failed; see ERROR_MESSAGE', 500),
   EXPRESSION_ERROR: spec('MI_MED_002', 'an expression failed at run time', 500),
   PROPERTY_TYPE: spec('MI_MED_003', 'a property value cannot be converted into the declared type', 500),
+  WSA_ACTION_MISMATCH: spec('MI_MED_011', 'the request\'s wsa:Action differs from its SOAPAction (Axis2\'s ActionMismatch when Synapse builds the message); send the same action in both, or an empty SOAPAction', 500),
   JSON_NOT_WRITABLE: spec('MI_MED_010', 'the XML payload cannot be written as JSON (text beside child elements, or an array started twice for one name), as in Micro Integrator', 500),
   ENRICH_NOT_APPLIED: spec('MI_MED_004', 'an enrich target/action pair is not supported for a JSON payload, or the target does not hold what the action needs; logged, the message is left unchanged'),
   // split and aggregate (iterate, clone, foreach, aggregate)

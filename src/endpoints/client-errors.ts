@@ -17,6 +17,7 @@
 import { Errors, SynapseErrorCodes as C, type SynapseFaultText } from '../errors.js';
 import { endpointError, EndpointError } from './endpoint.js';
 import { safeUrl, scrubUrls } from './urls.js';
+import { SEND_TIMEOUT_MESSAGE } from '../context/fault.js';
 
 /** Synapse NHTTP_CONNECT_TIMEOUT: "Request to establish new connection timed out" (MI error code table). */
 export const CONNECT_TIMEOUT_CODE = 101508;
@@ -33,7 +34,7 @@ const IN_SENDER = 'Error in Sender';
 const CONNECT_FAULT: SynapseFaultText = { message: CONNECTING, detail: CONNECTING };
 const SENDER_FAULT: SynapseFaultText = { message: IN_SENDER, detail: IN_SENDER };
 /** TimeoutHandler sets the code and message only. */
-const SEND_TIMEOUT_FAULT: SynapseFaultText = { message: 'Send timeout' };
+const SEND_TIMEOUT_FAULT: SynapseFaultText = { message: SEND_TIMEOUT_MESSAGE };
 
 /** Java's text for an I/O exception: ERROR_DETAIL holds exception.toString(), ERROR_EXCEPTION the exception. */
 function ioFault(javaException: string): SynapseFaultText {
