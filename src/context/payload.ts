@@ -11,7 +11,7 @@ import { parseXml, serializeXml, XmlParseError, SOAP11_NS, SOAP12_NS, firstChild
 import { checkXmlText } from '../xml/limits.js';
 import { scanJsonText } from '../json/limits.js';
 import { cloneJson, parseJson, stringifyJson } from '../json/json-number.js';
-import { jsonToXml, xmlToJson, xmlToJsonText } from './json-xml.js';
+import { jsonToXml, xmlToJsonText } from './json-xml.js';
 import { xmlBytesToJsonText } from './xml-bytes-to-json.js';
 import { soapNs, type SoapVersion } from './soap.js';
 import { asciiView, charsetParam, decodeBytes, readsAsUtf8, xmlEncoding } from './charset.js';
@@ -281,8 +281,9 @@ export class Payload {
       return this.jsonValue;
     }
     if (this.truth === 'raw' && this.kind === 'empty') return undefined;
-    const el = this.bodyElement();
-    return el ? xmlToJson(el) : undefined;
+    // the JSON text Micro Integrator would write for the payload element, read back (from the bytes when untouched)
+    const text = this.xmlAsJsonText();
+    return text === '' ? undefined : parseJson(text);
   }
 
   /**
