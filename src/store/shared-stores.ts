@@ -48,11 +48,11 @@ function redisSettings(s: Section, prefix: string): RedisSettings | undefined {
 }
 
 /** Reads and checks both sections (a wrong value stops the start with MI_CFG_002; unknown keys warn). */
-export function sharedStoreSettings(config: Config): SharedStoreSettings {
+export function sharedStoreSettings(config: Config, warnings: string[] = config.warnings): SharedStoreSettings {
   const cache = Section.at(config.toml, 'cache');
   const throttle = Section.at(config.toml, 'throttle');
-  cache.unknownKeys(CACHE_KEYS, config.warnings);
-  throttle.unknownKeys(THROTTLE_KEYS, config.warnings);
+  cache.unknownKeys(CACHE_KEYS, warnings);
+  throttle.unknownKeys(THROTTLE_KEYS, warnings);
   const cacheRedis = redisSettings(cache, 'mi:cache:');
   const throttleRedis = redisSettings(throttle, 'mi:throttle:');
   const failOpen = throttle.flag('fail_open', false);
