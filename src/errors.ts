@@ -38,6 +38,9 @@ export const Errors = {
   FAULT_CODE: spec('MI_ART_015', 'a makefault code is not a prefix:name QName with a declared prefix, or not a SOAP fault code of the fault version'),
   SCRIPT_COMPILE: spec('MI_ART_050', 'a script mediator\'s language is not JavaScript, or its script (inline or from a local entry) does not compile'),
   XSLT_COMPILE: spec('MI_ART_051', 'an XSLT stylesheet (or a stylesheet it imports) does not compile'),
+  CACHE_HASH_GENERATOR: spec('MI_ART_060', 'a cache mediator names a hashGenerator class other than Micro Integrator\'s default (org.wso2.carbon.mediator.cache.digest.HttpRequestHashGenerator); Java classes cannot run here'),
+  THROTTLE_POLICY: spec('MI_ART_061', 'a throttle mediator\'s WS-Policy is not valid (Synapse\'s ThrottleFactory text says what), or names no throttle:MediatorThrottleAssertion'),
+  CACHE_CONTROL_IGNORED: spec('MI_ART_062', 'a cache mediator has <enableCacheControl>true</enableCacheControl> but no <includeAgeHeader>: Micro Integrator then turns cache control off, and so does this runtime (warning); add <includeAgeHeader>false</includeAgeHeader> to keep it on'),
   XSD_COMPILE: spec('MI_ART_052', 'an XML Schema of a validate mediator (or a schema it imports) is not valid'),
   // request path
   BAD_REQUEST: spec('MI_REQ_001', 'the request could not be read', 400),
@@ -77,6 +80,10 @@ export const Errors = {
   SCRIPT_TIMEOUT: spec('MI_MED_051', 'a script ran longer than [mediation] script_timeout (milliseconds) and was stopped', 500),
   XSLT_ERROR: spec('MI_MED_052', 'an XSLT transformation failed at run time (dynamic stylesheet missing or not compiling, a stylesheet error, a source that selects nothing)', 500),
   VALIDATE_ERROR: spec('MI_MED_053', 'a validate mediator could not run: the schema is missing or does not compile, or the payload is JSON (JSON Schema validation is not supported)', 500),
+  // cache and throttle (src/mediators/cache/, throttle/)
+  CACHE_WRONG_FLOW: spec('MI_MED_060', 'a cache collector (collector="true") got a request, or a cache finder got a response; put the collector in the out-flow (or after call with RESPONSE=true) and the finder in the in-flow', 500),
+  CACHE_STORE_DOWN: spec('MI_MED_063', 'the cache store ([cache] type = "redis") is not reachable: cache mediators answer every request from the backend and store nothing until it is back (logged once per outage)'),
+  THROTTLE_STORE_DOWN: spec('MI_MED_064', 'the throttle store ([throttle] type = "redis") is not reachable: throttle mediators refuse every request (fail_open = false, the default) or let every request through (fail_open = true) until it is back (logged once per outage)'),
   // endpoints
   ENDPOINT_ERROR: spec('MI_EP_001', 'the backend could not be reached', 502),
   ENDPOINT_TIMEOUT: spec('MI_EP_002', 'the backend did not answer within the endpoint timeout', 504),

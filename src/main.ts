@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { loadConfig, type Config } from './config/config.js';
 import type { LoggerFactory } from './logging/logger.js';
 import { setupLogging, type Logging } from './logging/setup.js';
+import { openSharedStores, sharedStoreSettings, type SharedStoreSettings } from './store/shared-stores.js';
 import { Runtime } from './runtime.js';
 import { Deployer } from './artifacts/deployer.js';
 import { artifactParser } from './artifacts/artifact-parser.js';
@@ -82,10 +83,12 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   let mgmt: ManagementSettings;
   let txSettings: TransactionSettings;
   let gateway: GatewaySecurity;
+  let shared: SharedStoreSettings;
   try {
     mgmt = managementSettings(config, featureWarnings);
     txSettings = transactionSettings(config.toml, featureWarnings);
     gateway = GatewaySecurity.fromConfig(config, featureWarnings, logs);
+    shared = sharedStoreSettings(config, featureWarnings);
   } catch (err) {
     logging?.stopWatching();
     throw err;
@@ -99,7 +102,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   const counter = txSettings.enable ? await startTransactionCounter(logs, stores, txSettings) : undefined;
   let runtime: Runtime;
   try {
-    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway });
+    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, sharedStores: openSharedStores(shared, logs) });
   } catch (err) {
     await counter?.stop();
     await stores.close();

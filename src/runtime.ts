@@ -23,6 +23,8 @@ import { GatewaySecurity } from './security/gateway/gateway-security.js';
 import type { TransactionCounter } from './transactions/counter.js';
 import type { GlobalHandlers } from './handlers/global-handlers.js';
 import { readExtensionSettings } from './handlers/settings.js';
+import type { SharedStores } from './context/shared-stores.js';
+import { openSharedStores, sharedStoreSettings } from './store/shared-stores.js';
 
 export interface Deployment {
   readonly sequences: ReadonlyMap<string, Sequence>;
@@ -62,6 +64,8 @@ export interface RuntimeServices {
   readonly transactions?: TransactionCounter;
   /** API security ([[jwt_issuer]], [api_security]); read from the configuration when not given. */
   readonly gateway?: GatewaySecurity;
+  /** Where cache entries and throttle counters live ([cache], [throttle]); read from the configuration when not given. */
+  readonly sharedStores?: SharedStores;
 }
 
 export class Runtime implements MessageRuntime, AccessServices {
@@ -77,6 +81,7 @@ export class Runtime implements MessageRuntime, AccessServices {
   readonly transactions: TransactionCounter | undefined;
   readonly extensionSettings: ExtensionSettings;
   readonly payloadLimits: PayloadLimits;
+  readonly sharedStores: SharedStores;
   /** `[[synapse_handlers]]` in force; replaced when their modules are edited; undefined when none. */
   globalHandlers: GlobalHandlers | undefined = undefined;
 
@@ -92,6 +97,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.gateway = services.gateway ?? GatewaySecurity.fromConfig(config, config.warnings, logs);
     this.transactions = services.transactions;
     this.extensionSettings = readExtensionSettings(config.toml);
+    this.sharedStores = services.sharedStores ?? openSharedStores(sharedStoreSettings(config), logs);
     const server = config.server;
     this.payloadLimits = Object.freeze({
       maxBodyBytes: server.maxBodySize,
@@ -161,5 +167,6 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.deployment = emptyDeployment();
     this.secrets.close?.();
     await Promise.all([...d.endpoints.values()].map((e) => e.close?.().catch(() => {})));
+    await this.sharedStores.close();
   }
 }

@@ -8,6 +8,7 @@ import type { MediatorParser, ParseContext } from '../artifacts/parse-context.js
 import type { Mediator } from './mediator.js';
 import type { MediatorDef } from './mediator-def.js';
 import { aggregate } from './aggregate.js';
+import { cache } from './cache/cache.js';
 import { call } from './call.js';
 import { callTemplate } from './call-template.js';
 import { classMediator } from '../handlers/class-mediator.js';
@@ -31,9 +32,11 @@ import { switchMediator } from './switch.js';
 import { script } from './script/script.js';
 import { xslt } from './xslt/xslt.js';
 import { validate } from './validate/validate.js';
+import { throttle } from './throttle/throttle.js';
 
 export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
   aggregate,
+  cache,
   call,
   callTemplate,
   classMediator,
@@ -58,12 +61,13 @@ export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
   script,
   xslt,
   validate,
+  throttle,
 ];
 
 /** Micro Integrator mediators this runtime does not implement (yet): a precise deploy error, not a skip. */
 export const UNSUPPORTED_MEDIATORS = new Set([
   'fastXSLT', 'xquery', 'pojoCommand', 'spring',
-  'ejb', 'bean', 'cache', 'throttle', 'dblookup', 'dbreport', 'smooks', 'datamapper', 'jsontransform',
+  'ejb', 'bean', 'dblookup', 'dbreport', 'smooks', 'datamapper', 'jsontransform',
   'rule', 'store', 'transaction', 'event', 'entitlementService', 'oauthService', 'builder', 'rewrite', 'callout',
   'enqueue', 'conditionalRouter', 'router', 'publishEvent', 'ntlm', 'datamapper', 'scatter-gather', 'variable',
   'throwError', 'jsontransform', 'bam', 'kerberos',
