@@ -70,13 +70,23 @@ export function addressingBlocks(header: Element): { ns: string; blocks: Element
 /** Quick test on the raw bytes: both addressing namespaces contain this word. */
 const MARK = Buffer.from('addressing');
 
-function readRequestAddressing(mc: MessageContext): void {
+/**
+ * The SOAP header of a message whose header may hold wsa blocks; undefined when there is none, or when its
+ * untouched bytes hold no addressing namespace at all (then no DOM is built to find that out).
+ */
+export function headerMayHoldAddressing(mc: MessageContext): Element | undefined {
   const p = mc.payload;
-  const k = p.kind;
-  if (k !== 'soap11' && k !== 'soap12') return;
-  const raw = p.rawBytes;
-  if (raw !== undefined && raw.indexOf(MARK) < 0) return;
-  const header = p.header();
+  if (p.isUntouched) {
+    const k = p.kind;
+    if (k !== 'soap11' && k !== 'soap12') return undefined;
+    const raw = p.rawBytes;
+    if (raw !== undefined && raw.indexOf(MARK) < 0) return undefined;
+  }
+  return p.header();
+}
+
+function readRequestAddressing(mc: MessageContext): void {
+  const header = headerMayHoldAddressing(mc);
   if (!header) return;
   const found = addressingBlocks(header);
   if (!found) return;

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { MessageContext } from '../context/message-context.js';
 import {
   addressingBlocks,
+  headerMayHoldAddressing,
   markBuilt,
   WSA_FINAL,
   WSA_FINAL_ANONYMOUS,
@@ -27,7 +28,6 @@ import { childElements } from '../xml/dom.js';
 import type { EndpointDefinition } from './definition.js';
 
 const XMLNS = 'http://www.w3.org/2000/xmlns/';
-const MARK = Buffer.from('addressing');
 
 /**
  * Makes the message's addressing headers what Synapse sends; undefined when there is nothing to do (the
@@ -58,14 +58,7 @@ function isSoapOut(mc: MessageContext): boolean {
 }
 
 function removeAddressingHeaders(mc: MessageContext): void {
-  const p = mc.payload;
-  if (p.isUntouched) {
-    const k = p.kind;
-    if (k !== 'soap11' && k !== 'soap12') return;
-    const raw = p.rawBytes;
-    if (raw !== undefined && raw.indexOf(MARK) < 0) return;
-  }
-  const header = p.header();
+  const header = headerMayHoldAddressing(mc);
   if (!header) return;
   const blocks = childElements(header);
   // the submission namespace first; the 2005/08 headers only when there are none of those
@@ -73,7 +66,7 @@ function removeAddressingHeaders(mc: MessageContext): void {
   if (!gone.length) gone = blocks.filter((b) => b.namespaceURI === WSA_FINAL);
   if (!gone.length) return;
   for (const b of gone) header.removeChild(b);
-  p.markXmlChanged();
+  mc.payload.markXmlChanged();
 }
 
 function writeHeaders(mc: MessageContext, ns: string, url: string, preserve: boolean): void {
