@@ -111,7 +111,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   }
   if (opts.onDevKeyStore && !config.security.keystore.settings()) await makeDevKeyStore(config, logs, opts.onDevKeyStore);
   const deployer = new Deployer(runtime, artifactDir(home), artifactParser(config));
-  deployer.deployAll();
+  await deployer.deployAllInBackground();
   if (config.server.hotDeployment) await deployer.watch();
   const tls = openTls(config, logs);
   const host = opts.host ?? config.server.bindAddress;
