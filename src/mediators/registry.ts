@@ -9,9 +9,12 @@ import type { Mediator } from './mediator.js';
 import type { MediatorDef } from './mediator-def.js';
 import { aggregate } from './aggregate.js';
 import { call } from './call.js';
+import { callout } from './callout.js';
 import { callTemplate } from './call-template.js';
 import { classMediator } from '../handlers/class-mediator.js';
 import { clone } from './clone.js';
+import { dblookup } from './db/dblookup.js';
+import { dbreport } from './db/dbreport.js';
 import { drop } from './drop.js';
 import { enrich } from './enrich.js';
 import { filter } from './filter.js';
@@ -35,9 +38,12 @@ import { validate } from './validate/validate.js';
 export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
   aggregate,
   call,
+  callout,
   callTemplate,
   classMediator,
   clone,
+  dblookup,
+  dbreport,
   drop,
   enrich,
   filter,
@@ -63,8 +69,8 @@ export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
 /** Micro Integrator mediators this runtime does not implement (yet): a precise deploy error, not a skip. */
 export const UNSUPPORTED_MEDIATORS = new Set([
   'fastXSLT', 'xquery', 'pojoCommand', 'spring',
-  'ejb', 'bean', 'cache', 'throttle', 'dblookup', 'dbreport', 'smooks', 'datamapper', 'jsontransform',
-  'rule', 'store', 'transaction', 'event', 'entitlementService', 'oauthService', 'builder', 'rewrite', 'callout',
+  'ejb', 'bean', 'cache', 'throttle', 'smooks', 'datamapper', 'jsontransform',
+  'rule', 'store', 'transaction', 'event', 'entitlementService', 'oauthService', 'builder', 'rewrite',
   'enqueue', 'conditionalRouter', 'router', 'publishEvent', 'ntlm', 'datamapper', 'scatter-gather', 'variable',
   'throwError', 'jsontransform', 'bam', 'kerberos',
 ]);
