@@ -21,6 +21,11 @@ export class SharedResources {
     return r;
   }
 
+  /** How many are open (for the management view and tests). */
+  get size(): number {
+    return this.live.size;
+  }
+
   /** Closes (in the background) every resource whose key is not in `keys`: what the new deployment uses. */
   retain(keys: ReadonlySet<string>): void {
     for (const [key, r] of this.live) {
