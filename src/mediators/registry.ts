@@ -28,6 +28,7 @@ import { makefault } from './makefault.js';
 import { payloadFactory } from './payload-factory.js';
 import { property } from './property.js';
 import { respond } from './respond.js';
+import { scatterGather } from './scatter-gather.js';
 import { send } from './send.js';
 import { sequence } from './sequence-mediator.js';
 import { switchMediator } from './switch.js';
@@ -58,6 +59,7 @@ export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
   payloadFactory,
   property,
   respond,
+  scatterGather,
   send,
   sequence,
   switchMediator,
@@ -71,7 +73,7 @@ export const UNSUPPORTED_MEDIATORS = new Set([
   'fastXSLT', 'xquery', 'pojoCommand', 'spring',
   'ejb', 'bean', 'cache', 'throttle', 'smooks', 'datamapper', 'jsontransform',
   'rule', 'store', 'transaction', 'event', 'entitlementService', 'oauthService', 'builder', 'rewrite',
-  'enqueue', 'conditionalRouter', 'router', 'publishEvent', 'ntlm', 'datamapper', 'scatter-gather', 'variable',
+  'enqueue', 'conditionalRouter', 'router', 'publishEvent', 'ntlm', 'datamapper', 'variable',
   'throwError', 'jsontransform', 'bam', 'kerberos',
 ]);
 
