@@ -109,7 +109,10 @@ class CalloutMediator implements Mediator {
       if (n.nodeType === 1) body.removeChild(n);
       n = next;
     }
-    body.appendChild(doc.importNode(element, true));
+    const imported = doc.importNode(element, true) as Element;
+    // written as <x xmlns=""> inside a Synapse-namespaced artifact: the body has no default namespace to undo
+    if (!imported.namespaceURI && imported.getAttribute('xmlns') === '') imported.removeAttribute('xmlns');
+    body.appendChild(imported);
     return mc.payload.copy({ envelope: doc });
   }
 

@@ -73,6 +73,15 @@ describe('callout over HTTP', () => {
       'apis/Json.xml': `<api ${SYN} name="Json" context="/json"><resource methods="POST" uri-template="/"><inSequence>
           <callout serviceURL="${url}/json"><source xpath="//nothing-here"/><target key="ignored"/></callout>
           <respond/></inSequence></resource></api>`,
+      'proxy-services/KeySource.xml': `<proxy ${SYN} name="KeySource"><target><inSequence>
+          <property name="req" type="OM"><getQuote xmlns=""><symbol>SUNW</symbol></getQuote></property>
+          <callout serviceURL="${url}/quote"><source key="req"/><target key="r"/></callout>
+          <payloadFactory media-type="xml"><format><r xmlns=""><sym>$1</sym></r></format>
+            <args><arg expression="$ctx:r//*[local-name()='symbol']"/></args></payloadFactory>
+          <respond/></inSequence>${REPORT_FAULT}</target></proxy>`,
+      'proxy-services/NoSourceMatch.xml': `<proxy ${SYN} name="NoSourceMatch"><target><inSequence>
+          <callout serviceURL="${url}/quote"><source xpath="//absent"/><target key="r"/></callout>
+          <respond/></inSequence>${REPORT_FAULT}</target></proxy>`,
       'proxy-services/Secured.xml': `<proxy ${SYN} name="Secured"><target><inSequence>
           <callout serviceURL="${url}/quote"><source type="envelope"/><enableSec policy="sec_policy"/></callout></inSequence></target></proxy>`,
       'proxy-services/NoSourceKind.xml': `<proxy ${SYN} name="NoSourceKind"><target><inSequence>
@@ -142,6 +151,17 @@ describe('callout over HTTP', () => {
     const text = await r.text();
     assert.equal(r.status, 200, text);
     assert.deepEqual(JSON.parse(text), { echo: { symbol: 'IBM', qty: 12 } });
+  });
+
+  it('a key source sends the XML the property holds; a source xpath that selects nothing is a fault', async () => {
+    const n = backend.requests.length;
+    const r = await post(`${s.url}/services/KeySource`, soap11('<ignored/>'));
+    assert.equal(r.status, 200, r.text);
+    assert.match(backend.requests[n]!.body, /<soapenv:Body><getQuote><symbol>SUNW<\/symbol><\/getQuote><\/soapenv:Body>/);
+    assert.equal(field(r.text, 'sym'), 'SUNW');
+    const f = await post(`${s.url}/services/NoSourceMatch`, soap11('<a/>'));
+    assert.equal(field(f.text, 'code'), 'MI_MED_071');
+    assert.equal(field(f.text, 'message'), 'The evaluation of the XPath expression : //absent did not result in an OMElement');
   });
 
   it('refuses <enableSec> and a source without xpath, key or type at deploy', () => {
