@@ -32,9 +32,9 @@ export abstract class DbMediator implements Mediator {
   }
 
   async mediate(mc: MessageContext): Promise<boolean> {
-    if (this.statements.length === 0) return true;
-    const pool = this.connection.pool(mc);
     for (const s of this.statements) {
+      // taken per statement: a redeployment that closed the pool meanwhile gets a fresh one
+      const pool = this.connection.pool(mc);
       let values: unknown[];
       try {
         values = s.values(mc);

@@ -240,7 +240,10 @@ for (const db of DBS) {
     it('keeps one pool per distinct connection and closes them when no deployed artifact uses them', async () => {
       // Lookup, Report, Broken and BadNumber share one connection; ByDatasource, Unreachable and the two of Uncommitted have their own
       assert.equal(s.runtime.resources.size, 5);
+      assert.equal(s.runtime.current.resources.size, 5, 'the deployment lists the connections its artifacts use');
       const before = s.runtime.current;
+      s.runtime.activate(before);
+      assert.equal(s.runtime.resources.size, 5, 'a redeployment that still uses them keeps them open');
       s.runtime.activate({ ...before, resources: new Set() });
       assert.equal(s.runtime.resources.size, 0);
       s.runtime.activate(before);
