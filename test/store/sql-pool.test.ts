@@ -99,6 +99,16 @@ for (const { service, target, sleep } of TARGETS) {
       }
     });
 
+    it('sets the isolation level on its connections', async () => {
+      const pool = new SqlPool({ ...target, isolation: 'REPEATABLE READ' });
+      try {
+        const r = await pool.query(target.dialect === 'postgres' ? 'show transaction_isolation' : 'select @@session.tx_isolation', []);
+        assert.match(String(r.rows[0]![0]), /repeatable[ -]read/i);
+      } finally {
+        await pool.close();
+      }
+    });
+
     it('close() waits for the statement in flight', async () => {
       const pool = new SqlPool(target);
       const running = pool.query(sleep, []);
