@@ -42,6 +42,13 @@ export const Errors = {
   THROTTLE_POLICY: spec('MI_ART_061', 'a throttle mediator\'s WS-Policy is not valid (Synapse\'s ThrottleFactory text says what), or names no throttle:MediatorThrottleAssertion'),
   CACHE_CONTROL_IGNORED: spec('MI_ART_062', 'a cache mediator has <enableCacheControl>true</enableCacheControl> but no <includeAgeHeader>: Micro Integrator then turns cache control off, and so does this runtime (warning); add <includeAgeHeader>false</includeAgeHeader> to keep it on'),
   XSD_COMPILE: spec('MI_ART_052', 'an XML Schema of a validate mediator (or a schema it imports) is not valid'),
+  // callout, dblookup / dbreport, scatter-gather (src/mediators/callout*.ts, db/, scatter-gather*.ts)
+  CALLOUT_SECURITY: spec('MI_ART_070', 'a callout has <enableSec>: outgoing WS-Security (Rampart policies) is not supported; remove it, or secure the backend with HTTPS or basic credentials in the endpoint'),
+  DB_CONNECTION_CONFIG: spec('MI_ART_071', 'the <connection><pool> of a dblookup or dbreport is not usable: give <dsName> naming a [[datasource]] id, or <driver>, <url>, <user>, <password> for a PostgreSQL, MySQL or MariaDB JDBC url (other drivers, JNDI <icClass> and registry keys are not supported)'),
+  DB_STATEMENT_CONFIG: spec('MI_ART_072', 'a dblookup or dbreport <statement> is not valid: it needs <sql>, one <parameter value|expression type> per ? placeholder with a JDBC type Micro Integrator knows, and <result name column> on dblookup'),
+  SCATTER_GATHER_CONFIG: spec('MI_ART_073', 'a scatter-gather is not configured as Micro Integrator requires: at least one <sequence>, result-content-type JSON or XML, result-enclosing-element when XML, a whole number of milliseconds for timeout'),
+  SCATTER_GATHER_VARIABLE: spec('MI_ART_074', 'scatter-gather target="Variable" needs Micro Integrator 4.4 variables, which this runtime does not have; use target="Body"'),
+  SYNAPSE_EXPRESSION_UNSUPPORTED: spec('MI_ART_075', 'a ${...} Synapse expression other than ${payload}, ${payload.path} or ${xpath(\'...\')} is not supported here; use one of those, json-eval(...) or an XPath'),
   // request path
   BAD_REQUEST: spec('MI_REQ_001', 'the request could not be read', 400),
   REQUEST_DOCTYPE: spec('MI_REQ_002', 'DOCTYPE is not allowed in a message', 400),
@@ -84,6 +91,12 @@ export const Errors = {
   CACHE_WRONG_FLOW: spec('MI_MED_060', 'a cache collector (collector="true") got a request, or a cache finder got a response; put the collector in the out-flow (or after call with RESPONSE=true) and the finder in the in-flow', 500),
   CACHE_STORE_DOWN: spec('MI_MED_063', 'the cache store ([cache] type = "redis") is not reachable: cache mediators answer every request from the backend and store nothing until it is back (logged once per outage)'),
   THROTTLE_STORE_DOWN: spec('MI_MED_064', 'the throttle store ([throttle] type = "redis") is not reachable: throttle mediators refuse every request (fail_open = false, the default) or let every request through (fail_open = true) until it is back (logged once per outage)'),
+  CALLOUT_FAILED: spec('MI_MED_070', 'the callout could not reach the service or the service failed (ERROR_CODE 401002, ERROR_MESSAGE the transport error, as Micro Integrator sets them)', 502),
+  CALLOUT_SOURCE_TARGET: spec('MI_MED_071', 'the callout <source> selected no element (or its key property is not XML), or its <target> xpath selected no node to replace', 500),
+  DB_STATEMENT_FAILED: spec('MI_MED_072', 'a dblookup or dbreport statement failed in the database (ERROR_MESSAGE names the statement and datasource, ERROR_DETAIL the database error)', 500),
+  DB_PARAMETER: spec('MI_MED_073', 'a dblookup or dbreport parameter value cannot be read as its declared type (INTEGER from a non-number, DATE not yyyy-mm-dd, ...)', 500),
+  DB_UNREACHABLE: spec('MI_MED_074', 'the database of a dblookup or dbreport cannot be reached or refused the login; the pool retries on the next message', 503),
+  SCATTER_GATHER_FAILED: spec('MI_MED_075', 'scatter-gather could not aggregate: a part\'s value is not one XML element for result-content-type="XML", or an expression failed', 500),
   // endpoints
   ENDPOINT_ERROR: spec('MI_EP_001', 'the backend could not be reached', 502),
   ENDPOINT_TIMEOUT: spec('MI_EP_002', 'the backend did not answer within the endpoint timeout', 504),
@@ -211,6 +224,9 @@ export const SynapseErrorCodes = {
   ENDPOINT_FAILOVER_EXHAUSTED: 303000,
   LOADBALANCE_NO_MEMBER: 303100,
   NO_ENDPOINT: 303002,
+  /** SynapseConstants.CALLOUT_OPERATION_FAILED and BLOCKING_SENDER_OPERATION_FAILED: the callout's blocking client failed. */
+  CALLOUT_OPERATION_FAILED: 401000,
+  BLOCKING_SENDER_OPERATION_FAILED: 401002,
   MEDIATOR_ERROR: 0,
 } as const;
 

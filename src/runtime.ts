@@ -11,6 +11,7 @@ import type { Endpoint } from './endpoints/endpoint.js';
 import type { FaultHandler, MessageContext, MessageRuntime } from './context/message-context.js';
 import type { ExtensionSettings } from './context/message-runtime.js';
 import type { PayloadLimits } from './context/payload-limits.js';
+import { SharedResources } from './context/shared-resources.js';
 import { ApiRouter } from './api/router.js';
 import { SecretMasker } from './logging/secret-masker.js';
 import { VaultLookup, type SecretResolver } from './security/vault/vault-lookup.js';
@@ -35,6 +36,8 @@ export interface Deployment {
   readonly proxies: ReadonlyMap<string, ProxyService>;
   readonly apis: ReadonlyMap<string, Api>;
   readonly router: ApiRouter<Api>;
+  /** Keys of the shared resources (DB connection pools) the deployed artifacts use; others are closed. */
+  readonly resources: ReadonlySet<string>;
 }
 
 export function emptyDeployment(): Deployment {
@@ -46,6 +49,7 @@ export function emptyDeployment(): Deployment {
     proxies: new Map(),
     apis: new Map(),
     router: new ApiRouter<Api>([]),
+    resources: new Set(),
   };
 }
 
@@ -82,6 +86,7 @@ export class Runtime implements MessageRuntime, AccessServices {
   readonly extensionSettings: ExtensionSettings;
   readonly payloadLimits: PayloadLimits;
   readonly sharedStores: SharedStores;
+  readonly resources = new SharedResources();
   /** `[[synapse_handlers]]` in force; replaced when their modules are edited; undefined when none. */
   globalHandlers: GlobalHandlers | undefined = undefined;
 
@@ -128,6 +133,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     for (const [key, ep] of prev.endpoints) {
       if (next.endpoints.get(key) !== ep) void ep.close?.().catch(() => {});
     }
+    this.resources.retain(next.resources);
   }
 
   sequence(key: string): Sequence | undefined {
@@ -168,5 +174,6 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.secrets.close?.();
     await Promise.all([...d.endpoints.values()].map((e) => e.close?.().catch(() => {})));
     await this.sharedStores.close();
+    await this.resources.closeAll();
   }
 }

@@ -39,6 +39,12 @@ export interface ExchangeControl {
    * False when a hook stopped the flow (the reply is set).
    */
   call(endpoint: Deliverable): Promise<boolean>;
+  /**
+   * callout: the same request-out hooks, endpoint and response-in hooks as call, for a separate message `out`
+   * (a copy the mediator made), which becomes the response; the message of the flow is left as it is. False
+   * when a hook stopped (out.reply is set).
+   */
+  callFor(endpoint: Deliverable, out: MessageContext): Promise<boolean>;
   /** loopback: ends the in-flow; the out-flow runs next with the current message. */
   loopback(): void;
   /** Runs `fn` once the exchange has ended (the reply is decided). */

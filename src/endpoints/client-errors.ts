@@ -53,6 +53,11 @@ const CONNECT_FAILED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_N
 /** The peer's certificate chain is not trusted. */
 const UNTRUSTED = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE']);
 
+/** The Node / undici error code of a client failure (the first one of an AggregateError). */
+export function clientErrorCode(err: unknown): string | undefined {
+  return codeOf(err) ?? codeOf((err as { cause?: unknown } | undefined)?.cause);
+}
+
 function codeOf(err: unknown): string | undefined {
   const e = err as { code?: unknown; errors?: unknown[] } | undefined;
   if (e && typeof e.code === 'string') return e.code;

@@ -10,9 +10,12 @@ import type { MediatorDef } from './mediator-def.js';
 import { aggregate } from './aggregate.js';
 import { cache } from './cache/cache.js';
 import { call } from './call.js';
+import { callout } from './callout.js';
 import { callTemplate } from './call-template.js';
 import { classMediator } from '../handlers/class-mediator.js';
 import { clone } from './clone.js';
+import { dblookup } from './db/dblookup.js';
+import { dbreport } from './db/dbreport.js';
 import { drop } from './drop.js';
 import { enrich } from './enrich.js';
 import { filter } from './filter.js';
@@ -26,6 +29,7 @@ import { makefault } from './makefault.js';
 import { payloadFactory } from './payload-factory.js';
 import { property } from './property.js';
 import { respond } from './respond.js';
+import { scatterGather } from './scatter-gather.js';
 import { send } from './send.js';
 import { sequence } from './sequence-mediator.js';
 import { switchMediator } from './switch.js';
@@ -38,9 +42,12 @@ export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
   aggregate,
   cache,
   call,
+  callout,
   callTemplate,
   classMediator,
   clone,
+  dblookup,
+  dbreport,
   drop,
   enrich,
   filter,
@@ -55,6 +62,7 @@ export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
   payloadFactory,
   property,
   respond,
+  scatterGather,
   send,
   sequence,
   switchMediator,
@@ -67,9 +75,9 @@ export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
 /** Micro Integrator mediators this runtime does not implement (yet): a precise deploy error, not a skip. */
 export const UNSUPPORTED_MEDIATORS = new Set([
   'fastXSLT', 'xquery', 'pojoCommand', 'spring',
-  'ejb', 'bean', 'dblookup', 'dbreport', 'smooks', 'datamapper', 'jsontransform',
-  'rule', 'store', 'transaction', 'event', 'entitlementService', 'oauthService', 'builder', 'rewrite', 'callout',
-  'enqueue', 'conditionalRouter', 'router', 'publishEvent', 'ntlm', 'datamapper', 'scatter-gather', 'variable',
+  'ejb', 'bean', 'smooks', 'datamapper', 'jsontransform',
+  'rule', 'store', 'transaction', 'event', 'entitlementService', 'oauthService', 'builder', 'rewrite',
+  'enqueue', 'conditionalRouter', 'router', 'publishEvent', 'ntlm', 'datamapper', 'variable',
   'throwError', 'jsontransform', 'bam', 'kerberos',
 ]);
 
