@@ -161,5 +161,6 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.deployment = emptyDeployment();
     this.secrets.close?.();
     await Promise.all([...d.endpoints.values()].map((e) => e.close?.().catch(() => {})));
+    await this.gateway.close();
   }
 }

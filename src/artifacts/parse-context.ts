@@ -40,6 +40,8 @@ export interface MediatorParser {
   knownExternalVault?(name: string): boolean;
   /** Whether deployment.toml declares a [[jwt_issuer]] (an oauth2 scheme needs one); undefined: not checked. */
   readonly hasJwtIssuers?: boolean;
+  /** Whether deployment.toml declares a [[key_manager]] (opaque tokens can then be accepted too). */
+  readonly hasKeyManagers?: boolean;
   /**
    * The deployer's loader of TypeScript extensions, shared by every artifact so that they share one module
    * cache and one record of who uses which file; a parser used without a deployer has none.

@@ -72,14 +72,28 @@ export class JwtVerifier {
     return this.issuers.size > 0;
   }
 
+  /** Whether `iss` is the issuer of a [[jwt_issuer]]. */
+  knows(iss: string): boolean {
+    return this.issuers.has(iss);
+  }
+
   /** The outcome: synchronous for a cached token, a Promise when it must be verified. */
   check(token: string): TokenOutcome | Promise<TokenOutcome> {
+    return this.cached(token) ?? this.verifyOnce(token);
+  }
+
+  /** The cached outcome of a token verified before, or undefined. */
+  cached(token: string): TokenOutcome | undefined {
     const hit = this.cache.get(token);
-    if (hit !== undefined) {
-      const now = Date.now();
-      if (now <= hit.cachedUntil) return now <= hit.validUntil ? hit : INVALID;
-      this.cache.delete(token);
-    }
+    if (hit === undefined) return undefined;
+    const now = Date.now();
+    if (now <= hit.cachedUntil) return now <= hit.validUntil ? hit : INVALID;
+    this.cache.delete(token);
+    return undefined;
+  }
+
+  /** Verifies a token not in the cache; the same token arriving while it is verified shares the verification. */
+  verifyOnce(token: string): Promise<TokenOutcome> {
     let p = this.pending.get(token);
     if (p === undefined) {
       p = this.verify(token).finally(() => this.pending.delete(token));

@@ -89,7 +89,7 @@ class ApiSecurityPolicy implements AccessPolicy {
       if (scheme === 'bearer' && d.oauth2) {
         const token = header.slice(space + 1).trim();
         if (token === '') return this.refuse(mc, g, INVALID);
-        const outcome = g.jwt.check(token);
+        const outcome = g.tokens.check(token);
         return outcome instanceof Promise ? outcome.then((o) => this.admitToken(mc, g, o)) : this.admitToken(mc, g, outcome);
       }
       if (scheme === 'basic' && d.basicAuth) return this.basic(mc, g, header);
