@@ -277,6 +277,7 @@ describe('API security: a key manager that cannot be asked', function () {
   let s: TestServer;
   let backend: Backend;
   let hanging: http.Server;
+  let hangingCalls = 0;
 
   before(async () => {
     backend = await startBackend();
@@ -285,7 +286,7 @@ describe('API security: a key manager that cannot be asked', function () {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const closedPort = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    hanging = http.createServer(() => {});
+    hanging = http.createServer(() => void hangingCalls++);
     await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
     s = await startTestServer(
       { 'api/Coffee.xml': API(backend) },
@@ -306,6 +307,16 @@ introspection_url = "http://127.0.0.1:${(hanging.address() as AddressInfo).port}
 client_id = "gateway"
 client_secret = "x-secret-2"
 timeout = 500
+
+[[key_manager]]
+name = "narrow-km"
+issuer = "https://narrow.test"
+introspection_url = "http://127.0.0.1:${(hanging.address() as AddressInfo).port}/narrow"
+client_id = "gateway"
+client_secret = "x-secret-3"
+timeout = 3000
+max_connections = 1
+max_queued = 0
 `,
     );
   });
@@ -328,6 +339,20 @@ timeout = 500
       assert.equal(backend.requests.length, 0);
     });
   }
+
+  it('refuses a new token at once with 900900 when max_connections calls run and max_queued wait, with one log line', async () => {
+    const calls = hangingCalls;
+    const first = get(`${s.url}/coffee/menu`, { authorization: `Bearer ${jwtShaped('https://narrow.test')}` });
+    while (hangingCalls === calls) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 2; i++) {
+      const r = await get(`${s.url}/coffee/menu`, { authorization: `Bearer ${jwtShaped('https://narrow.test')}` });
+      assert.equal(r.status, 500);
+      assert.equal(r.text, UNAVAILABLE);
+    }
+    assert.equal(hangingCalls, calls + 1, 'the refused tokens were never sent');
+    assert.equal(s.logLines.filter((l) => l.message.includes('MI_API_032') && l.message.includes('narrow-km')).length, 1);
+    assert.equal((await first).status, 500, 'the call in flight times out');
+  });
 });
 
 describe('API security: [[key_manager]] settings', () => {
