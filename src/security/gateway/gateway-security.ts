@@ -3,7 +3,9 @@
  * `[api_security]` settings and the JWT verifier of the `[[jwt_issuer]]`s with its token cache. Nothing is
  * fetched at start: a JWKS is fetched when the first token of its issuer arrives.
  */
+import { rootCertificates } from 'node:tls';
 import type { Config } from '../../config/config.js';
+import { loadTrustedCertificates } from '../keys/keystore.js';
 import type { LoggerFactory } from '../../logging/logger.js';
 import { readApiSecuritySettings, readJwtIssuers, type ApiSecuritySettings } from './gateway-config.js';
 import { JwtVerifier } from './jwt-verifier.js';
@@ -37,7 +39,10 @@ export class GatewaySecurity {
     const keyManagers = readKeyManagers(config.toml, issuers.map((i) => i.issuer));
     for (const k of keyManagers) config.security.revealed.add(k.clientSecret);
     const log = logs.get(API_SECURITY_LOGGER);
-    const introspection = keyManagers.length ? new TokenIntrospector(keyManagers, settings, log) : undefined;
+    // an https key manager with a private CA: [truststore] (Micro Integrator's client trust store), besides the public CAs
+    const trust = config.security.truststore;
+    const ca = trust && keyManagers.some((k) => k.introspectionUrl.protocol === 'https:') ? [...rootCertificates, ...loadTrustedCertificates(trust)] : undefined;
+    const introspection = keyManagers.length ? new TokenIntrospector(keyManagers, settings, log, ca) : undefined;
     return new GatewaySecurity(settings, new JwtVerifier(issuers, settings, log), introspection);
   }
 

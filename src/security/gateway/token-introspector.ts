@@ -76,10 +76,12 @@ export class TokenIntrospector {
     configs: readonly KeyManagerConfig[],
     private readonly settings: ApiSecuritySettings,
     private readonly log: Logger,
+    /** The CAs an https key manager's certificate must chain to; undefined: Node's (the public CAs). */
+    ca?: readonly string[],
   ) {
     this.managers = configs.map((c) => ({
       config: c,
-      pool: new Pool(c.introspectionUrl.origin, { connections: c.maxConnections, connect: { timeout: c.timeoutMs } }),
+      pool: new Pool(c.introspectionUrl.origin, { connections: c.maxConnections, connect: { timeout: c.timeoutMs, ...(ca ? { ca: [...ca] } : {}) } }),
       path: c.introspectionUrl.pathname + c.introspectionUrl.search,
       authorization: `Basic ${Buffer.from(`${formEncode(c.clientId)}:${formEncode(c.clientSecret)}`).toString('base64')}`,
       inFlight: 0,

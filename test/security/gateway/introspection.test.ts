@@ -6,11 +6,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { get, startBackend, startTestServer, SYN, type Backend, type TestServer } from '../../helpers/server.js';
 import { readKeyManagers } from '../../../src/security/gateway/key-manager-config.js';
 import { unverifiedIssuer } from '../../../src/security/gateway/bearer-tokens.js';
 import { MiError } from '../../../src/errors.js';
+import { openssl } from '../fixtures.js';
 
 const INVALID = '{"fault":{"code":900901,"message":"Invalid Credentials","description":"Invalid Credentials. Make sure you have provided the correct security credentials"}}';
 const UNAVAILABLE = '{"fault":{"code":900900,"message":"Unclassified Authentication Failure","description":"Error while accessing backend services for API key validation"}}';
@@ -352,6 +357,56 @@ max_queued = 0
     assert.equal(hangingCalls, calls + 1, 'the refused tokens were never sent');
     assert.equal(s.logLines.filter((l) => l.message.includes('MI_API_032') && l.message.includes('narrow-km')).length, 1);
     assert.equal((await first).status, 500, 'the call in flight times out');
+  });
+});
+
+describe('API security: a key manager over HTTPS with a private CA', function () {
+  this.timeout(60000);
+  let s: TestServer;
+  let backend: Backend;
+  let idp: https.Server;
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'mi-km-tls-'));
+    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'km.key'), '-out', path.join(dir, 'km.pem'), '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+    idp = https.createServer({ key: readFileSync(path.join(dir, 'km.key')), cert: readFileSync(path.join(dir, 'km.pem')) }, (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ active: true, sub: 'tls-user', scope: 'read:menu', exp: now() + 600 }));
+      });
+    });
+    await new Promise<void>((r) => idp.listen(0, '127.0.0.1', r));
+    backend = await startBackend();
+    s = await startTestServer(
+      { 'api/Coffee.xml': API(backend) },
+      `[server]
+hot_deployment = false
+
+[truststore]
+file_name = ${JSON.stringify(path.join(dir, 'km.pem'))}
+type = "PEM"
+
+[[key_manager]]
+introspection_url = "https://127.0.0.1:${(idp.address() as AddressInfo).port}/introspect"
+client_id = "gateway"
+client_secret = "tls-secret"
+`,
+    );
+  });
+  after(async () => {
+    await s?.close();
+    await backend?.close();
+    idp?.closeAllConnections();
+    idp?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('trusts the key manager certificate through [truststore]', async () => {
+    const r = await get(`${s.url}/coffee/menu`, { authorization: `Bearer ${opaque()}` });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(backend.requests.at(-1)!.headers['x-user'], 'tls-user');
   });
 });
 
