@@ -139,9 +139,13 @@ export const Errors = {
   AUTH_ADDRESS_BUSY: spec('MI_AUTH_005', 'this client address already has its share (a quarter of [authentication] verification_queue_size) of password checks waiting; try again in a moment', 429),
   // API security as a gateway does it (src/security/gateway/, src/security/policies/api-security.ts)
   API_SECURITY_DECLARATION: spec('MI_API_001', 'a <security> declaration (or an API Manager authentication handler) of an API or resource is not valid: an unknown scheme, attribute or value; see the README section API security'),
-  API_SECURITY_UNCONFIGURED: spec('MI_API_002', 'an API declares a scheme the server is not configured for (oauth2 without any [[jwt_issuer]]); add the issuer to deployment.toml or remove the scheme'),
+  API_SECURITY_UNCONFIGURED: spec('MI_API_002', 'an API declares a scheme the server is not configured for (oauth2 without any [[jwt_issuer]] or [[key_manager]]); add one to deployment.toml or remove the scheme'),
   JWT_ISSUER_CONFIG: spec('MI_API_003', 'a [[jwt_issuer]] or [api_security] entry is invalid (no issuer, no or two key sources, a certificate that does not load, an HMAC or unknown algorithm, a bad number); fix deployment.toml'),
   JWKS_UNAVAILABLE: spec('MI_API_004', 'the JWKS of a [[jwt_issuer]] could not be fetched or read; tokens of that issuer are refused (fault 900900) until it answers', 500),
+  // opaque tokens through RFC 7662 introspection (src/security/gateway/token-introspector.ts)
+  KEY_MANAGER_CONFIG: spec('MI_API_030', 'a [[key_manager]] entry is invalid (no or a bad introspection_url, no client_id or client_secret, an issuer that is also a [[jwt_issuer]], a bad number); fix deployment.toml'),
+  KEY_MANAGER_UNAVAILABLE: spec('MI_API_031', 'the introspection endpoint of a [[key_manager]] cannot be reached, timed out, refused the gateway\'s client credentials or answered something that is not an introspection response; its tokens are refused (fault 900900) until it answers', 500),
+  KEY_MANAGER_BUSY: spec('MI_API_032', 'a [[key_manager]] already has max_connections introspections running and max_queued waiting; a token not in the cache is refused (fault 900900) until the queue drains', 500),
   // databases and users (src/store/, src/security/auth/)
   DATASOURCE_CONFIG: spec('MI_DB_001', 'a [[datasource]] entry is invalid (missing id or url, duplicate id, unsupported URL scheme, bad pool option); supported: jdbc:postgresql, jdbc:mysql, jdbc:mariadb, jdbc:sqlite'),
   DATASOURCE_UNKNOWN: spec('MI_DB_002', 'a data_source setting names no [[datasource]] id; declare it or fix the id'),

@@ -175,5 +175,6 @@ export class Runtime implements MessageRuntime, AccessServices {
     await Promise.all([...d.endpoints.values()].map((e) => e.close?.().catch(() => {})));
     await this.sharedStores.close();
     await this.resources.closeAll();
+    await this.gateway.close();
   }
 }

@@ -24,6 +24,7 @@ export function artifactParser(config: Config, registry = new MediatorRegistry()
     knownSecretAlias: (alias) => config.security.vault.has(alias),
     knownExternalVault: (name) => name === 'hashicorp' && config.security.hashicorp !== undefined,
     hasJwtIssuers: Array.isArray(config.toml['jwt_issuer']) && config.toml['jwt_issuer'].length > 0,
+    hasKeyManagers: Array.isArray(config.toml['key_manager']) && config.toml['key_manager'].length > 0,
   };
 }
 

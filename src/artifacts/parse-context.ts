@@ -41,6 +41,8 @@ export interface MediatorParser {
   knownExternalVault?(name: string): boolean;
   /** Whether deployment.toml declares a [[jwt_issuer]] (an oauth2 scheme needs one); undefined: not checked. */
   readonly hasJwtIssuers?: boolean;
+  /** Whether deployment.toml declares a [[key_manager]] (opaque tokens can then be accepted too). */
+  readonly hasKeyManagers?: boolean;
   /**
    * The `[[datasource]]` a dblookup / dbreport `<dsName>` names (by id, or by its jndi_config.name), its
    * configuration error when it cannot be used, undefined when none is declared so.
