@@ -7,7 +7,7 @@
  * the cell divided by the completed requests gives CPU us/request, the figure the ratios are built on.
  *
  * Env: SIZES="1000" CONC="20" DURATION=5 WARMUP=3 REPEATS=1
- *      SCENARIOS="DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,SoapToJsonProxy,DirectAPI,DirectProxyUT,SplitAggregateProxy"
+ *      SCENARIOS="DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,SoapToJsonProxy,DirectAPI,DirectAPIJWT,DirectProxyUT,SplitAggregateProxy"
  *      OFFSET=123 (runtime [server] offset, HTTP port 8280+OFFSET) NGINX_PORT=8280 UNDICI_PORT=8291 ECHO_PORT=9001
  *      RUNTIME=0 (baselines only)  KEEP_HOME=1 (keep the temporary home)  STRICT=1 (exit 1 when a ratio is over)
  */
@@ -48,6 +48,7 @@ import {
 import { info, Teardown } from './teardown.js';
 import { errorSummary, runWrk, type WrkResult } from './wrk.js';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { benchIssuer, type BenchIssuer } from './jwt-issuer.js';
 
 // ---------------------------------------------------------------- paths and settings
 
@@ -80,7 +81,7 @@ const S = {
   duration: int('DURATION', 5),
   warmup: int('WARMUP', 3, 0),
   repeats: int('REPEATS', 1),
-  scenarios: list(process.env['SCENARIOS'], 'DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,SoapToJsonProxy,DirectAPI,DirectProxyUT,SplitAggregateProxy'),
+  scenarios: list(process.env['SCENARIOS'], 'DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,SoapToJsonProxy,DirectAPI,DirectAPIJWT,DirectProxyUT,SplitAggregateProxy'),
   offset: int('OFFSET', 123, 0),
   nginxPort: int('NGINX_PORT', 8280),
   undiciPort: int('UNDICI_PORT', 8291),
@@ -158,6 +159,11 @@ const WSSE_HEADER =
   '</wsse:UsernameToken></wsse:Security>';
 let bodiesDir: string | undefined;
 
+/** Scenarios whose requests carry a bearer JWT of the bench's [[jwt_issuer]] (the same token on every request). */
+const JWT_SCENARIOS = new Set(['DirectAPIJWT']);
+let jwtIssuer: BenchIssuer | undefined;
+const authorizationFor = (scenario: string): string | undefined => (JWT_SCENARIOS.has(scenario) ? `Bearer ${jwtIssuer!.token}` : undefined);
+
 /** Scenarios sent a buyStocks request of exactly SPLIT_ORDERS orders (a split/aggregate of 10 orders), whatever the size. */
 const SPLIT_SCENARIOS = new Set(['SplitAggregateProxy']);
 const SPLIT_ORDERS = 10;
@@ -202,13 +208,12 @@ interface Scenario {
 }
 
 function resolveScenario(name: string): Scenario {
-  for (const dir of ['proxies', 'custom']) {
+  for (const dir of ['proxies', 'custom', 'apis']) {
     const file = path.join(SCENARIOS_DIR, dir, `${name}.xml`);
-    if (existsSync(file)) return { name, file, kind: 'proxy', urlPath: `/services/${name}` };
-  }
-  const file = path.join(SCENARIOS_DIR, 'apis', `${name}.xml`);
-  if (existsSync(file)) {
-    const ctx = /<api\b[^>]*\scontext="([^"]+)"/.exec(readFileSync(file, 'utf8'))?.[1];
+    if (!existsSync(file)) continue;
+    const xml = readFileSync(file, 'utf8');
+    if (!/<api\b/.test(xml)) return { name, file, kind: 'proxy', urlPath: `/services/${name}` };
+    const ctx = /<api\b[^>]*\scontext="([^"]+)"/.exec(xml)?.[1];
     if (!ctx) throw new Error(`${file}: no context attribute on <api>`);
     return { name, file, kind: 'api', urlPath: ctx };
   }
@@ -238,6 +243,7 @@ function prepareHome(home: string, scenarios: Scenario[]): void {
       `user.password = "${BENCH_USER.password}"`,
       'user.roles = ["admin"]',
       '',
+      ...(jwtIssuer ? ['# DirectAPIJWT admits the RS256 tokens of this issuer (key made at start)', jwtIssuer.toml, ''] : []),
       '# MediatedProxy logs the routing header as "user": masking it is part of what is priced',
       '[masking_pattern.properties]',
       `"ROUTING" = 'xadmin;[^,]*'`,
@@ -386,9 +392,10 @@ const indent = (s: string) => s.replace(/^/gm, '    ');
 
 type Check = { ok: true } | { ok: false; detail: string };
 
-async function sanity(url: string, body: string): Promise<Check> {
+async function sanity(url: string, body: string, authorization?: string): Promise<Check> {
   try {
-    const init = { method: 'POST', headers: HEADERS, body, signal: AbortSignal.timeout(15_000) };
+    const headers: Record<string, string> = authorization ? { ...HEADERS, Authorization: authorization } : HEADERS;
+    const init = { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) };
     const res = url.startsWith('https:') ? await undiciFetch(url, { ...init, dispatcher: insecure }) : await fetch(url, init);
     const text = await res.text();
     if (res.status === 200 && text.includes('symbol')) return { ok: true };
@@ -441,6 +448,7 @@ async function measure(sut: Sut, scenario: string, size: number, conc: number, r
     connections: conc,
     durationS: S.duration,
     core: PIN_CORE,
+    authorization: authorizationFor(scenario),
     onSpawn: (c) => track(c),
   });
   const m1 = cpuTimes();
@@ -469,7 +477,7 @@ async function measure(sut: Sut, scenario: string, size: number, conc: number, r
 async function warmup(sut: Sut, label: string, scenario: string, size: number, conc: number): Promise<void> {
   if (S.warmup <= 0) return;
   info(`warm-up ${label} ${S.warmup} s`);
-  await runWrk({ url: sut.url, bodyFile: scenarioBody(scenario, size), luaScript: POST_LUA, connections: conc, durationS: S.warmup, core: PIN_CORE, onSpawn: (c) => track(c) });
+  await runWrk({ url: sut.url, bodyFile: scenarioBody(scenario, size), luaScript: POST_LUA, connections: conc, durationS: S.warmup, core: PIN_CORE, authorization: authorizationFor(scenario), onSpawn: (c) => track(c) });
 }
 
 // ---------------------------------------------------------------- output
@@ -523,6 +531,7 @@ function printRatios(): number {
     { label: 'MediatedProxy / DirectProxy', num: rt('MediatedProxy'), den: rt('DirectProxy'), max: 1.5 },
     { label: 'SoapToJsonProxy / DirectProxy', num: rt('SoapToJsonProxy'), den: rt('DirectProxy'), max: 1.6 },
     { label: 'DirectAPI / DirectProxy', num: rt('DirectAPI'), den: rt('DirectProxy') },
+    { label: 'DirectAPIJWT / DirectAPI', num: rt('DirectAPIJWT'), den: rt('DirectAPI'), max: 1.15 },
     { label: 'CBRSOAPHeaderProxy / DirectProxy', num: rt('CBRSOAPHeaderProxy'), den: rt('DirectProxy') },
     { label: 'DirectProxy / nginx', num: rt('DirectProxy'), den: ['passthrough', 'nginx'] },
     { label: `${HTTPS_SCENARIO} / DirectProxy`, num: rt(HTTPS_SCENARIO), den: rt('DirectProxy') },
@@ -613,6 +622,7 @@ async function main(): Promise<number> {
   const runtimeLog = path.join(tmp, 'runtime.log');
   if (S.runtime) {
     const home = path.join(tmp, 'home');
+    if (scenarios.some((s) => JWT_SCENARIOS.has(s.name))) jwtIssuer = await benchIssuer();
     prepareHome(home, scenarios);
     info(`runtime home: ${home}`);
     runtime = await startRuntime(home, runtimeLog);
@@ -635,7 +645,7 @@ async function main(): Promise<number> {
     if (!c.ok) throw new Error(`baseline ${b.target} (${b.url}) is not working: ${c.detail}`);
   }
   for (const { scenario, sut } of runtimeSuts) {
-    const c = await sanity(sut.url, readFileSync(scenarioBody(scenario, S.sizes[0]!), 'utf8'));
+    const c = await sanity(sut.url, readFileSync(scenarioBody(scenario, S.sizes[0]!), 'utf8'), authorizationFor(scenario));
     if (!c.ok) {
       brokenScenarios.set(scenario, c.detail);
       info(`SANITY FAILED ${scenario} POST ${sut.url}: ${c.detail}`);
@@ -670,7 +680,7 @@ async function main(): Promise<number> {
             printRow(rows[rows.length - 1]!);
             continue;
           }
-          const c = brokenScenarios.has(scenario) && size === S.sizes[0] ? ({ ok: false, detail: brokenScenarios.get(scenario)! } as const) : await sanity(sut.url, readFileSync(scenarioBody(scenario, size), 'utf8'));
+          const c = brokenScenarios.has(scenario) && size === S.sizes[0] ? ({ ok: false, detail: brokenScenarios.get(scenario)! } as const) : await sanity(sut.url, readFileSync(scenarioBody(scenario, size), 'utf8'), authorizationFor(scenario));
           if (!c.ok) {
             brokenScenarios.set(scenario, c.detail);
             rows.push({ ...base, broken: c.detail });

@@ -22,6 +22,8 @@ export interface WrkRun {
   durationS: number;
   /** CPU core for `taskset -c`; undefined runs wrk unpinned. */
   core?: number;
+  /** The Authorization header to send (post.lua reads it from env AUTHORIZATION). */
+  authorization?: string;
   /** Called with the wrk child so the caller can kill it on Ctrl-C. */
   onSpawn?: (child: ChildProcess) => void;
 }
@@ -81,7 +83,7 @@ export function runWrk(o: WrkRun): Promise<WrkResult> {
   const wrkArgs = ['-t1', `-c${o.connections}`, `-d${o.durationS}s`, '--latency', '-s', o.luaScript, o.url];
   const [cmd, args] = o.core === undefined ? ['wrk', wrkArgs] : ['taskset', ['-c', String(o.core), 'wrk', ...wrkArgs]];
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, BODY_FILE: o.bodyFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: { ...process.env, BODY_FILE: o.bodyFile, AUTHORIZATION: o.authorization ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     o.onSpawn?.(child);
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));

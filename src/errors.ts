@@ -38,7 +38,17 @@ export const Errors = {
   FAULT_CODE: spec('MI_ART_015', 'a makefault code is not a prefix:name QName with a declared prefix, or not a SOAP fault code of the fault version'),
   SCRIPT_COMPILE: spec('MI_ART_050', 'a script mediator\'s language is not JavaScript, or its script (inline or from a local entry) does not compile'),
   XSLT_COMPILE: spec('MI_ART_051', 'an XSLT stylesheet (or a stylesheet it imports) does not compile'),
+  CACHE_HASH_GENERATOR: spec('MI_ART_060', 'a cache mediator names a hashGenerator class other than Micro Integrator\'s default (org.wso2.carbon.mediator.cache.digest.HttpRequestHashGenerator); Java classes cannot run here'),
+  THROTTLE_POLICY: spec('MI_ART_061', 'a throttle mediator\'s WS-Policy is not valid (Synapse\'s ThrottleFactory text says what), or names no throttle:MediatorThrottleAssertion'),
+  CACHE_CONTROL_IGNORED: spec('MI_ART_062', 'a cache mediator has <enableCacheControl>true</enableCacheControl> but no <includeAgeHeader>: Micro Integrator then turns cache control off, and so does this runtime (warning); add <includeAgeHeader>false</includeAgeHeader> to keep it on'),
   XSD_COMPILE: spec('MI_ART_052', 'an XML Schema of a validate mediator (or a schema it imports) is not valid'),
+  // callout, dblookup / dbreport, scatter-gather (src/mediators/callout*.ts, db/, scatter-gather*.ts)
+  CALLOUT_SECURITY: spec('MI_ART_070', 'a callout has <enableSec>: outgoing WS-Security (Rampart policies) is not supported; remove it, or secure the backend with HTTPS or basic credentials in the endpoint'),
+  DB_CONNECTION_CONFIG: spec('MI_ART_071', 'the <connection><pool> of a dblookup or dbreport is not usable: give <dsName> naming a [[datasource]] id, or <driver>, <url>, <user>, <password> for a PostgreSQL, MySQL or MariaDB JDBC url (other drivers, JNDI <icClass> and registry keys are not supported)'),
+  DB_STATEMENT_CONFIG: spec('MI_ART_072', 'a dblookup or dbreport <statement> is not valid: it needs <sql>, one <parameter value|expression type> per ? placeholder with a JDBC type Micro Integrator knows, and <result name column> on dblookup'),
+  SCATTER_GATHER_CONFIG: spec('MI_ART_073', 'a scatter-gather is not configured as Micro Integrator requires: at least one <sequence>, result-content-type JSON or XML, result-enclosing-element when XML, a whole number of milliseconds for timeout'),
+  SCATTER_GATHER_VARIABLE: spec('MI_ART_074', 'scatter-gather target="Variable" needs Micro Integrator 4.4 variables, which this runtime does not have; use target="Body"'),
+  SYNAPSE_EXPRESSION_UNSUPPORTED: spec('MI_ART_075', 'a ${...} Synapse expression other than ${payload}, ${payload.path} or ${xpath(\'...\')} is not supported here; use one of those, json-eval(...) or an XPath'),
   // request path
   BAD_REQUEST: spec('MI_REQ_001', 'the request could not be read', 400),
   REQUEST_DOCTYPE: spec('MI_REQ_002', 'DOCTYPE is not allowed in a message', 400),
@@ -63,6 +73,7 @@ export const Errors = {
   MEDIATION_ERROR: spec('MI_MED_001', 'a mediator failed; see ERROR_MESSAGE', 500),
   EXPRESSION_ERROR: spec('MI_MED_002', 'an expression failed at run time', 500),
   PROPERTY_TYPE: spec('MI_MED_003', 'a property value cannot be converted into the declared type', 500),
+  WSA_ACTION_MISMATCH: spec('MI_MED_011', 'the request\'s wsa:Action differs from its SOAPAction (Axis2\'s ActionMismatch when Synapse builds the message); send the same action in both, or an empty SOAPAction', 500),
   JSON_NOT_WRITABLE: spec('MI_MED_010', 'the XML payload cannot be written as JSON (text beside child elements, or an array started twice for one name), as in Micro Integrator', 500),
   ENRICH_NOT_APPLIED: spec('MI_MED_004', 'an enrich target/action pair is not supported for a JSON payload, or the target does not hold what the action needs; logged, the message is left unchanged'),
   // split and aggregate (iterate, clone, foreach, aggregate)
@@ -76,6 +87,16 @@ export const Errors = {
   SCRIPT_TIMEOUT: spec('MI_MED_051', 'a script ran longer than [mediation] script_timeout (milliseconds) and was stopped', 500),
   XSLT_ERROR: spec('MI_MED_052', 'an XSLT transformation failed at run time (dynamic stylesheet missing or not compiling, a stylesheet error, a source that selects nothing)', 500),
   VALIDATE_ERROR: spec('MI_MED_053', 'a validate mediator could not run: the schema is missing or does not compile, or the payload is JSON (JSON Schema validation is not supported)', 500),
+  // cache and throttle (src/mediators/cache/, throttle/)
+  CACHE_WRONG_FLOW: spec('MI_MED_060', 'a cache collector (collector="true") got a request, or a cache finder got a response; put the collector in the out-flow (or after call with RESPONSE=true) and the finder in the in-flow', 500),
+  CACHE_STORE_DOWN: spec('MI_MED_063', 'the cache store ([cache] type = "redis") is not reachable: cache mediators answer every request from the backend and store nothing until it is back (logged once per outage)'),
+  THROTTLE_STORE_DOWN: spec('MI_MED_064', 'the throttle store ([throttle] type = "redis") is not reachable: throttle mediators refuse every request (fail_open = false, the default) or let every request through (fail_open = true) until it is back (logged once per outage)'),
+  CALLOUT_FAILED: spec('MI_MED_070', 'the callout could not reach the service or the service failed (ERROR_CODE 401002, ERROR_MESSAGE the transport error, as Micro Integrator sets them)', 502),
+  CALLOUT_SOURCE_TARGET: spec('MI_MED_071', 'the callout <source> selected no element (or its key property is not XML), or its <target> xpath selected no node to replace', 500),
+  DB_STATEMENT_FAILED: spec('MI_MED_072', 'a dblookup or dbreport statement failed in the database (ERROR_MESSAGE names the statement and datasource, ERROR_DETAIL the database error)', 500),
+  DB_PARAMETER: spec('MI_MED_073', 'a dblookup or dbreport parameter value cannot be read as its declared type (INTEGER from a non-number, DATE not yyyy-mm-dd, ...)', 500),
+  DB_UNREACHABLE: spec('MI_MED_074', 'the database of a dblookup or dbreport cannot be reached or refused the login; the pool retries on the next message', 503),
+  SCATTER_GATHER_FAILED: spec('MI_MED_075', 'scatter-gather could not aggregate: a part\'s value is not one XML element for result-content-type="XML", or an expression failed', 500),
   // endpoints
   ENDPOINT_ERROR: spec('MI_EP_001', 'the backend could not be reached', 502),
   ENDPOINT_TIMEOUT: spec('MI_EP_002', 'the backend did not answer within the endpoint timeout', 504),
@@ -118,7 +139,7 @@ export const Errors = {
   AUTH_ADDRESS_BUSY: spec('MI_AUTH_005', 'this client address already has its share (a quarter of [authentication] verification_queue_size) of password checks waiting; try again in a moment', 429),
   // API security as a gateway does it (src/security/gateway/, src/security/policies/api-security.ts)
   API_SECURITY_DECLARATION: spec('MI_API_001', 'a <security> declaration (or an API Manager authentication handler) of an API or resource is not valid: an unknown scheme, attribute or value; see the README section API security'),
-  API_SECURITY_UNCONFIGURED: spec('MI_API_002', 'an API declares a scheme the server is not configured for (oauth2 without any [[jwt_issuer]]); add the issuer to deployment.toml or remove the scheme'),
+  API_SECURITY_UNCONFIGURED: spec('MI_API_002', 'an API declares a scheme the server is not configured for (oauth2 without any [[jwt_issuer]] or [[key_manager]]); add one to deployment.toml or remove the scheme'),
   JWT_ISSUER_CONFIG: spec('MI_API_003', 'a [[jwt_issuer]] or [api_security] entry is invalid (no issuer, no or two key sources, a certificate that does not load, an HMAC or unknown algorithm, a bad number); fix deployment.toml'),
   JWKS_UNAVAILABLE: spec('MI_API_004', 'the JWKS of a [[jwt_issuer]] could not be fetched or read; tokens of that issuer are refused (fault 900900) until it answers', 500),
   OPENAPI_UNREADABLE: spec('MI_API_010', "an API's OpenAPI definition (publishSwagger, or <ApiName>_swagger.yaml beside the API) cannot be read, or is neither JSON nor YAML; the API does not deploy"),
@@ -132,6 +153,10 @@ export const Errors = {
   API_KEY_ARGUMENT: spec('MI_API_018', 'mi api-key issue: --api names no API deployed from this home, or --expires is neither a duration (30d, 12h, 90m) nor a future date'),
   FILE_USER_PASSWORD_HASH: spec('MI_API_019', 'a [[internal_apis.users]] password written as a hash (@sha1:{hex}, @sha256:{hex}, @sha384:{hex}, @sha512:{hex}) is malformed: an unknown algorithm, or not the right number of hex digits'),
   OPENAPI_IGNORED: spec('MI_API_020', "an API has both publishSwagger and an <ApiName>_swagger file beside it; publishSwagger is used and the file is ignored"),
+  // opaque tokens through RFC 7662 introspection (src/security/gateway/token-introspector.ts)
+  KEY_MANAGER_CONFIG: spec('MI_API_030', 'a [[key_manager]] entry is invalid (no or a bad introspection_url, no client_id or client_secret, an issuer that is also a [[jwt_issuer]], a bad number); fix deployment.toml'),
+  KEY_MANAGER_UNAVAILABLE: spec('MI_API_031', 'the introspection endpoint of a [[key_manager]] cannot be reached, timed out, refused the gateway\'s client credentials or answered something that is not an introspection response; its tokens are refused (fault 900900) until it answers', 500),
+  KEY_MANAGER_BUSY: spec('MI_API_032', 'a [[key_manager]] already has max_connections introspections running and max_queued waiting; a token not in the cache is refused (fault 900900) until the queue drains', 500),
   // databases and users (src/store/, src/security/auth/)
   DATASOURCE_CONFIG: spec('MI_DB_001', 'a [[datasource]] entry is invalid (missing id or url, duplicate id, unsupported URL scheme, bad pool option); supported: jdbc:postgresql, jdbc:mysql, jdbc:mariadb, jdbc:sqlite'),
   DATASOURCE_UNKNOWN: spec('MI_DB_002', 'a data_source setting names no [[datasource]] id; declare it or fix the id'),
@@ -214,6 +239,9 @@ export const SynapseErrorCodes = {
   ENDPOINT_FAILOVER_EXHAUSTED: 303000,
   LOADBALANCE_NO_MEMBER: 303100,
   NO_ENDPOINT: 303002,
+  /** SynapseConstants.CALLOUT_OPERATION_FAILED and BLOCKING_SENDER_OPERATION_FAILED: the callout's blocking client failed. */
+  CALLOUT_OPERATION_FAILED: 401000,
+  BLOCKING_SENDER_OPERATION_FAILED: 401002,
   MEDIATOR_ERROR: 0,
 } as const;
 

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { loadConfig, type Config } from './config/config.js';
 import type { LoggerFactory } from './logging/logger.js';
 import { setupLogging, type Logging } from './logging/setup.js';
+import { openSharedStores, sharedStoreSettings, type SharedStoreSettings } from './store/shared-stores.js';
 import { Runtime } from './runtime.js';
 import { Deployer } from './artifacts/deployer.js';
 import { artifactParser } from './artifacts/artifact-parser.js';
@@ -84,10 +85,12 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   let mgmt: ManagementSettings;
   let txSettings: TransactionSettings;
   let gateway: GatewaySecurity;
+  let shared: SharedStoreSettings;
   try {
     mgmt = managementSettings(config, featureWarnings);
     txSettings = transactionSettings(config.toml, featureWarnings);
     gateway = GatewaySecurity.fromConfig(config, featureWarnings, logs);
+    shared = sharedStoreSettings(config, featureWarnings);
   } catch (err) {
     logging?.stopWatching();
     throw err;
@@ -104,7 +107,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   const apiKeys = new ApiKeyVerifier(new ApiKeyStore(stores.users), { ttlSeconds: settings.apiKeyCacheSeconds, maxEntries: settings.tokenCacheSize }, logs.get(API_SECURITY_LOGGER));
   let runtime: Runtime;
   try {
-    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, apiKeys });
+    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, apiKeys, sharedStores: openSharedStores(shared, logs) });
   } catch (err) {
     await counter?.stop();
     await stores.close();
@@ -113,7 +116,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   }
   if (opts.onDevKeyStore && !config.security.keystore.settings()) await makeDevKeyStore(config, logs, opts.onDevKeyStore);
   const deployer = new Deployer(runtime, artifactDir(home), artifactParser(config));
-  deployer.deployAll();
+  await deployer.deployAllInBackground();
   if (config.server.hotDeployment) await deployer.watch();
   const tls = openTls(config, logs);
   const host = opts.host ?? config.server.bindAddress;

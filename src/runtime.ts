@@ -11,6 +11,7 @@ import type { Endpoint } from './endpoints/endpoint.js';
 import type { FaultHandler, MessageContext, MessageRuntime } from './context/message-context.js';
 import type { ExtensionSettings } from './context/message-runtime.js';
 import type { PayloadLimits } from './context/payload-limits.js';
+import { SharedResources } from './context/shared-resources.js';
 import { ApiRouter } from './api/router.js';
 import { SecretMasker } from './logging/secret-masker.js';
 import { VaultLookup, type SecretResolver } from './security/vault/vault-lookup.js';
@@ -24,6 +25,8 @@ import type { ApiKeyVerifier } from './security/gateway/api-key-verifier.js';
 import type { TransactionCounter } from './transactions/counter.js';
 import type { GlobalHandlers } from './handlers/global-handlers.js';
 import { readExtensionSettings } from './handlers/settings.js';
+import type { SharedStores } from './context/shared-stores.js';
+import { openSharedStores, sharedStoreSettings } from './store/shared-stores.js';
 
 export interface Deployment {
   readonly sequences: ReadonlyMap<string, Sequence>;
@@ -34,6 +37,8 @@ export interface Deployment {
   readonly proxies: ReadonlyMap<string, ProxyService>;
   readonly apis: ReadonlyMap<string, Api>;
   readonly router: ApiRouter<Api>;
+  /** Keys of the shared resources (DB connection pools) the deployed artifacts use; others are closed. */
+  readonly resources: ReadonlySet<string>;
 }
 
 export function emptyDeployment(): Deployment {
@@ -45,6 +50,7 @@ export function emptyDeployment(): Deployment {
     proxies: new Map(),
     apis: new Map(),
     router: new ApiRouter<Api>([]),
+    resources: new Set(),
   };
 }
 
@@ -65,6 +71,8 @@ export interface RuntimeServices {
   readonly gateway?: GatewaySecurity;
   /** API keys of `mi api-key issue` (mi start: in the user store's database); none: API keys are refused (900900). */
   readonly apiKeys?: ApiKeyVerifier;
+  /** Where cache entries and throttle counters live ([cache], [throttle]); read from the configuration when not given. */
+  readonly sharedStores?: SharedStores;
 }
 
 export class Runtime implements MessageRuntime, AccessServices {
@@ -81,6 +89,8 @@ export class Runtime implements MessageRuntime, AccessServices {
   readonly transactions: TransactionCounter | undefined;
   readonly extensionSettings: ExtensionSettings;
   readonly payloadLimits: PayloadLimits;
+  readonly sharedStores: SharedStores;
+  readonly resources = new SharedResources();
   /** `[[synapse_handlers]]` in force; replaced when their modules are edited; undefined when none. */
   globalHandlers: GlobalHandlers | undefined = undefined;
 
@@ -97,6 +107,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.apiKeys = services.apiKeys;
     this.transactions = services.transactions;
     this.extensionSettings = readExtensionSettings(config.toml);
+    this.sharedStores = services.sharedStores ?? openSharedStores(sharedStoreSettings(config), logs);
     const server = config.server;
     this.payloadLimits = Object.freeze({
       maxBodyBytes: server.maxBodySize,
@@ -127,6 +138,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     for (const [key, ep] of prev.endpoints) {
       if (next.endpoints.get(key) !== ep) void ep.close?.().catch(() => {});
     }
+    this.resources.retain(next.resources);
   }
 
   sequence(key: string): Sequence | undefined {
@@ -166,5 +178,8 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.deployment = emptyDeployment();
     this.secrets.close?.();
     await Promise.all([...d.endpoints.values()].map((e) => e.close?.().catch(() => {})));
+    await this.sharedStores.close();
+    await this.resources.closeAll();
+    await this.gateway.close();
   }
 }

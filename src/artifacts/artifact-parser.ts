@@ -3,16 +3,40 @@
  * deploy-time checks that depend on the configuration (vault aliases, external vaults).
  */
 import type { Config } from '../config/config.js';
+import { MiError } from '../errors.js';
 import { MediatorRegistry } from '../mediators/registry.js';
+import { datasourcesFrom, type DatasourceConfig } from '../store/datasource-config.js';
 import type { MediatorParser } from './parse-context.js';
 
 export function artifactParser(config: Config, registry = new MediatorRegistry()): MediatorParser {
+  let declared: Map<string, DatasourceConfig | MiError> | undefined;
   return {
+    datasource: (name) => {
+      try {
+        declared ??= datasourcesFrom(config.toml, config.home, []);
+      } catch (err) {
+        if (err instanceof MiError) return err;
+        throw err;
+      }
+      return declared.get(name) ?? declared.get(idOfJndiName(config.toml, name) ?? '');
+    },
     parseMediator: (el, ctx) => registry.parseMediator(el, ctx),
     knownSecretAlias: (alias) => config.security.vault.has(alias),
     knownExternalVault: (name) => name === 'hashicorp' && config.security.hashicorp !== undefined,
     hasJwtIssuers: Array.isArray(config.toml['jwt_issuer']) && config.toml['jwt_issuer'].length > 0,
+    hasKeyManagers: Array.isArray(config.toml['key_manager']) && config.toml['key_manager'].length > 0,
     // the value is checked with the rest of [api_security] (gateway-config.ts, MI_API_003)
     apiSecurityDefault: (config.toml['api_security'] as Record<string, unknown> | undefined)?.['default'] === 'oauth2' ? 'oauth2' : 'none',
   };
+}
+
+/** The id of the `[[datasource]]` whose jndi_config.name is `name` (Micro Integrator's JNDI lookup). */
+function idOfJndiName(toml: Record<string, unknown>, name: string): string | undefined {
+  const list = toml['datasource'];
+  if (!Array.isArray(list)) return undefined;
+  for (const e of list as Record<string, unknown>[]) {
+    const jndi = e?.['jndi_config'] as Record<string, unknown> | undefined;
+    if (jndi && jndi['name'] === name && typeof e['id'] === 'string') return e['id'];
+  }
+  return undefined;
 }

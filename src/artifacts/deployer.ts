@@ -17,6 +17,7 @@ import { link, servingClaims, type LinkResult } from './linker.js';
 import type { Artifact } from './model.js';
 import { BUILTIN_SEQUENCES } from './builtin-sequences.js';
 import { ExtensionLoader } from '../handlers/extension-loader.js';
+import { inBackground } from '../mediators/deploy-compiles.js';
 
 export const DEPLOYER_LOGGER = 'org.apache.synapse.deployers.SynapseArtifactDeployer';
 
@@ -100,6 +101,27 @@ export class Deployer {
     return this.relink();
   }
 
+  /** deployAll(), with slow compiles (stylesheets) run in parallel in the background first. */
+  async deployAllInBackground(): Promise<LinkResult> {
+    for (const f of listArtifactFiles(this.dir)) this.load(f);
+    await this.precompile();
+    return this.relink();
+  }
+
+  /**
+   * A dry link in which slow compiles start in the background (deploy-compiles.ts), then the wait for them:
+   * the deployment that serves keeps serving meanwhile, and the real link finds every compile cached.
+   */
+  private async precompile(): Promise<void> {
+    // again until a dry link starts nothing: files that changed meanwhile may bring new stylesheets (a compiler
+    // killed by its timeout is not remembered as failed, so the rounds are bounded; the real link then blocks)
+    for (let round = 0; round < 3; round++) {
+      const started = inBackground(() => this.link());
+      if (!started.length) return;
+      await Promise.all(started);
+    }
+  }
+
   private load(file: string): void {
     this.extensions.forget(file);
     const parsed = parseArtifactFile(file, this.mediators, this.runtime.config.home);
@@ -108,6 +130,16 @@ export class Deployer {
   }
 
   private relink(): LinkResult {
+    const result = this.link();
+    this.runtime.activate(result.deployment);
+    this.report(result.diagnostics);
+    this.reportDeployed(result.deployed);
+    this.last = result;
+    return result;
+  }
+
+  /** Links the last good version of every file against what serves; activates nothing. */
+  private link(): LinkResult {
     const inputs: ParsedFile[] = [];
     const diagnostics: Diagnostic[] = [];
     for (const [file, parsed] of this.files) {
@@ -119,10 +151,6 @@ export class Deployer {
     // what serves keeps serving: a newcomer with the same name or API context is refused
     const result = link(inputs, this.builtins, servingClaims(this.last?.deployed ?? []));
     result.diagnostics.unshift(...diagnostics);
-    this.runtime.activate(result.deployment);
-    this.report(result.diagnostics);
-    this.reportDeployed(result.deployed);
-    this.last = result;
     return result;
   }
 
@@ -216,12 +244,19 @@ export class Deployer {
         log.info(`Artifact file ${f} removed: its artifacts are undeployed`);
       }
     }
-    try {
-      this.relink();
-    } catch (err) {
-      log.error(`Redeployment failed: ${(err as Error).message}`);
-    }
+    // one redeployment at a time: a change that arrives while stylesheets compile waits for its turn
+    this.redeploying = this.redeploying.then(async () => {
+      try {
+        await this.precompile();
+        this.relink();
+      } catch (err) {
+        log.error(`Redeployment failed: ${(err as Error).message}`);
+      }
+    });
   }
+
+  /** The redeployment in progress (resolved when none). */
+  private redeploying: Promise<void> = Promise.resolve();
 
   private forget(f: string): void {
     this.files.delete(f);
@@ -231,6 +266,7 @@ export class Deployer {
 
   async close(): Promise<void> {
     clearTimeout(this.timer);
+    await this.redeploying;
     await this.watcher?.close();
     await this.extWatcher?.close();
   }

@@ -154,7 +154,9 @@ export function link(files: readonly ParsedFile[], builtins: readonly ParsedArti
   const templates = new Map<string, SequenceTemplate>();
   const proxies = new Map<string, ProxyService>();
   const apis = new Map<string, Api>();
+  const resources = new Set<string>();
   for (const { pa } of live) {
+    for (const r of pa.resources ?? []) resources.add(r);
     const a = pa.artifact;
     switch (a.kind) {
       case 'sequence':
@@ -178,7 +180,7 @@ export function link(files: readonly ParsedFile[], builtins: readonly ParsedArti
     }
   }
   return {
-    deployment: { sequences, endpoints, localEntries, templates, proxies, apis, router: new ApiRouter([...apis.values()]) },
+    deployment: { sequences, endpoints, localEntries, templates, proxies, apis, router: new ApiRouter([...apis.values()]), resources },
     diagnostics,
     deployed: live.filter((l) => l.file !== '<built-in>').map((l) => l.pa.artifact),
   };

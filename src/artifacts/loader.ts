@@ -21,6 +21,8 @@ import { parseNamedSequence, parseTemplate } from './parse-sequence.js';
 export interface ParsedArtifact {
   artifact: Artifact;
   refs: KeyRef[];
+  /** Shared resources (DB connection pools) it uses; absent when none. */
+  resources?: ReadonlySet<string>;
 }
 
 export interface ParsedFile {
@@ -83,7 +85,7 @@ export function parseArtifactText(file: string, text: string, mediators: Mediato
     }
     try {
       const artifact = parseOne(el, ctx);
-      if (!ctx.failed) out.artifacts.push({ artifact, refs: ctx.refs });
+      if (!ctx.failed) out.artifacts.push(ctx.resources.size ? { artifact, refs: ctx.refs, resources: ctx.resources } : { artifact, refs: ctx.refs });
     } catch (err) {
       if (!(err instanceof ParseAbort)) throw err;
     }

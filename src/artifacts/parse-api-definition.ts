@@ -12,6 +12,11 @@ import { openApiSecurity, type OpenApiSecurity, type RoutedResource } from '../s
 import { diagnostic } from './diagnostic.js';
 import type { ParseContext } from './parse-context.js';
 
+/** Whether some token could be accepted: a [[jwt_issuer]] or a [[key_manager]] (undefined: not checked). */
+function oauth2Possible(ctx: ParseContext): boolean {
+  return ctx.mediators.hasJwtIssuers !== false || ctx.mediators.hasKeyManagers === true;
+}
+
 export interface ApiDefinition {
   readonly definition: OpenApiDefinition;
   readonly security: OpenApiSecurity;
@@ -38,7 +43,7 @@ export function apiDefinition(el: Element, ctx: ParseContext, name: string, publ
   for (const p of read.problems) ctx.diagnostics.push(diagnostic(p.file, p, p.spec, p.message, p.severity));
   const definition = read.definition;
   if (!definition) return undefined;
-  const oauth2Configured = ctx.mediators.hasJwtIssuers !== false;
+  const oauth2Configured = oauth2Possible(ctx);
   const security = openApiSecurity(definition, resources, (at, spec, message) => ctx.diagnostics.push(diagnostic(definition.file, definition.at(at), spec, message)), oauth2Configured);
   if (security.document !== undefined && xmlSecurity) {
     ctx.error(el, Errors.API_SECURITY_TWICE, `API '${name}' declares its security in XML and in ${path.basename(definition.file)} (${security.document.where}); keep one: remove the <security> (or handler) of the <api>, or the top-level security of the definition`);
@@ -50,8 +55,8 @@ export function apiDefinition(el: Element, ctx: ParseContext, name: string, publ
 /** `[api_security] default = "oauth2"`: any valid token of a `[[jwt_issuer]]`; undefined when the default is open. */
 export function defaultSecurity(el: Element, ctx: ParseContext, name: string): AccessPolicy | undefined {
   if (ctx.mediators.apiSecurityDefault !== 'oauth2') return undefined;
-  if (ctx.mediators.hasJwtIssuers === false) {
-    ctx.error(el, Errors.API_SECURITY_UNCONFIGURED, `API '${name}' declares no security, so [api_security] default = "oauth2" applies, but deployment.toml has no [[jwt_issuer]]: no token could ever be accepted`);
+  if (!oauth2Possible(ctx)) {
+    ctx.error(el, Errors.API_SECURITY_UNCONFIGURED, `API '${name}' declares no security, so [api_security] default = "oauth2" applies, but deployment.toml has no [[jwt_issuer]] and no [[key_manager]]: no token could ever be accepted`);
     return undefined;
   }
   return apiSecurityPolicy({ oauth2: { scopes: [] }, basicAuth: undefined, mutualSsl: undefined, applicationMandatory: true, removeCredentials: true });

@@ -4,7 +4,8 @@
  * Parsing never throws for a user mistake: it records a diagnostic and carries on, so `mi validate` can list
  * every problem in one run.
  */
-import { Errors, type ErrorSpec } from '../errors.js';
+import { Errors, type ErrorSpec, type MiError } from '../errors.js';
+import type { DatasourceConfig } from '../store/datasource-config.js';
 import { position, namespacesInScope } from '../xml/dom.js';
 import { diagnostic, type Diagnostic } from './diagnostic.js';
 import type { Mediator } from '../mediators/mediator.js';
@@ -42,6 +43,13 @@ export interface MediatorParser {
   readonly hasJwtIssuers?: boolean;
   /** `[api_security] default`: what an API that declares no security gets (`none` unless set). */
   readonly apiSecurityDefault?: 'oauth2' | 'none';
+  /** Whether deployment.toml declares a [[key_manager]] (opaque tokens can then be accepted too). */
+  readonly hasKeyManagers?: boolean;
+  /**
+   * The `[[datasource]]` a dblookup / dbreport `<dsName>` names (by id, or by its jndi_config.name), its
+   * configuration error when it cannot be used, undefined when none is declared so.
+   */
+  datasource?(name: string): DatasourceConfig | MiError | undefined;
   /**
    * The deployer's loader of TypeScript extensions, shared by every artifact so that they share one module
    * cache and one record of who uses which file; a parser used without a deployer has none.
@@ -55,6 +63,8 @@ export class ParseAbort extends Error {}
 export class ParseContext {
   readonly diagnostics: Diagnostic[] = [];
   readonly refs: KeyRef[] = [];
+  /** Keys of the shared resources (DB connection pools) this artifact uses: kept open while it is deployed. */
+  readonly resources = new Set<string>();
   private ownExtensions: ExtensionLoader | undefined;
 
   constructor(
@@ -107,6 +117,11 @@ export class ParseContext {
       if (!el.hasAttribute(r)) this.fail(el, Errors.MISSING_ATTRIBUTE, `<${el.localName}> needs the '${r}' attribute`);
     }
     return out;
+  }
+
+  /** Declares that this artifact uses the shared resource under `key` (runtime.resources keeps it open). */
+  useResource(key: string): void {
+    this.resources.add(key);
   }
 
   ref(node: Node, kind: RefKind, key: string, bind?: RefBinder): void {

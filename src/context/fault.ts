@@ -5,7 +5,9 @@
  */
 import type { MessageContext } from './message-context.js';
 import { soapContentType, soapFaultXml, escapeXml } from './soap.js';
-import { EndpointError, Errors, MiError } from '../errors.js';
+import { EndpointError, Errors, MiError, SynapseErrorCodes } from '../errors.js';
+import { kindOfContentType } from './payload.js';
+import { parseXml, SOAP11_NS, SOAP12_NS } from '../xml/dom.js';
 import { faultReplyText } from './fault-reply-text.js';
 
 export function setErrorProperties(mc: MessageContext, err: unknown): void {
@@ -17,6 +19,7 @@ export function setErrorProperties(mc: MessageContext, err: unknown): void {
     mc.props.set('ERROR_MESSAGE', e.fault.message);
     if (e.fault.detail !== undefined) mc.props.set('ERROR_DETAIL', e.fault.detail);
     if (e.fault.exception !== undefined) mc.props.set('ERROR_EXCEPTION', e.fault.exception);
+    if (e.synapseCode === SynapseErrorCodes.READ_TIMEOUT && e.fault.message === SEND_TIMEOUT_MESSAGE) emptyEnvelope(mc);
     return;
   }
   mc.props.set('ERROR_CODE', e instanceof MiError ? e.code : Errors.MEDIATION_ERROR.code);
@@ -25,6 +28,19 @@ export function setErrorProperties(mc: MessageContext, err: unknown): void {
   const cause = e instanceof MiError && e.cause instanceof Error ? `; ${e.cause.message}` : '';
   mc.props.set('ERROR_DETAIL', e instanceof MiError ? e.code + ': ' + e.message + cause : e.message);
   mc.props.set('ERROR_EXCEPTION', e.name);
+}
+
+/** ERROR_MESSAGE of Synapse's TimeoutHandler (the endpoint's response timeout). */
+export const SEND_TIMEOUT_MESSAGE = 'Send timeout';
+
+/**
+ * Synapse's TimeoutHandler replaces the message with an empty envelope of its SOAP version (headers and body
+ * gone) before the fault sequence runs: `<soapenv:Envelope ...><soapenv:Body/></soapenv:Envelope>`.
+ */
+function emptyEnvelope(mc: MessageContext): void {
+  const p = mc.payload;
+  const v12 = p.isUntouched ? kindOfContentType(p.contentType) === 'soap12' : p.soapVersion === '1.2';
+  p.setEnvelope(parseXml(`<soapenv:Envelope xmlns:soapenv="${v12 ? SOAP12_NS : SOAP11_NS}"><soapenv:Body/></soapenv:Envelope>`));
 }
 
 /** HTTP status for a fault reply built by the runtime. */

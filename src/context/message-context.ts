@@ -13,6 +13,7 @@ import { stringifyJson } from '../json/json-number.js';
 import type { PropertyScope } from './property-scope.js';
 import type { ExchangeScope } from './exchange-scope.js';
 import type { TransportHeaders, HeaderValue } from './transport-headers.js';
+import type { Addressing } from './addressing-fields.js';
 
 export type { PropertyScope } from './property-scope.js';
 export { WRITE_SCOPES } from './property-scope.js';
@@ -38,6 +39,12 @@ export interface ExchangeControl {
    * False when a hook stopped the flow (the reply is set).
    */
   call(endpoint: Deliverable): Promise<boolean>;
+  /**
+   * callout: the same request-out hooks, endpoint and response-in hooks as call, for a separate message `out`
+   * (a copy the mediator made), which becomes the response; the message of the flow is left as it is. False
+   * when a hook stopped (out.reply is set).
+   */
+  callFor(endpoint: Deliverable, out: MessageContext): Promise<boolean>;
   /** loopback: ends the in-flow; the out-flow runs next with the current message. */
   loopback(): void;
   /** Runs `fn` once the exchange has ended (the reply is decided). */
@@ -120,6 +127,10 @@ export class MessageContext implements PublicMessageContext {
   to: string;
   soapAction: string | undefined;
   messageId: string | undefined;
+  /** WS-Addressing From, ReplyTo, FaultTo, RelatesTo and the request's addressing version (context/addressing.ts). */
+  addressing: Addressing | undefined;
+  /** A content-aware step read the request body (Synapse built the message): its wsa headers were read. */
+  built = false;
   /** Kind of the client's request (soap11, json, ...), so a fault reply can match it after a response replaced the payload. */
   requestKind: string | undefined;
   /** The error being handled by a fault sequence. */

@@ -20,6 +20,8 @@ export function copyMessage(mc: MessageContext, payload: Payload, exchange: Exch
   c.isFault = mc.isFault;
   c.to = mc.to;
   c.soapAction = mc.soapAction;
+  c.addressing = mc.addressing?.copy();
+  c.built = mc.built;
   c.messageId = `urn:uuid:${randomUUID()}`; // a copy is a new message (MessageHelper gives it a new id)
   c.requestKind = mc.requestKind;
   c.funcParams = mc.funcParams;

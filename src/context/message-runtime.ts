@@ -8,6 +8,8 @@ import type { LoggerFactory } from '../logging/logger.js';
 import type { SecretMasker } from '../logging/secret-masker.js';
 import type { Authenticator } from '../security/auth/authenticator.js';
 import type { PayloadLimits } from './payload-limits.js';
+import type { SharedStores } from './shared-stores.js';
+import type { SharedResources } from './shared-resources.js';
 
 /** Something that mediates a message: a mediator, a sequence. True continues, false stops. */
 export interface Step<M> {
@@ -69,6 +71,10 @@ export interface MessageRuntime<M> {
   readonly extensionSettings: ExtensionSettings;
   /** Limits on message bodies ([server] max_body_size, max_xml_depth), for every payload read. */
   readonly payloadLimits: PayloadLimits;
+  /** The shared stores of [cache] / [throttle] (Redis); absent where the runtime was built without them. */
+  readonly sharedStores?: SharedStores;
+  /** Pools and the like the deployed artifacts share (the DB mediators' connection pools). */
+  readonly resources: SharedResources;
   localEntryText(key: string): string | undefined;
   localEntry(key: string): LocalEntryView | undefined;
   sequence(key: string): (Step<M> & FaultHandler<M>) | undefined;

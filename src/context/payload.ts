@@ -11,14 +11,17 @@ import { parseXml, serializeXml, XmlParseError, SOAP11_NS, SOAP12_NS, firstChild
 import { checkXmlText } from '../xml/limits.js';
 import { scanJsonText } from '../json/limits.js';
 import { cloneJson, parseJson, stringifyJson } from '../json/json-number.js';
-import { jsonToXml, xmlToJson } from './json-xml.js';
+import { jsonToXml, xmlToJsonText } from './json-xml.js';
+import { xmlBytesToJsonText } from './xml-bytes-to-json.js';
 import { soapNs, type SoapVersion } from './soap.js';
 import { asciiView, charsetParam, decodeBytes, readsAsUtf8, xmlEncoding } from './charset.js';
 import { withDefaults, type PayloadLimits } from './payload-limits.js';
+import { childNamed, looksLikeEnvelope, parseMessageXml, parseXmlOrFault, stripDeclaration, textEnvelope, wrap } from './payload-envelope.js';
 
 export type PayloadKind = 'soap11' | 'soap12' | 'xml' | 'json' | 'text' | 'binary' | 'empty';
 
-export const TEXT_NS = 'http://ws.apache.org/commons/ns/payload';
+export { TEXT_NS } from './payload-envelope.js';
+import { TEXT_NS } from './payload-envelope.js';
 
 /** Media type without parameters, lower case. */
 export function mediaType(contentType: string | undefined): string {
@@ -280,8 +283,32 @@ export class Payload {
       return this.jsonValue;
     }
     if (this.truth === 'raw' && this.kind === 'empty') return undefined;
+    // the JSON text Micro Integrator would write for the payload element, read back (from the bytes when untouched)
+    const text = this.xmlAsJsonText();
+    return text === '' ? undefined : parseJson(text);
+  }
+
+  /**
+   * The JSON text Micro Integrator writes for the payload element ('' when there is none). Untouched UTF-8
+   * XML is converted from its bytes, within the same budgets, and no DOM is built for it.
+   */
+  xmlAsJsonText(): string {
+    const raw = this.doc === undefined ? this.utf8RawBytes : undefined;
+    const k = raw !== undefined ? this.kind : undefined;
+    if (raw !== undefined && (k === 'soap11' || k === 'soap12' || k === 'xml')) {
+      // the budgets' pre-scan only where the bytes could exceed one: a node costs at least half a byte, an
+      // element three, an attribute four; depth and DOCTYPE the tokenizer refuses itself (the DOM route reports them)
+      const l = this.limits;
+      const n = raw.length;
+      if (2 * n > l.maxXmlNodes || n > 3 * l.maxXmlElements || n > 4 * l.maxXmlAttributesPerElement) {
+        const view = asciiView(raw, undefined)!;
+        this.checkXml(k === 'xml' ? stripDeclaration(view) : view);
+      }
+      const text = xmlBytesToJsonText(raw, k === 'xml', l.maxXmlDepth);
+      if (text !== undefined) return text;
+    }
     const el = this.bodyElement();
-    return el ? xmlToJson(el) : undefined;
+    return el ? xmlToJsonText(el) : '';
   }
 
   /** Marks the envelope DOM as the truth after a mediator changed it in place. */
@@ -393,77 +420,3 @@ export class Payload {
 
 const EMPTY = Buffer.alloc(0);
 
-/** A message parse: malformed XML is the client's 400, a DOCTYPE its own code. */
-function parseMessageXml(xml: string): Document {
-  try {
-    return parseXml(xml);
-  } catch (err) {
-    if (err instanceof XmlParseError) {
-      throw new MiError(err.doctype ? Errors.REQUEST_DOCTYPE : Errors.PAYLOAD_PARSE, `message is not well-formed XML: ${err.problem.message}`);
-    }
-    throw err;
-  }
-}
-
-/** Axis2's envelope for a text payload: <text xmlns="...payload">, the text as one node. */
-function textEnvelope(v: SoapVersion, text: string): Document {
-  const doc = parseXml(wrap(v, `<text xmlns="${TEXT_NS}"/>`));
-  const body = firstChildElement(doc.documentElement)!;
-  firstChildElement(body)!.appendChild(doc.createTextNode(text));
-  return doc;
-}
-
-function wrap(v: SoapVersion, inner: string): string {
-  return `<soapenv:Envelope xmlns:soapenv="${soapNs(v)}"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`;
-}
-
-function stripDeclaration(s: string): string {
-  let t = s.trimStart();
-  if (t.charCodeAt(0) === 0xfeff) t = t.slice(1);
-  if (t.startsWith('<?xml')) {
-    const e = t.indexOf('?>');
-    if (e >= 0) t = t.slice(e + 2);
-  }
-  return t;
-}
-
-function parseXmlOrFault(xml: string): Document {
-  try {
-    return parseXml(xml);
-  } catch (err) {
-    if (err instanceof XmlParseError) throw new MiError(Errors.MEDIATION_ERROR, `generated XML is not well-formed: ${err.problem.message}`);
-    throw err;
-  }
-}
-
-function childNamed(el: Element, local: string): Element | undefined {
-  for (let n = el.firstChild; n; n = n.nextSibling) {
-    if (n.nodeType === 1 && (n as Element).localName === local) return n as Element;
-  }
-  return undefined;
-}
-
-/** Looks at the first element name in the bytes: is it a SOAP Envelope? */
-function looksLikeEnvelope(raw: Buffer, charset: string | undefined): boolean {
-  const bytes = raw.subarray(0, Math.min(raw.length, 512));
-  let head = bytes.toString('latin1');
-  if (charset?.startsWith('utf-16')) {
-    try {
-      head = new TextDecoder(charset).decode(bytes);
-    } catch {
-      // an unknown label: the parse reports it
-    }
-  }
-  let i = 0;
-  for (;;) {
-    i = head.indexOf('<', i);
-    if (i < 0) return false;
-    const c = head.charCodeAt(i + 1);
-    if (c === 63 || c === 33) {
-      i++;
-      continue;
-    }
-    const m = /^<([A-Za-z_][\w.\-]*:)?Envelope[\s>/]/.exec(head.slice(i, i + 80));
-    return m !== null;
-  }
-}

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { MessageContext } from './message-context.js';
 import { mediaType, TEXT_NS } from './payload.js';
-import { jsonToXml, xmlToJsonText } from './json-xml.js';
+import { jsonToXml } from './json-xml.js';
 import { stringifyJson } from '../json/json-number.js';
 import { serializeXml, SOAP11_NS, SOAP12_NS } from '../xml/dom.js';
 import { serializeOmElement } from '../xml/om-serialize.js';
@@ -71,10 +71,7 @@ export function serializeMessage(mc: MessageContext, rest = false): WireBody {
   if (mt === 'application/json' || mt.endsWith('+json') || mt === 'text/json') {
     syntax = 'json';
     if (p.isJson) text = stringifyJson(p.json());
-    else {
-      const el = p.bodyElement();
-      text = el ? xmlToJsonText(el) : '';
-    }
+    else text = p.xmlAsJsonText();
   } else if (mt === 'application/soap+xml' || (mt === 'text/xml' && !rest)) {
     text = envelopeText(mc, mt === 'application/soap+xml' ? '1.2' : '1.1');
   } else if (p.isJson && (mt === 'application/xml' || mt === 'text/xml' || mt.endsWith('+xml') || !mt.startsWith('text/'))) {

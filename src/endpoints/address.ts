@@ -26,6 +26,11 @@ export class AddressEndpoint extends LeafEndpoint {
     super(name, def, safeUrl(uri));
   }
 
+  /** A format other than rest makes the endpoint content-aware in Synapse: the message is built first. */
+  protected override get buildsMessage(): boolean {
+    return super.buildsMessage || (this.format !== undefined && this.format !== 'rest');
+  }
+
   protected deliver(mc: MessageContext): Promise<void> {
     if (this.format) applyFormat(mc, this.format);
     const method = this.format === 'get' ? 'GET' : undefined;

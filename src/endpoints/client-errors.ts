@@ -17,6 +17,7 @@
 import { Errors, SynapseErrorCodes as C, type SynapseFaultText } from '../errors.js';
 import { endpointError, EndpointError } from './endpoint.js';
 import { safeUrl, scrubUrls } from './urls.js';
+import { SEND_TIMEOUT_MESSAGE } from '../context/fault.js';
 
 /** Synapse NHTTP_CONNECT_TIMEOUT: "Request to establish new connection timed out" (MI error code table). */
 export const CONNECT_TIMEOUT_CODE = 101508;
@@ -33,7 +34,7 @@ const IN_SENDER = 'Error in Sender';
 const CONNECT_FAULT: SynapseFaultText = { message: CONNECTING, detail: CONNECTING };
 const SENDER_FAULT: SynapseFaultText = { message: IN_SENDER, detail: IN_SENDER };
 /** TimeoutHandler sets the code and message only. */
-const SEND_TIMEOUT_FAULT: SynapseFaultText = { message: 'Send timeout' };
+const SEND_TIMEOUT_FAULT: SynapseFaultText = { message: SEND_TIMEOUT_MESSAGE };
 
 /** Java's text for an I/O exception: ERROR_DETAIL holds exception.toString(), ERROR_EXCEPTION the exception. */
 function ioFault(javaException: string): SynapseFaultText {
@@ -51,6 +52,11 @@ const EXPIRED_PEER = ioFault('javax.net.ssl.SSLHandshakeException: PKIX path val
 const CONNECT_FAILED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED']);
 /** The peer's certificate chain is not trusted. */
 const UNTRUSTED = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE']);
+
+/** The Node / undici error code of a client failure (the first one of an AggregateError). */
+export function clientErrorCode(err: unknown): string | undefined {
+  return codeOf(err) ?? codeOf((err as { cause?: unknown } | undefined)?.cause);
+}
 
 function codeOf(err: unknown): string | undefined {
   const e = err as { code?: unknown; errors?: unknown[] } | undefined;

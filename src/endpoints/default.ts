@@ -22,6 +22,11 @@ export class DefaultEndpoint extends LeafEndpoint {
     super(name, def, undefined);
   }
 
+  /** A format other than rest makes the endpoint content-aware in Synapse: the message is built first. */
+  protected override get buildsMessage(): boolean {
+    return super.buildsMessage || (this.format !== undefined && this.format !== 'rest');
+  }
+
   protected deliver(mc: MessageContext): Promise<void> {
     const to = mc.to ?? '';
     if (!isHttpUrl(to)) {

@@ -30,6 +30,8 @@ export interface EndpointDefinition {
   readonly retryDisabledCodes: ReadonlySet<number> | undefined;
   /** ... or, when given, the only codes on which it may. */
   readonly retryEnabledCodes: ReadonlySet<number> | undefined;
+  /** <enableAddressing version=".."/>: WS-Addressing headers on the outgoing envelope (addressing-out.ts). */
+  readonly addressing?: { readonly version: 'final' | 'submission' | undefined };
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -68,7 +70,7 @@ export function isRetryCode(def: EndpointDefinition, code: number): boolean {
 }
 
 /** The children of <address>/<http>/<default> this module reads. */
-export const DEFINITION_CHILDREN = ['timeout', 'suspendOnFailure', 'markForSuspension', 'retryConfig'] as const;
+export const DEFINITION_CHILDREN = ['timeout', 'suspendOnFailure', 'markForSuspension', 'retryConfig', 'enableAddressing'] as const;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -97,6 +99,9 @@ export function parseDefinition(el: Element, ctx: ParseContext): EndpointDefinit
           else d.retryDelayMs = integer(s, ctx, 0);
         }
         break;
+      case 'enableAddressing':
+        d.addressing = readAddressing(c, ctx);
+        break;
       case 'retryConfig':
         for (const s of options(c, ctx, ['disabledErrorCodes', 'enabledErrorCodes'])) {
           if (s.localName === 'disabledErrorCodes') d.retryDisabledCodes = codes(s, ctx);
@@ -106,6 +111,23 @@ export function parseDefinition(el: Element, ctx: ParseContext): EndpointDefinit
     }
   }
   return d;
+}
+
+/**
+ * Synapse's EndpointDefinitionFactory: version is final or submission (none: the 2005/08 namespace, as Axis2's
+ * AddressingOutHandler defaults). A separate listener (responses arriving later on a listener of ours, at
+ * the ReplyTo address) is not something this runtime has: refused rather than silently answered in-line.
+ */
+function readAddressing(el: Element, ctx: ParseContext): { version: 'final' | 'submission' | undefined } {
+  const a = ctx.attrs(el, ['version', 'separateListener']);
+  const v = a.get('version');
+  if (v !== undefined && v !== 'final' && v !== 'submission') {
+    ctx.fail(el, Errors.BAD_VALUE, `Unknown value for the addressing version. Possible values for the addressing version are 'final' and 'submission' only (not '${v}')`);
+  }
+  if (a.get('separateListener')?.trim() === 'true') {
+    ctx.fail(el, Errors.UNSUPPORTED, '<enableAddressing separateListener="true"> is not supported: responses are read on the same connection; remove the attribute');
+  }
+  return { version: v as 'final' | 'submission' | undefined };
 }
 
 function readTimeout(el: Element, ctx: ParseContext, d: Mutable<EndpointDefinition>): void {
@@ -159,14 +181,13 @@ function codes(el: Element, ctx: ParseContext): ReadonlySet<number> | undefined 
 /**
  * Checks the children of <address>/<http>/<default>: the definition children, plus a few Synapse ones we
  * do not implement. Outgoing WS-Security or reliable messaging silently dropped would be a security or
- * delivery surprise, so those stop the deployment; WS-Addressing headers only get a warning.
+ * delivery surprise, so those stop the deployment.
  */
 export function checkLeafChildren(el: Element, ctx: ParseContext): void {
   for (const c of childElements(el)) {
     const n = c.localName;
     if ((DEFINITION_CHILDREN as readonly string[]).includes(n) || n === 'description') continue;
-    if (n === 'enableAddressing') ctx.warn(c, Errors.UNSUPPORTED, '<enableAddressing> is ignored: WS-Addressing headers are not added to outgoing messages');
-    else if (n === 'enableSec' || n === 'enableRM') ctx.fail(c, Errors.UNSUPPORTED, `<${n}> on endpoints is not supported; remove it`);
+    if (n === 'enableSec' || n === 'enableRM') ctx.fail(c, Errors.UNSUPPORTED, `<${n}> on endpoints is not supported; remove it`);
     else ctx.fail(c, Errors.UNKNOWN_ELEMENT, `<${n}> is not allowed in <${el.localName}> (allowed: ${DEFINITION_CHILDREN.join(', ')})`);
   }
 }

@@ -8,6 +8,7 @@ import { isRetryCode, type EndpointDefinition } from './definition.js';
 import { ANONYMOUS_ENDPOINT, endpointError, EndpointError, type Endpoint, type EndpointType } from './endpoint.js';
 import { ENDPOINT_LOGGER, EndpointState } from './endpoint-state.js';
 import { HttpClient } from './http-client.js';
+import { outgoingAddressing } from './addressing-out.js';
 
 const KIND_LABEL: Record<string, string> = { address: 'Address', http: 'HTTP', default: 'Default' };
 
@@ -52,8 +53,15 @@ export abstract class LeafEndpoint implements Endpoint {
     if (this.state.current !== 'ACTIVE') this.state.onSuccess(mc.runtime.logs.get(ENDPOINT_LOGGER));
   }
 
+  /** Synapse's AbstractEndpoint.contentAware: the endpoint reads (builds) the message before sending it. */
+  protected get buildsMessage(): boolean {
+    return this.def.addressing !== undefined;
+  }
+
   protected http(mc: MessageContext, url: string, method?: string, displayUrl?: string): Promise<void> {
-    return this.client.sendHttp(mc, { url, method, displayUrl, timeoutMs: this.def.timeoutMs, discardOnTimeout: this.def.timeoutAction === 'discard' });
+    const opts = { url, method, displayUrl, timeoutMs: this.def.timeoutMs, discardOnTimeout: this.def.timeoutAction === 'discard' };
+    const addressing = outgoingAddressing(mc, this.def, this.buildsMessage, url);
+    return addressing ? addressing.then(() => this.client.sendHttp(mc, opts)) : this.client.sendHttp(mc, opts);
   }
 
   close(): Promise<void> {

@@ -60,6 +60,10 @@ export class BranchFlow implements ExchangeControl {
     return this.host.callEndpoint(endpoint, this.mc);
   }
 
+  callFor(endpoint: Deliverable, out: MessageContext): Promise<boolean> {
+    return this.host.callEndpoint(endpoint, out);
+  }
+
   loopback(): void {
     if (!this.mc.isResponse) this.loopbackAsked = true;
   }

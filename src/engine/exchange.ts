@@ -147,6 +147,10 @@ export class Exchange implements ExchangeControl, BranchHost {
     return this.callEndpoint(endpoint);
   }
 
+  callFor(endpoint: Deliverable, out: MessageContext): Promise<boolean> {
+    return this.callEndpoint(endpoint, out);
+  }
+
   loopback(): void {
     if (!this.mc.isResponse) this.loopbackAsked = true;
   }

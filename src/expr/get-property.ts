@@ -4,6 +4,7 @@
  */
 import type { MessageContext } from '../context/message-context.js';
 import { JavaFloating } from '../context/java-number.js';
+import { addressingField } from '../context/addressing.js';
 import { formatJavaDate } from '../logging/java-date-format.js';
 import { nodeString } from './node-string.js';
 import { isJsonNumber, stringifyJson } from '../json/json-number.js';
@@ -69,7 +70,7 @@ export function defaultScopeProperty(mc: MessageContext, name: string): unknown 
     case 'ReplyTo':
     case 'FaultTo':
     case 'RelatesTo':
-      return undefined;
+      return addressingField(mc, name);
     default:
       return mc.runtime.localEntryText(name);
   }

@@ -5,7 +5,8 @@
  * cannot reproduce with certainty makes match() return undefined, and the DOM engine decides.
  */
 import { isUtf8 } from 'node:buffer';
-import { Ch, PI_END } from '../xml/bytes.js';
+import { Ch } from '../xml/bytes.js';
+import { poxContentStart } from '../xml/pox-start.js';
 import { KnownUris } from '../xml/namespace-scope.js';
 import { Token, XmlTokenizer } from '../xml/tokenizer.js';
 import { Final, MAX_STEPS, PlanNs, type Plan } from './stream-path-plan.js';
@@ -161,19 +162,8 @@ export class StreamMatcher {
     const tok = this.tok;
     let i = 0;
     if (wrapped) {
-      // Payload.envelope(): trimStart(), BOM, a leading `<?xml ...?>`, then `<soapenv:Envelope><soapenv:Body>`
-      for (;;) {
-        const b = raw[i];
-        if (b === 0x20 || (b !== undefined && b >= 0x09 && b <= 0x0d)) i++;
-        else if (b === 0xef && raw[i + 1] === 0xbb && raw[i + 2] === 0xbf) i += 3;
-        else break;
-      }
-      if (i < len && raw[i]! >= 0x80) return undefined; // other Unicode white space
-      if (raw[i] === Ch.LT && raw[i + 1] === Ch.QMARK && raw[i + 2] === 0x78 && raw[i + 3] === 0x6d && raw[i + 4] === 0x6c) {
-        const q = raw.indexOf(PI_END, i);
-        if (q < 0) return undefined;
-        i = q + 2;
-      }
+      i = poxContentStart(raw);
+      if (i < 0) return undefined;
       tok.begin(raw, i, this.known, MAX_DEPTH, false);
       tok.bindPrefix(PREFIX_SOAPENV, PlanNs.SOAP11);
       this.openElement(VIRTUAL_NAMES, 0, 8, PlanNs.SOAP11, 0);

@@ -15,7 +15,18 @@ import { basicCredentials } from '../security/auth/basic-credentials.js';
 const MIN_LENGTH = 4;
 const MASK = '*****';
 
-const byRequest = new WeakMap<object, string[]>();
+/**
+ * A request's secrets: the values recorded, and the forms to mask, worked out the first time something of
+ * the request is logged (most requests log nothing, and a bearer token is long: escaping it four ways on
+ * every request would cost more than checking it).
+ */
+interface RequestSecrets {
+  authorization: string | undefined;
+  readonly values: string[];
+  masks: string[] | undefined;
+}
+
+const byRequest = new WeakMap<object, RequestSecrets>();
 
 /** The forms a value takes where it is logged: as is, escaped in XML text or attributes, escaped in JSON. */
 function writtenForms(value: string): string[] {
@@ -24,39 +35,56 @@ function writtenForms(value: string): string[] {
   return [value, xmlText, xmlAttr, xmlAttr.replace(/'/g, '&apos;'), JSON.stringify(value).slice(1, -1)];
 }
 
-function remember(request: object, value: string): void {
-  if (value.length < MIN_LENGTH) return;
-  let list = byRequest.get(request);
-  if (!list) byRequest.set(request, (list = []));
-  for (const form of writtenForms(value)) if (!list.includes(form)) list.push(form);
-  // longest first: the whole header is masked as one, not around a masked token
-  list.sort((a, b) => b.length - a.length);
+function secretsOf(request: object): RequestSecrets {
+  let s = byRequest.get(request);
+  if (!s) byRequest.set(request, (s = { authorization: undefined, values: [], masks: undefined }));
+  return s;
 }
 
-/** Records the request's Authorization header value and the credentials inside it. */
-export function rememberAuthorization(request: object, header: string): void {
-  remember(request, header);
+/** The Authorization header value and the credentials inside it. */
+function authorizationValues(header: string): string[] {
+  const out = [header];
   const sp = header.indexOf(' ');
-  if (sp <= 0) return;
-  remember(request, header.slice(sp + 1).trim());
+  if (sp <= 0) return out;
+  out.push(header.slice(sp + 1).trim());
   const basic = basicCredentials(header);
-  if (basic) {
-    remember(request, `${basic.user}:${basic.password}`);
-    remember(request, basic.password);
+  if (basic) out.push(`${basic.user}:${basic.password}`, basic.password);
+  return out;
+}
+
+function masksOf(s: RequestSecrets): string[] {
+  if (s.masks) return s.masks;
+  const list: string[] = [];
+  const values = s.authorization === undefined ? s.values : [...authorizationValues(s.authorization), ...s.values];
+  for (const v of values) {
+    if (v.length < MIN_LENGTH) continue;
+    for (const form of writtenForms(v)) if (!list.includes(form)) list.push(form);
   }
+  // longest first: the whole header is masked as one, not around a masked token
+  list.sort((a, b) => b.length - a.length);
+  return (s.masks = list);
+}
+
+/** Records the request's Authorization header value (and so the credentials inside it). */
+export function rememberAuthorization(request: object, header: string): void {
+  const s = secretsOf(request);
+  s.authorization = header;
+  s.masks = undefined;
 }
 
 /** Records one more secret of the request. The returned function is for callers that release explicitly. */
 export function rememberRequestSecret(request: object, value: string): () => void {
-  remember(request, value);
+  const s = secretsOf(request);
+  s.values.push(value);
+  s.masks = undefined;
   return () => {};
 }
 
 /** `text` (content of this request about to be logged) with the request's secrets replaced by *****. */
 export function maskRequestSecrets(request: object, text: string): string {
-  const list = byRequest.get(request);
-  if (!list) return text;
+  const secrets = byRequest.get(request);
+  if (!secrets) return text;
   let out = text;
-  for (const s of list) if (out.includes(s)) out = out.split(s).join(MASK);
+  for (const s of masksOf(secrets)) if (out.includes(s)) out = out.split(s).join(MASK);
   return out;
 }

@@ -3,6 +3,7 @@
  * WS-Addressing field (To, Action, MessageID, ...) which Synapse keeps on the message itself.
  */
 import type { MessageContext } from '../context/message-context.js';
+import { setAddressingField } from '../context/addressing.js';
 import { escapeXml } from '../context/soap.js';
 import { Errors } from '../errors.js';
 import type { Expression } from '../expr/expression.js';
@@ -40,12 +41,7 @@ class HeaderMediator implements Mediator {
       return true;
     }
     if (!this.ns && ADDRESSING.has(this.local)) {
-      const v = this.remove ? undefined : this.valueOf(mc);
-      if (this.local === 'To') mc.to = v as string;
-      else if (this.local === 'Action') mc.soapAction = v;
-      else if (this.local === 'MessageID') mc.messageId = v;
-      else if (v === undefined) mc.props.delete(`__wsa.${this.local}`);
-      else mc.props.set(`__wsa.${this.local}`, v);
+      setAddressingField(mc, this.local, this.remove ? undefined : this.valueOf(mc));
       return true;
     }
     const env = mc.payload.envelope();

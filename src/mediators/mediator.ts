@@ -4,6 +4,7 @@
  * and loads the message body before the first content-aware mediator (the only place that happens).
  */
 import type { MessageContext } from '../context/message-context.js';
+import { markBuilt } from '../context/addressing.js';
 
 export interface Mediator {
   /** The XML tag, for logs and traces. */
@@ -37,6 +38,8 @@ export function runList(list: readonly Mediator[], mc: MessageContext, start = 0
       return mc.payload.load().then(() => {
         // the client's request, now read: a text/xml body that is not an envelope is POX (a REST client)
         if (!mc.isResponse && mc.payload.isUntouched) mc.requestKind = mc.payload.kind;
+        // Synapse built the message here: the request's WS-Addressing headers now set To, Action, ...
+        markBuilt(mc);
         return runList(list, mc, i, fetched);
       });
     }

@@ -59,6 +59,22 @@ function javaTrim(s: string): string {
   return s.replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '');
 }
 
+/**
+ * Synapse parses the output inside `<pfPadding>` and adds only its first element to the body: a result with
+ * several root elements (a text format from a local entry, an argument holding more than one element)
+ * keeps the first, and text around it is dropped.
+ */
+function firstElementOnly(body: Element): void {
+  if (body.firstChild === body.lastChild) return;
+  let kept = false;
+  for (let n = body.firstChild; n; ) {
+    const next = n.nextSibling;
+    if (n.nodeType === 1 && !kept) kept = true;
+    else body.removeChild(n);
+    n = next;
+  }
+}
+
 /** Keyed formats, compiled once per deployed local entry (a redeployed entry is a new object). */
 const keyedFormats = new WeakMap<LocalEntryView, Compiled>();
 
@@ -117,6 +133,7 @@ class PayloadFactoryMediator implements Mediator {
         mc.payload.markXmlChanged();
       } else {
         mc.payload.setBodyXml(out);
+        firstElementOnly(mc.payload.body());
       }
       if (current !== 'application/xml' && current !== 'text/xml' && current !== 'application/soap+xml') {
         mc.setProperty('messageType', 'application/xml', 'axis2');

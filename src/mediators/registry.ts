@@ -8,10 +8,14 @@ import type { MediatorParser, ParseContext } from '../artifacts/parse-context.js
 import type { Mediator } from './mediator.js';
 import type { MediatorDef } from './mediator-def.js';
 import { aggregate } from './aggregate.js';
+import { cache } from './cache/cache.js';
 import { call } from './call.js';
+import { callout } from './callout.js';
 import { callTemplate } from './call-template.js';
 import { classMediator } from '../handlers/class-mediator.js';
 import { clone } from './clone.js';
+import { dblookup } from './db/dblookup.js';
+import { dbreport } from './db/dbreport.js';
 import { drop } from './drop.js';
 import { enrich } from './enrich.js';
 import { filter } from './filter.js';
@@ -25,19 +29,25 @@ import { makefault } from './makefault.js';
 import { payloadFactory } from './payload-factory.js';
 import { property } from './property.js';
 import { respond } from './respond.js';
+import { scatterGather } from './scatter-gather.js';
 import { send } from './send.js';
 import { sequence } from './sequence-mediator.js';
 import { switchMediator } from './switch.js';
 import { script } from './script/script.js';
 import { xslt } from './xslt/xslt.js';
 import { validate } from './validate/validate.js';
+import { throttle } from './throttle/throttle.js';
 
 export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
   aggregate,
+  cache,
   call,
+  callout,
   callTemplate,
   classMediator,
   clone,
+  dblookup,
+  dbreport,
   drop,
   enrich,
   filter,
@@ -52,20 +62,22 @@ export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
   payloadFactory,
   property,
   respond,
+  scatterGather,
   send,
   sequence,
   switchMediator,
   script,
   xslt,
   validate,
+  throttle,
 ];
 
 /** Micro Integrator mediators this runtime does not implement (yet): a precise deploy error, not a skip. */
 export const UNSUPPORTED_MEDIATORS = new Set([
   'fastXSLT', 'xquery', 'pojoCommand', 'spring',
-  'ejb', 'bean', 'cache', 'throttle', 'dblookup', 'dbreport', 'smooks', 'datamapper', 'jsontransform',
-  'rule', 'store', 'transaction', 'event', 'entitlementService', 'oauthService', 'builder', 'rewrite', 'callout',
-  'enqueue', 'conditionalRouter', 'router', 'publishEvent', 'ntlm', 'datamapper', 'scatter-gather', 'variable',
+  'ejb', 'bean', 'smooks', 'datamapper', 'jsontransform',
+  'rule', 'store', 'transaction', 'event', 'entitlementService', 'oauthService', 'builder', 'rewrite',
+  'enqueue', 'conditionalRouter', 'router', 'publishEvent', 'ntlm', 'datamapper', 'variable',
   'throwError', 'jsontransform', 'bam', 'kerberos',
 ]);
 

@@ -29,12 +29,12 @@ describe('OpenAPI definitions at deploy', function () {
   after(() => rmSync(home, { recursive: true, force: true }));
 
   /** Deploys `<api>` from HOME/api/Coffee.xml with the sidecar definition `yaml` (none when undefined). */
-  function deploy(yaml: string | undefined, opts: { body?: string; attrs?: string; hasJwtIssuers?: boolean; apiSecurityDefault?: 'oauth2' | 'none' } = {}) {
+  function deploy(yaml: string | undefined, opts: { body?: string; attrs?: string; hasJwtIssuers?: boolean; hasKeyManagers?: boolean; apiSecurityDefault?: 'oauth2' | 'none' } = {}) {
     const file = path.join(home, 'api', 'Coffee.xml');
     const sidecar = path.join(home, 'api', 'Coffee_swagger.yaml');
     rmSync(sidecar, { force: true });
     if (yaml !== undefined) writeFileSync(sidecar, yaml);
-    const ctx = new ParseContext(file, { parseMediator: () => undefined, hasJwtIssuers: opts.hasJwtIssuers ?? true, apiSecurityDefault: opts.apiSecurityDefault }, home);
+    const ctx = new ParseContext(file, { parseMediator: () => undefined, hasJwtIssuers: opts.hasJwtIssuers ?? true, hasKeyManagers: opts.hasKeyManagers, apiSecurityDefault: opts.apiSecurityDefault }, home);
     let api: Api | undefined;
     try {
       api = parseApi(parseXml(`<api ${NS} name="Coffee" context="/coffee" ${opts.attrs ?? ''}>\n${opts.body ?? RESOURCES}\n</api>`).documentElement, ctx);
@@ -129,9 +129,10 @@ ${extra}`;
     assert.match(errors[0]!, new RegExp(`^api/Coffee_swagger\\.yaml:${line}:\\d+  MI_API_013`));
   });
 
-  it('refuses oauth2 in the definition when deployment.toml has no [[jwt_issuer]] (MI_API_002)', () => {
+  it('refuses oauth2 in the definition when deployment.toml has no [[jwt_issuer]] and no [[key_manager]] (MI_API_002)', () => {
     const { errors } = deploy(doc(menu('[{ oauth: [read] }]')), { hasJwtIssuers: false });
     assert.ok(errors.some((e) => /api\/Coffee_swagger\.yaml:\d+:\d+  MI_API_002  paths\.\/menu\.get\.security\[0\]\.oauth: scheme 'oauth' needs a token issuer/.test(e)), errors.join('\n'));
+    assert.deepEqual(deploy(doc(menu('[{ oauth: [read] }]')), { hasJwtIssuers: false, hasKeyManagers: true }).errors, [], 'a key manager can admit tokens');
   });
 
   it('refuses security declared on the <api> in XML and at the top of the definition (MI_API_014)', () => {

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { parseXml, XmlParseError } from '../../xml/dom.js';
+import { compilesDeferred, defer } from '../deploy-compiles.js';
 
 const require = createRequire(import.meta.url);
 
@@ -194,15 +195,31 @@ function store(cacheDir: string | undefined, hash: string, sefText: string): voi
   }
 }
 
-/** Compiles at deploy time (blocking: deployment waits for its stylesheets). Throws XsltCompileError. */
+/** Compiler complaints by stylesheet hash: a stylesheet that does not compile is not compiled again. */
+const failures = new Map<string, string>();
+const MAX_FAILURES = 256;
+/** Compiles running, by stylesheet hash (a stylesheet used twice is compiled once). */
+const inFlight = new Map<string, Promise<CompiledStylesheet>>();
+
+/**
+ * Compiles at deploy time. Inside the deployer's dry link (deploy-compiles.ts) an uncached stylesheet is
+ * compiled in the background and CompilePending thrown; otherwise the compile blocks. Throws XsltCompileError.
+ */
 export function compileStylesheetSync(src: StylesheetSource, cacheDir: string | undefined): CompiledStylesheet {
   const hash = hashOf(src);
   const hit = fromCache(src, hash, cacheDir);
   if (hit) return hit;
+  const failed = failures.get(hash);
+  if (failed !== undefined) throw new XsltCompileError(failed);
+  if (compilesDeferred()) defer(compileInChild(src, hash, cacheDir));
   const dir = layOut(src);
   try {
     const r = spawnSync(process.execPath, compilerArgs(dir), { encoding: 'utf8', timeout: 120_000 });
-    if (r.status !== 0) throw new XsltCompileError(compilerMessage(`${r.stderr ?? ''}\n${r.stdout ?? ''}`, dir) + (r.error ? ` (${r.error.message})` : ''));
+    if (r.status !== 0) {
+      const message = compilerMessage(`${r.stderr ?? ''}\n${r.stdout ?? ''}`, dir);
+      if (!r.error) remember(hash, message);
+      throw new XsltCompileError(message + (r.error ? ` (${r.error.message})` : ''));
+    }
     const sefText = readFileSync(path.join(dir, '__stylesheet.sef.json'), 'utf8');
     store(cacheDir, hash, sefText);
     return load(src, hash, sefText);
@@ -211,22 +228,46 @@ export function compileStylesheetSync(src: StylesheetSource, cacheDir: string | 
   }
 }
 
-/** Compiles on the request path (a dynamic key's first use) without blocking other requests. */
-export async function compileStylesheet(src: StylesheetSource, cacheDir: string | undefined): Promise<CompiledStylesheet> {
+/** Compiles without blocking other requests (a dynamic key's first use, or a deployment in preparation). */
+export function compileStylesheet(src: StylesheetSource, cacheDir: string | undefined): Promise<CompiledStylesheet> {
   const hash = hashOf(src);
   const hit = fromCache(src, hash, cacheDir);
-  if (hit) return hit;
+  if (hit) return Promise.resolve(hit);
+  const failed = failures.get(hash);
+  if (failed !== undefined) return Promise.reject(new XsltCompileError(failed));
+  return compileInChild(src, hash, cacheDir);
+}
+
+function compileInChild(src: StylesheetSource, hash: string, cacheDir: string | undefined): Promise<CompiledStylesheet> {
+  let running = inFlight.get(hash);
+  if (running) return running;
   const dir = layOut(src);
-  try {
-    const out = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, compilerArgs(dir), { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
-        if (err) reject(new XsltCompileError(compilerMessage(`${stderr}\n${stdout}`, dir)));
-        else resolve(readFileSync(path.join(dir, '__stylesheet.sef.json'), 'utf8'));
-      });
+  running = new Promise<CompiledStylesheet>((resolve, reject) => {
+    execFile(process.execPath, compilerArgs(dir), { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
+      try {
+        if (err) {
+          const message = compilerMessage(`${stderr}\n${stdout}`, dir);
+          // a compiler that was killed (timeout) may succeed next time; a stylesheet error will not
+          if (!err.killed) remember(hash, message);
+          reject(new XsltCompileError(message));
+          return;
+        }
+        const sefText = readFileSync(path.join(dir, '__stylesheet.sef.json'), 'utf8');
+        store(cacheDir, hash, sefText);
+        resolve(load(src, hash, sefText));
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+      } finally {
+        inFlight.delete(hash);
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
-    store(cacheDir, hash, out);
-    return load(src, hash, out);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
+  inFlight.set(hash, running);
+  return running;
+}
+
+function remember(hash: string, message: string): void {
+  if (failures.size >= MAX_FAILURES) failures.delete(failures.keys().next().value!);
+  failures.set(hash, message);
 }

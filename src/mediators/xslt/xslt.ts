@@ -17,6 +17,7 @@ import type { Mediator } from '../mediator.js';
 import type { MediatorDef } from '../mediator-def.js';
 import { replaceSource, resourceTexts, sourceNode } from '../source-node.js';
 import { compileStylesheet, compileStylesheetSync, XsltCompileError, type CompiledStylesheet } from './xslt-engine.js';
+import { CompilePending } from '../deploy-compiles.js';
 
 const XSLT_LOGGER = 'org.apache.synapse.mediators.transform.XSLTMediator';
 
@@ -58,6 +59,7 @@ class XsltMediator implements Mediator {
       return [];
     } catch (err) {
       if (err instanceof XsltCompileError) return [{ spec: Errors.XSLT_COMPILE, message: `stylesheet '${this.staticKey}' does not compile: ${err.message}` }];
+      if (err instanceof CompilePending) return []; // the deployer's dry link: it waits and links again
       throw err;
     }
   }

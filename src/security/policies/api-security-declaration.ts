@@ -64,8 +64,8 @@ function words(value: string | undefined): string[] {
 }
 
 function checkOAuth2Configured(el: Element, ctx: ParseContext): void {
-  if (ctx.mediators.hasJwtIssuers === false) {
-    ctx.error(el, Errors.API_SECURITY_UNCONFIGURED, 'oauth2 is declared but deployment.toml has no [[jwt_issuer]]: no token could ever be accepted');
+  if (ctx.mediators.hasJwtIssuers === false && ctx.mediators.hasKeyManagers !== true) {
+    ctx.error(el, Errors.API_SECURITY_UNCONFIGURED, 'oauth2 is declared but deployment.toml has no [[jwt_issuer]] and no [[key_manager]]: no token could ever be accepted');
   }
 }
 

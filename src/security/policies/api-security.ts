@@ -61,6 +61,13 @@ const REALM = 'realm="WSO2 API Manager"';
 const MISSING: GatewayRefusal = Object.freeze({ code: FaultCodes.MISSING_CREDENTIALS, reason: 'Invalid Credentials' });
 const INVALID: GatewayRefusal = Object.freeze({ code: FaultCodes.INVALID_CREDENTIALS, reason: 'Invalid Credentials' });
 
+/** Whether the header's scheme (before `space`) is `lower`, in any case, without cutting a string per request. */
+function isScheme(header: string, space: number, lower: string): boolean {
+  if (space !== lower.length) return false;
+  for (let i = 0; i < space; i++) if ((header.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
+}
+
 function resourcePath(mc: MessageContext): string {
   const r = mc.exchange.resource;
   return r?.uriTemplate ?? r?.urlMapping ?? '/*';
@@ -96,14 +103,13 @@ class ApiSecurityPolicy implements AccessPolicy {
     const header = mc.headers.get(g.authorizationKey);
     if (typeof header === 'string') {
       const space = header.indexOf(' ');
-      const scheme = space > 0 ? header.slice(0, space).toLowerCase() : '';
-      if (scheme === 'bearer' && d.oauth2) {
+      if (d.oauth2 && isScheme(header, space, 'bearer')) {
         const token = header.slice(space + 1).trim();
         if (token === '') return this.refuse(mc, g, INVALID);
-        const outcome = g.jwt.check(token);
+        const outcome = g.tokens.check(token);
         return outcome instanceof Promise ? outcome.then((o) => this.admitToken(mc, g, o)) : this.admitToken(mc, g, outcome);
       }
-      if (scheme === 'basic' && d.basicAuth) return this.basic(mc, g, header);
+      if (d.basicAuth && isScheme(header, space, 'basic')) return this.basic(mc, g, header);
     }
     if (d.apiKey) {
       const found = findApiKey(mc, d.apiKey, g.settings.apiKeyHeader);

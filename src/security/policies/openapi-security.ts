@@ -149,7 +149,7 @@ class Reader {
   /** The oauth2 requirement the Microgateway adds when an operation asks for scopes and nothing declares a scheme. */
   defaultOAuth2(scopes: readonly string[], at: JsonPath): DeclaredSecurity | undefined {
     if (!this.oauth2Configured) {
-      this.report(at, Errors.API_SECURITY_UNCONFIGURED, `${jsonPathText(at)} needs oauth2 but deployment.toml has no [[jwt_issuer]]: no token could ever be accepted`);
+      this.report(at, Errors.API_SECURITY_UNCONFIGURED, `${jsonPathText(at)} needs oauth2 but deployment.toml has no [[jwt_issuer]] and no [[key_manager]]: no token could ever be accepted`);
       return undefined;
     }
     return this.declared({ oauth2: { scopes }, basicAuth: undefined, mutualSsl: undefined, applicationMandatory: true, removeCredentials: true }, at);
@@ -191,7 +191,7 @@ class Reader {
           this.report(np, Errors.OPENAPI_SECURITY_UNSUPPORTED, `${jsonPathText(np)}: scheme '${name}' (components.securitySchemes.${name}) cannot be enforced: ${scheme.why}`);
           ok = false;
         } else if (scheme.kind === 'oauth2' && !this.oauth2Configured) {
-          this.report(np, Errors.API_SECURITY_UNCONFIGURED, `${jsonPathText(np)}: scheme '${name}' needs a token issuer but deployment.toml has no [[jwt_issuer]]: no token could ever be accepted`);
+          this.report(np, Errors.API_SECURITY_UNCONFIGURED, `${jsonPathText(np)}: scheme '${name}' needs a token issuer but deployment.toml has no [[jwt_issuer]] and no [[key_manager]]: no token could ever be accepted`);
           ok = false;
         } else if (scheme.kind === 'mutualTLS') {
           mtls = true;
