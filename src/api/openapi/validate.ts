@@ -4,6 +4,7 @@
  * one worker thread, started on first use and kept (unref'd: it never keeps the process alive), and the
  * deployer waits on a shared flag until the answer is there. Only APIs that carry a definition pay for it.
  */
+import { createHash } from 'node:crypto';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 
 export interface ValidationOutcome {
@@ -35,8 +36,22 @@ function start(): Bridge {
   return { worker, port: port1, signal: new Int32Array(flag), next: 1 };
 }
 
+/** Outcomes by definition hash: a redeployment of an unchanged definition does not wait for the worker again. */
+const outcomes = new Map<string, ValidationOutcome>();
+const MAX_OUTCOMES = 256;
+
 /** Validates a parsed definition against the OpenAPI 3.0 / 3.1 (or Swagger 2.0) specification. */
 export function validateOpenApi(doc: unknown): ValidationOutcome {
+  const key = createHash('sha256').update(JSON.stringify(doc) ?? '').digest('hex');
+  const known = outcomes.get(key);
+  if (known) return known;
+  const outcome = validateInWorker(doc);
+  if (outcomes.size >= MAX_OUTCOMES) outcomes.delete(outcomes.keys().next().value!);
+  if (!outcome.errors.some((e) => e.startsWith('validation did not finish'))) outcomes.set(key, outcome);
+  return outcome;
+}
+
+function validateInWorker(doc: unknown): ValidationOutcome {
   const b = (bridge ??= start());
   const id = b.next++;
   b.port.postMessage({ id, doc });
