@@ -34,8 +34,21 @@ export function histogramSamples(name: string, labels: Labels, stats: RequestSta
   const b = stats.bounds;
   for (let i = 0; i < stats.counts.length; i++) {
     cumulative += stats.counts[i]!;
-    out.push({ metricName: `${name}_bucket`, labels: { ...labels, le: i < b.length ? String(b[i]) : '+Inf' }, value: cumulative });
+    out.push({ metricName: `${name}_bucket`, labels: { ...labels, le: i < b.length ? javaDouble(b[i]!) : '+Inf' }, value: cumulative });
   }
   out.push({ metricName: `${name}_sum`, labels, value: stats.sum });
   out.push({ metricName: `${name}_count`, labels, value: stats.count });
+}
+
+/**
+ * A bucket bound as Micro Integrator's Prometheus client (Java) writes it, `1.0` not `1`: `le` is a label,
+ * compared as text, so a dashboard written against Micro Integrator's series must find the same string.
+ */
+export function javaDouble(x: number): string {
+  const abs = Math.abs(x);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e7)) {
+    const [m, e] = x.toExponential().split('e') as [string, string];
+    return `${m.includes('.') ? m : `${m}.0`}E${Number(e)}`;
+  }
+  return Number.isInteger(x) ? x.toFixed(1) : String(x);
 }
