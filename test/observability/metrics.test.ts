@@ -5,35 +5,9 @@
  * deploy with zero; counters that do not go back when an API is redeployed; `[metrics] enable = false`.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
-import { ROOT } from '../helpers/process.js';
+import { parsePrometheusText as parse, type ParsedFamily, type ParsedSample } from '../helpers/prometheus.js';
 import { startBackend, startTestServer, SYN, type Backend, type TestServer } from '../helpers/server.js';
-
-const PARSER = path.join(ROOT, 'test/observability/prometheus-parse.py');
-
-interface ParsedSample {
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly value: number | string;
-}
-interface ParsedFamily {
-  readonly name: string;
-  readonly type: string;
-  readonly samples: readonly ParsedSample[];
-}
-
-/** The text through the Prometheus project's own parser (python3-prometheus-client), not prom-client. */
-function parse(text: string): Promise<ParsedFamily[]> {
-  return new Promise((resolve, reject) => {
-    const child = execFile('/usr/bin/python3', [PARSER], { timeout: 30_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`the Prometheus parser refused the metrics: ${stderr || err.message}`));
-      resolve(JSON.parse(stdout) as ParsedFamily[]);
-    });
-    child.stdin!.end(text);
-  });
-}
 
 async function scrape(s: TestServer): Promise<ParsedFamily[]> {
   const r = await fetch(`http://127.0.0.1:${s.internalPort}/metric-service/metrics`);
