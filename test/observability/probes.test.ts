@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, type Server } from '../../src/main.js';
@@ -111,6 +112,23 @@ describe('internal HTTP API: probes', function () {
     } finally {
       release();
       await backend.close();
+    }
+  });
+
+  it('a start whose internal API port is taken stops with MI_SRV_001 naming it', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+    const taken = (holder.address() as net.AddressInfo).port;
+    const home = mkdtempSync(path.join(os.tmpdir(), 'mi-probes-port-'));
+    try {
+      mkdirSync(path.join(home, 'synapse-configs', 'default'), { recursive: true });
+      await assert.rejects(
+        startServer({ home, logs: memoryLoggerFactory(), httpPort: 0, internalPort: taken, host: '127.0.0.1' }),
+        (e: Error & { code?: string }) => e.code === 'MI_SRV_001' && e.message.includes(`port ${taken} (internal HTTP API)`),
+      );
+    } finally {
+      await new Promise<void>((r) => holder.close(() => r()));
+      rmSync(home, { recursive: true, force: true });
     }
   });
 
