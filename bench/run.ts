@@ -10,6 +10,7 @@
  *      SCENARIOS="DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,SoapToJsonProxy,DirectAPI,DirectAPIJWT,DirectProxyUT,SplitAggregateProxy"
  *      OFFSET=123 (runtime [server] offset, HTTP port 8280+OFFSET) NGINX_PORT=8280 UNDICI_PORT=8291 ECHO_PORT=9001
  *      RUNTIME=0 (baselines only)  KEEP_HOME=1 (keep the temporary home)  STRICT=1 (exit 1 when a ratio is over)
+ *      METRICS_COMPARE=0 (no second runtime with [metrics] enable = false at OFFSET+1 for DirectProxy-metrics-off)
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -89,11 +90,17 @@ const S = {
   runtime: process.env['RUNTIME'] !== '0',
   keepHome: process.env['KEEP_HOME'] === '1',
   strict: process.env['STRICT'] === '1',
+  metricsCompare: process.env['METRICS_COMPARE'] !== '0',
 };
 const RUNTIME_PORT = 8280 + S.offset;
 const RUNTIME_HTTPS_PORT = 8243 + S.offset;
 /** DirectProxy over HTTPS (keep-alive, TLS 1.3), reported beside DirectProxy over HTTP. */
 const HTTPS_SCENARIO = 'DirectProxy-https';
+/** DirectProxy on a second runtime with `[metrics] enable = false` (offset OFFSET + 1): what the metrics cost. */
+const METRICS_OFF_SCENARIO = 'DirectProxy-metrics-off';
+const METRICS_OFF_OFFSET = S.offset + 1;
+/** The internal HTTP API (probes, metrics) of a runtime at this offset. */
+const internalPort = (offset: number): number => 9191 + offset;
 /** The bench's server certificate is self-signed: the sanity check does not verify it (wrk never does). */
 const insecure = new Agent({ connect: { rejectUnauthorized: false } });
 /** wrk and the echo backend share this core; the SUTs get the rest. */
@@ -220,16 +227,20 @@ function resolveScenario(name: string): Scenario {
   throw new Error(`unknown scenario '${name}': no ${name}.xml in bench/scenarios/{proxies,custom,apis}`);
 }
 
-function prepareHome(home: string, scenarios: Scenario[]): void {
+function prepareHome(home: string, scenarios: Scenario[], offset = S.offset, metrics = true): void {
   mkdirSync(path.join(home, 'deployment'), { recursive: true });
   writeFileSync(
     path.join(home, 'deployment', 'deployment.toml'),
     [
       '# written by bench/run.ts',
       '[server]',
-      `offset = ${S.offset}`,
+      `offset = ${offset}`,
       'hot_deployment = false',
       'bind_address = "127.0.0.1"',
+      '',
+      '# Prometheus metrics (on by default): DirectProxy-metrics-off runs on a second runtime with them off',
+      '[metrics]',
+      `enable = ${metrics}`,
       '',
       '# the HTTPS listener (DirectProxy-https) uses this key, made below with openssl',
       '[keystore.primary]',
@@ -359,13 +370,13 @@ async function startUndici(dir: string): Promise<number> {
   return child.pid!;
 }
 
-async function startRuntime(home: string, log: string): Promise<ChildProcess> {
+async function startRuntime(home: string, log: string, port = RUNTIME_PORT, name = 'runtime'): Promise<ChildProcess> {
   const fd = openSync(log, 'w');
   const args = [path.join(ROOT, 'bin', 'mi.js'), 'start', '--home', home];
   info(`starting runtime: node ${args.map((a) => (a.startsWith(ROOT + path.sep) ? path.relative(ROOT, a) : a)).join(' ')}   (output: ${log})`);
   const child = track(spawn(process.execPath, args, { cwd: ROOT, env: process.env, stdio: ['ignore', fd, fd] }));
   closeSync(fd);
-  teardown.add('runtime', () => stopChild(child, 15_000));
+  teardown.add(name, () => stopChild(child, 15_000));
   const deadline = Date.now() + 30_000;
   for (;;) {
     const out = existsSync(log) ? readFileSync(log, 'utf8') : '';
@@ -379,9 +390,9 @@ async function startRuntime(home: string, log: string): Promise<ChildProcess> {
     await sleep(100);
   }
   try {
-    await waitForPort(RUNTIME_PORT, 5000);
+    await waitForPort(port, 5000);
   } catch (e) {
-    throw new Error(`runtime printed 'ready' but ${(e as Error).message} (expected HTTP port 8280+${S.offset}). Output:\n${indent(tail(log, 30))}`);
+    throw new Error(`${name} printed 'ready' but ${(e as Error).message} (expected HTTP port ${port}). Output:\n${indent(tail(log, 30))}`);
   }
   return child;
 }
@@ -535,6 +546,7 @@ function printRatios(): number {
     { label: 'CBRSOAPHeaderProxy / DirectProxy', num: rt('CBRSOAPHeaderProxy'), den: rt('DirectProxy') },
     { label: 'DirectProxy / nginx', num: rt('DirectProxy'), den: ['passthrough', 'nginx'] },
     { label: `${HTTPS_SCENARIO} / DirectProxy`, num: rt(HTTPS_SCENARIO), den: rt('DirectProxy') },
+    { label: 'DirectProxy metrics on / off', num: rt('DirectProxy'), den: rt(METRICS_OFF_SCENARIO), max: 1.03 },
     { label: 'DirectProxyUT / DirectProxy', num: rt('DirectProxyUT'), den: rt('DirectProxy'), max: 1.8 },
     // no target yet: 10 backend calls and an aggregation per request, reported against one call
     { label: 'SplitAggregateProxy (10 orders) / DirectProxy', num: rt('SplitAggregateProxy'), den: rt('DirectProxy') },
@@ -543,7 +555,8 @@ function printRatios(): number {
     for (const conc of S.conc) {
       console.log(`\nCPU us/request ratios, size ${size} B, ${conc} connections (median of ${S.repeats} repeat${S.repeats > 1 ? 's' : ''}):`);
       for (const s of specs) {
-        const selected = (x: readonly [string, string]) => x[1] !== 'runtime' || S.scenarios.includes(x[0]) || (x[0] === HTTPS_SCENARIO && S.scenarios.includes('DirectProxy'));
+        const selected = (x: readonly [string, string]) =>
+          x[1] !== 'runtime' || S.scenarios.includes(x[0]) || (x[0] === HTTPS_SCENARIO && S.scenarios.includes('DirectProxy')) || (x[0] === METRICS_OFF_SCENARIO && compareMetrics());
         if (!selected(s.num) || !selected(s.den)) continue;
         const a = cellMedian(s.num[0], s.num[1], size, conc, 'cpuUsPerReq');
         const b = cellMedian(s.den[0], s.den[1], size, conc, 'cpuUsPerReq');
@@ -580,6 +593,11 @@ function writeTsv(file: string): void {
 
 // ---------------------------------------------------------------- main
 
+/** A second runtime with the metrics off is started when DirectProxy is measured (METRICS_COMPARE=0: not). */
+function compareMetrics(): boolean {
+  return S.runtime && S.metricsCompare && S.scenarios.includes('DirectProxy');
+}
+
 async function main(): Promise<number> {
   checkTools();
   const scenarios = S.runtime ? S.scenarios.map(resolveScenario) : [];
@@ -590,7 +608,8 @@ async function main(): Promise<number> {
     ['nginx baseline', S.nginxPort],
     ['undici baseline', S.undiciPort],
   ];
-  if (S.runtime) ports.push([`runtime (8280 + OFFSET ${S.offset})`, RUNTIME_PORT], [`runtime HTTPS (8243 + OFFSET ${S.offset})`, RUNTIME_HTTPS_PORT]);
+  if (S.runtime) ports.push([`runtime (8280 + OFFSET ${S.offset})`, RUNTIME_PORT], [`runtime HTTPS (8243 + OFFSET ${S.offset})`, RUNTIME_HTTPS_PORT], [`runtime internal API (9191 + OFFSET ${S.offset})`, internalPort(S.offset)]);
+  if (compareMetrics()) ports.push([`metrics-off runtime (8280 + OFFSET ${S.offset} + 1)`, 8280 + METRICS_OFF_OFFSET], [`metrics-off runtime HTTPS`, 8243 + METRICS_OFF_OFFSET], [`metrics-off runtime internal API`, internalPort(METRICS_OFF_OFFSET)]);
   for (const [what, port] of ports) {
     if (!(await portFree(port))) throw new Error(`port ${port} for the ${what} is in use; stop whatever holds it or set the matching env var (ECHO_PORT, NGINX_PORT, UNDICI_PORT, OFFSET)`);
   }
@@ -628,6 +647,13 @@ async function main(): Promise<number> {
     runtime = await startRuntime(home, runtimeLog);
     benchRoots.push(runtime.pid!);
   }
+  let metricsOff: ChildProcess | undefined;
+  if (compareMetrics()) {
+    const home = path.join(tmp, 'home-metrics-off');
+    prepareHome(home, scenarios.filter((s) => s.name === 'DirectProxy'), METRICS_OFF_OFFSET, false);
+    metricsOff = await startRuntime(home, path.join(tmp, 'runtime-metrics-off.log'), 8280 + METRICS_OFF_OFFSET, 'metrics-off runtime');
+    benchRoots.push(metricsOff.pid!);
+  }
 
   const baselines: Sut[] = [
     { target: 'nginx', url: `http://127.0.0.1:${S.nginxPort}/services/DirectProxy`, pid: nginxPid },
@@ -636,6 +662,10 @@ async function main(): Promise<number> {
   const runtimeSuts = scenarios.map((s) => ({ scenario: s.name, sut: { target: 'runtime', url: `http://127.0.0.1:${RUNTIME_PORT}${s.urlPath}`, pid: runtime!.pid! } }));
   if (scenarios.some((s) => s.name === 'DirectProxy')) {
     runtimeSuts.splice(runtimeSuts.findIndex((r) => r.scenario === 'DirectProxy') + 1, 0, { scenario: HTTPS_SCENARIO, sut: { target: 'runtime', url: `https://127.0.0.1:${RUNTIME_HTTPS_PORT}/services/DirectProxy`, pid: runtime!.pid! } });
+  }
+  if (metricsOff) {
+    const sut = { target: 'runtime', url: `http://127.0.0.1:${8280 + METRICS_OFF_OFFSET}/services/DirectProxy`, pid: metricsOff.pid! };
+    runtimeSuts.splice(runtimeSuts.findIndex((r) => r.scenario === 'DirectProxy') + 1, 0, { scenario: METRICS_OFF_SCENARIO, sut });
   }
 
   // sanity: baselines must work, runtime scenarios are reported as broken
@@ -673,8 +703,9 @@ async function main(): Promise<number> {
         }
         for (const { scenario, sut } of runtimeSuts) {
           const base = { repeat: rep, scenario, size, conc, target: 'runtime', rps: NaN, p50Ms: NaN, p99Ms: NaN, cpuUsPerReq: NaN, otherPct: NaN, requests: 0, errors: '' };
-          if (runtime && (runtime.exitCode !== null || runtime.signalCode !== null)) {
-            const why = `runtime process exited (${runtime.exitCode ?? runtime.signalCode})`;
+          const proc = scenario === METRICS_OFF_SCENARIO ? metricsOff : runtime;
+          if (proc && (proc.exitCode !== null || proc.signalCode !== null)) {
+            const why = `runtime process exited (${proc.exitCode ?? proc.signalCode})`;
             brokenScenarios.set(scenario, why);
             rows.push({ ...base, broken: why });
             printRow(rows[rows.length - 1]!);

@@ -191,6 +191,11 @@ export const Errors = {
   REMOTE_NO_SESSION: spec('MI_MGT_014', '`mi remote` has no saved session, or the server refused it (expired, revoked); run `mi remote login --url URL -u USER`'),
   REMOTE_CONNECT: spec('MI_MGT_015', '`mi remote` cannot reach the server or does not trust its certificate; check --url, pass --ca <pem> (or -k for a self-signed development key)'),
   TRANSACTIONS_CLI: spec('MI_MGT_016', '`mi transactions` options are invalid (--from/--to as YYYY-MM-DD, from <= to) or the counts database cannot be read'),
+  // operations: the internal HTTP API (probes, metrics) on 9191 + offset (src/observability/)
+  OPS_NOT_FOUND: spec('MI_OPS_001', 'the internal HTTP API serves GET /healthz, /liveness and /metric-service/metrics only (metrics with [metrics] enable = true)', 404),
+  OPS_METHOD: spec('MI_OPS_002', 'the internal HTTP API answers GET (and HEAD) only', 405),
+  OPS_METRICS_FAILED: spec('MI_OPS_003', 'the metrics could not be written; the cause is in the server log', 500),
+  OPS_NOT_READY: spec('MI_OPS_004', 'the server is not ready (a faulty artifact, an unreachable user store or datasource, a listener down, starting or stopping); GET /healthz on the internal port lists what'),
   // WS-Security on proxy services (src/security/ws-security/)
   WSS_POLICY_UNSUPPORTED: spec('MI_WSS_001', 'a security policy assertion or Rampart setting is not supported (signatures, encryption, other tokens, Java callbacks); the proxy is not deployed until it is removed'),
   WSS_POLICY_INVALID: spec('MI_WSS_002', 'a proxy security policy is not a valid WS-Policy, has a wrong value, or its key names neither a local entry nor a conf:/gov:/local:/file: file under the home'),

@@ -33,6 +33,11 @@ import { transactionSettings, type TransactionSettings } from './transactions/se
 import { API_SECURITY_LOGGER, GatewaySecurity } from './security/gateway/gateway-security.js';
 import { ApiKeyStore } from './security/gateway/api-key-store.js';
 import { ApiKeyVerifier } from './security/gateway/api-key-verifier.js';
+import { observabilitySettings, type ObservabilitySettings } from './observability/observability-settings.js';
+import { Metrics } from './observability/metrics.js';
+import { Readiness, READINESS_LOGGER } from './observability/readiness.js';
+import { INTERNAL_API_LOGGER, startInternalApi } from './transport/internal-api.js';
+import { pingDatabase } from './store/database.js';
 
 export interface StartOptions {
   home: string;
@@ -44,6 +49,8 @@ export interface StartOptions {
   httpsPort?: number;
   /** Overrides the management API port (9154 + offset); defaults to 0 (free port) when httpPort is 0. */
   managementPort?: number;
+  /** Overrides the internal HTTP API port (probes, metrics: 9191 + offset); defaults to 0 (free port) when httpPort is 0. */
+  internalPort?: number;
   host?: string;
   /**
    * `mi start`: when no key store is configured, make the development one once the configuration, logging
@@ -67,6 +74,8 @@ export interface Server {
   readonly managementPort: number | undefined;
   /** `https://host:9164/management` (http:// on 127.0.0.1 without a key store). */
   readonly managementUrl: string | undefined;
+  /** The internal HTTP API port (9191 + offset): /healthz, /liveness, /metric-service/metrics. */
+  readonly internalPort: number;
   stop(): Promise<void>;
 }
 
@@ -86,17 +95,30 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   let txSettings: TransactionSettings;
   let gateway: GatewaySecurity;
   let shared: SharedStoreSettings;
+  let obs: ObservabilitySettings;
   try {
     mgmt = managementSettings(config, featureWarnings);
     txSettings = transactionSettings(config.toml, featureWarnings);
     gateway = GatewaySecurity.fromConfig(config, featureWarnings, logs);
     shared = sharedStoreSettings(config, featureWarnings);
+    obs = observabilitySettings(config, featureWarnings);
   } catch (err) {
     logging?.stopWatching();
     throw err;
   }
   for (const w of [...config.warnings, ...(logging?.warnings ?? []), ...featureWarnings]) logs.get('org.wso2.config.mapper.ConfigParser').warn(w);
-  const { stores, auth } = await openUserStores(config, logs).catch((err) => {
+  // the probes answer from here on: liveness while the databases open and the artifacts deploy, readiness once served
+  const host = opts.host ?? config.server.bindAddress;
+  const readiness = new Readiness(logs.get(READINESS_LOGGER));
+  const metrics = obs.metrics ? new Metrics(obs) : undefined;
+  const internalPort = opts.internalPort ?? (opts.httpPort === 0 ? 0 : obs.internalPort);
+  const internal = await startInternalApi(internalPort, host, { readiness, metrics, log: logs.get(INTERNAL_API_LOGGER) }).catch((err: NodeJS.ErrnoException) => {
+    logging?.stopWatching();
+    if (err.code === 'EADDRINUSE') throw new MiError(Errors.PORT_IN_USE, `port ${internalPort} (internal HTTP API) is already in use; stop the other process or change [server] offset`);
+    throw err;
+  });
+  const { stores, auth } = await openUserStores(config, logs).catch(async (err) => {
+    await internal.close();
     logging?.stopWatching();
     throw err;
   });
@@ -107,10 +129,11 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   const apiKeys = new ApiKeyVerifier(new ApiKeyStore(stores.users), { ttlSeconds: settings.apiKeyCacheSeconds, maxEntries: settings.tokenCacheSize }, logs.get(API_SECURITY_LOGGER));
   let runtime: Runtime;
   try {
-    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, apiKeys, sharedStores: openSharedStores(shared, logs) });
+    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, apiKeys, sharedStores: openSharedStores(shared, logs), metrics });
   } catch (err) {
     await counter?.stop();
     await stores.close();
+    await internal.close();
     logging?.stopWatching();
     throw err;
   }
@@ -119,7 +142,6 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   await deployer.deployAllInBackground();
   if (config.server.hotDeployment) await deployer.watch();
   const tls = openTls(config, logs);
-  const host = opts.host ?? config.server.bindAddress;
   const listeners: Listener[] = [];
   let http: Listener | undefined;
   let https: Listener | undefined;
@@ -157,6 +179,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
     await counter?.stop();
     await deployer.close();
     await stores.close();
+    await internal.close();
     logging?.stopWatching();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new MiError(Errors.PORT_IN_USE, `port ${port} is already in use; stop the other process or change [server] offset`);
@@ -165,6 +188,16 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   }
   // external vault credentials are checked in the background: an outage must not stop the start
   void runtime.secrets.verify?.();
+  const served = http ?? https!;
+  metrics?.listening(http ? 'http' : 'https', config.server.hostname, served.port);
+  readiness.serving({
+    faultyArtifacts: () => faultyArtifactFiles(deployer, home),
+    databases: () => stores.opened().map((d) => ({ name: d === stores.users ? 'user store' : `datasource ${d.id}`, ping: () => pingDatabase(d) })),
+    listeners: () => [
+      ...(http ? [{ name: 'http', up: http.listening }] : []),
+      ...(https ? [{ name: 'https', up: https.listening }] : []),
+    ],
+  });
   let stopped = false;
   return {
     runtime,
@@ -175,9 +208,11 @@ export async function startServer(opts: StartOptions): Promise<Server> {
     httpsPort: https?.port,
     managementPort: management?.port,
     managementUrl: management?.url,
+    internalPort: internal.port,
     async stop() {
       if (stopped) return;
       stopped = true;
+      readiness.stopping();
       await deployer.close();
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.server.shutdownGraceMs).unref());
       tls.trust?.close();
@@ -186,10 +221,19 @@ export async function startServer(opts: StartOptions): Promise<Server> {
       // the last counts reach the database before it closes
       await counter?.stop();
       await stores.close();
+      // liveness answers to the end
+      await internal.close();
       logging?.stopWatching();
       await logs.shutdown();
     },
   };
+}
+
+/** The artifact files (relative to the home) with an error in the current deployment: the readiness probe's faulty list. */
+function faultyArtifactFiles(deployer: Deployer, home: string): string[] {
+  const files = new Set<string>();
+  for (const d of deployer.last?.diagnostics ?? []) if (d.severity === 'error') files.add(path.relative(home, d.file));
+  return [...files];
 }
 
 /**

@@ -27,6 +27,7 @@ import type { GlobalHandlers } from './handlers/global-handlers.js';
 import { readExtensionSettings } from './handlers/settings.js';
 import type { SharedStores } from './context/shared-stores.js';
 import { openSharedStores, sharedStoreSettings } from './store/shared-stores.js';
+import type { Metrics } from './observability/metrics.js';
 
 export interface Deployment {
   readonly sequences: ReadonlyMap<string, Sequence>;
@@ -73,6 +74,8 @@ export interface RuntimeServices {
   readonly apiKeys?: ApiKeyVerifier;
   /** Where cache entries and throttle counters live ([cache], [throttle]); read from the configuration when not given. */
   readonly sharedStores?: SharedStores;
+  /** Prometheus metrics (`[metrics] enable`); undefined costs nothing per request. */
+  readonly metrics?: Metrics;
 }
 
 export class Runtime implements MessageRuntime, AccessServices {
@@ -91,6 +94,7 @@ export class Runtime implements MessageRuntime, AccessServices {
   readonly payloadLimits: PayloadLimits;
   readonly sharedStores: SharedStores;
   readonly resources = new SharedResources();
+  readonly metrics: Metrics | undefined;
   /** `[[synapse_handlers]]` in force; replaced when their modules are edited; undefined when none. */
   globalHandlers: GlobalHandlers | undefined = undefined;
 
@@ -106,6 +110,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.gateway = services.gateway ?? GatewaySecurity.fromConfig(config, config.warnings, logs);
     this.apiKeys = services.apiKeys;
     this.transactions = services.transactions;
+    this.metrics = services.metrics;
     this.extensionSettings = readExtensionSettings(config.toml);
     this.sharedStores = services.sharedStores ?? openSharedStores(sharedStoreSettings(config), logs);
     const server = config.server;
@@ -135,6 +140,8 @@ export class Runtime implements MessageRuntime, AccessServices {
   activate(next: Deployment): void {
     const prev = this.deployment;
     this.deployment = next;
+    // group and indirect endpoints resolve their children through the runtime when their state is read
+    this.metrics?.deployed(next, { runtime: this } as unknown as MessageContext);
     for (const [key, ep] of prev.endpoints) {
       if (next.endpoints.get(key) !== ep) void ep.close?.().catch(() => {});
     }

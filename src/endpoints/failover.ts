@@ -16,6 +16,8 @@ export class FailoverEndpoint implements Endpoint {
   readonly type = 'failover';
   readonly refs: readonly string[];
   private current = 0;
+  /** Times a child failed and the next one was tried (the metrics read it when scraped). */
+  failovers = 0;
 
   constructor(
     readonly name: string | undefined,
@@ -46,6 +48,7 @@ export class FailoverEndpoint implements Endpoint {
       } catch (err) {
         if (!(err instanceof EndpointError) || err.retryDisabled) throw err;
         last = err;
+        this.failovers++;
         mc.runtime.logs.get(FAILOVER_LOGGER).warn(`Failover endpoint : ${this.name ?? ANONYMOUS_ENDPOINT} - child endpoint ${child.name ?? ANONYMOUS_ENDPOINT} failed with error code : ${err.synapseCode}, trying the next one`);
       }
     }

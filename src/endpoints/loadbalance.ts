@@ -18,6 +18,8 @@ export class LoadbalanceEndpoint implements Endpoint {
   readonly type = 'loadbalance';
   readonly refs: readonly string[];
   private next = 0;
+  /** Times a member failed and the next one was tried (the metrics read it when scraped). */
+  failovers = 0;
 
   constructor(
     readonly name: string | undefined,
@@ -55,6 +57,7 @@ export class LoadbalanceEndpoint implements Endpoint {
       } catch (err) {
         if (!this.failover || !(err instanceof EndpointError) || err.retryDisabled) throw err;
         last = err;
+        this.failovers++;
       }
     }
     throw noReadyChild(mc, LOADBALANCE_LOGGER, `Loadbalance endpoint : ${this.name ?? ANONYMOUS_ENDPOINT} - no ready child endpoints`, last);

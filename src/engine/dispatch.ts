@@ -44,11 +44,12 @@ function faultHandlerOf(seq: Mediator | undefined): FaultHandler | undefined {
 
 const routes = new WeakMap<object, Route>();
 
-function proxyRoute(p: ProxyService): Route {
+function proxyRoute(runtime: Runtime, p: ProxyService): Route {
   let r = routes.get(p);
   if (!r) {
     const entry: EntryPoint = { kind: 'proxy', name: p.name, logPrefix: `{proxy:${p.name}} `, artifactLogger: `SERVICE_LOGGER.${p.name}` };
-    r = { entry, inSequence: p.inSequence, outSequence: p.outSequence, faultHandler: faultHandlerOf(p.faultSequence), endpoint: p.endpoint, access: p.access, api: undefined, resource: undefined, skipApiResponse: false, fixedReply: undefined };
+    const stats = runtime.metrics?.proxyStats(p.name);
+    r = { entry, inSequence: p.inSequence, outSequence: p.outSequence, faultHandler: faultHandlerOf(p.faultSequence), endpoint: p.endpoint, access: p.access, api: undefined, resource: undefined, skipApiResponse: false, fixedReply: undefined, stats };
     routes.set(p, r);
   }
   return r;
@@ -58,10 +59,11 @@ function apiEntry(api: Api): EntryPoint {
   return { kind: 'api', name: api.name, logPrefix: `{api:${api.logName}} `, artifactLogger: `API_LOGGER.${api.name}` };
 }
 
-function resourceRoute(api: Api, res: ApiResource): Route {
+function resourceRoute(runtime: Runtime, api: Api, res: ApiResource): Route {
   let r = routes.get(res);
   if (!r) {
-    r = { entry: apiEntry(api), inSequence: res.inSequence, outSequence: res.outSequence, faultHandler: faultHandlerOf(res.faultSequence), endpoint: undefined, access: res.access, api, resource: res, skipApiResponse: false, fixedReply: undefined };
+    const stats = runtime.metrics?.resourceStats(api, res);
+    r = { entry: apiEntry(api), inSequence: res.inSequence, outSequence: res.outSequence, faultHandler: faultHandlerOf(res.faultSequence), endpoint: undefined, access: res.access, api, resource: res, skipApiResponse: false, fixedReply: undefined, stats };
     routes.set(res, r);
   }
   return r;
@@ -72,14 +74,15 @@ function resourceRoute(api: Api, res: ApiResource): Route {
  * still guard it (they run before resource dispatch); then `_method_not_allowed_handler_` /
  * `_resource_mismatch_handler_` if deployed, else 405 with Allow / 404.
  */
-function mismatchRoute(api: Api, handler: Mediator | undefined, reply: () => Reply): Route {
-  return { entry: apiEntry(api), inSequence: handler, outSequence: undefined, faultHandler: undefined, endpoint: undefined, access: api.access, api, resource: undefined, skipApiResponse: true, fixedReply: reply };
+function mismatchRoute(runtime: Runtime, api: Api, handler: Mediator | undefined, reply: () => Reply): Route {
+  const stats = runtime.metrics?.unmatchedStats(api);
+  return { entry: apiEntry(api), inSequence: handler, outSequence: undefined, faultHandler: undefined, endpoint: undefined, access: api.access, api, resource: undefined, skipApiResponse: true, fixedReply: reply, stats };
 }
 
 const MAIN_ENTRY: EntryPoint = { kind: 'main', name: 'main', logPrefix: '' };
 
 function mainRoute(main: Mediator | undefined): Route {
-  return { entry: MAIN_ENTRY, inSequence: main, outSequence: undefined, faultHandler: undefined, endpoint: undefined, access: null, api: undefined, resource: undefined, skipApiResponse: false, fixedReply: undefined };
+  return { entry: MAIN_ENTRY, inSequence: main, outSequence: undefined, faultHandler: undefined, endpoint: undefined, access: null, api: undefined, resource: undefined, skipApiResponse: false, fixedReply: undefined, stats: undefined };
 }
 
 /** Dispatch: /services/<Name> to a proxy, else the API router, else the main sequence. */
@@ -106,7 +109,7 @@ export async function dispatch(
       if (inbound.method === 'GET' && isWsdlQuery(inbound.query)) return wsdlReply(runtime, proxy);
       const tc = runtime.transactions; // transaction counter: one increment, nothing allocated
       if (tc !== undefined) tc.count++;
-      const ex = new Exchange(runtime, proxyRoute(proxy), inbound, headers, payload);
+      const ex = new Exchange(runtime, proxyRoute(runtime, proxy), inbound, headers, payload);
       if (svc.rest || inbound.query) ex.mc.axis2.set('REST_URL_POSTFIX', svc.rest + (inbound.query ? '?' + inbound.query : ''));
       return ex.run();
     }
@@ -115,7 +118,7 @@ export async function dispatch(
   if (route.kind === 'match' && route.api.transports.has(inbound.protocol)) {
     const tc = runtime.transactions;
     if (tc !== undefined) tc.count++;
-    const ex = new Exchange(runtime, resourceRoute(route.api, route.resource as ApiResource), inbound, headers, payload);
+    const ex = new Exchange(runtime, resourceRoute(runtime, route.api, route.resource as ApiResource), inbound, headers, payload);
     setRestProperties(ex.mc, route.api, route.subPath, route.vars);
     return ex.run();
   }
@@ -123,7 +126,7 @@ export async function dispatch(
     const notAllowed = route.kind === 'method-not-allowed';
     const handler = runtime.sequence(notAllowed ? '_method_not_allowed_handler_' : '_resource_mismatch_handler_');
     const reply = notAllowed ? () => empty(405, { allow: route.allowed.join(', ') }) : () => empty(404);
-    return new Exchange(runtime, mismatchRoute(route.api, handler, reply), inbound, headers, payload).run();
+    return new Exchange(runtime, mismatchRoute(runtime, route.api, handler, reply), inbound, headers, payload).run();
   }
   return new Exchange(runtime, mainRoute(runtime.sequence('main')), inbound, headers, payload).run();
 }

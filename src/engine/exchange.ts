@@ -30,6 +30,7 @@ import type { GlobalHandlers } from '../handlers/global-handlers.js';
 import { runOnReply } from '../handlers/reply-view.js';
 import type { AccessPhase } from '../security/policies/access-phase.js';
 import type { Runtime } from '../runtime.js';
+import type { RequestStats } from '../observability/request-stats.js';
 
 /** What an exchange runs: built once per deployed proxy, API resource or built-in entry, never per request. */
 export interface Route {
@@ -48,6 +49,8 @@ export interface Route {
   readonly skipApiResponse: boolean;
   /** The answer when there is nothing to mediate (405/404 of an API without a handler sequence). */
   readonly fixedReply: (() => Reply) | undefined;
+  /** The proxy's or resource's metrics, made at deploy; undefined (metrics off, main sequence) costs nothing. */
+  readonly stats?: RequestStats | undefined;
 }
 
 const DEFAULT_FAULT: FaultHandler = { name: 'fault', handleFault: () => true };
@@ -75,6 +78,9 @@ export class Exchange implements ExchangeControl, BranchHost {
   private loopbackAsked = false;
   private apiResponseDone: boolean;
   private endHooks: (() => void)[] | undefined;
+  /** When the request came in (metrics on only), and the ERROR_CODE of its first fault. */
+  private readonly startedAt: number;
+  private faultCode: unknown = undefined;
 
   constructor(
     private readonly runtime: Runtime,
@@ -86,6 +92,7 @@ export class Exchange implements ExchangeControl, BranchHost {
     this.globals = runtime.globalHandlers;
     this.apiResponseDone = route.skipApiResponse;
     this.mc = new MessageContext(runtime, inbound, headers, payload, route.entry, this);
+    this.startedAt = route.stats === undefined ? 0 : route.stats.begin();
   }
 
   get api(): ApiInfo | undefined {
@@ -130,6 +137,8 @@ export class Exchange implements ExchangeControl, BranchHost {
       this.ownScope?.dispose();
       const hooks = this.endHooks;
       if (hooks) for (const f of hooks) f();
+      const stats = this.route.stats;
+      if (stats !== undefined) stats.end(this.startedAt, this.faultCode);
     }
   }
 
@@ -220,6 +229,7 @@ export class Exchange implements ExchangeControl, BranchHost {
     const failed = this.branchError;
     if (failed && !mc.reply) {
       for (const k of ['ERROR_CODE', 'ERROR_MESSAGE', 'ERROR_DETAIL', 'ERROR_EXCEPTION']) mc.props.set(k, failed.mc.props.get(k));
+      this.faultCode ??= mc.props.get('ERROR_CODE') ?? '';
       mc.error = failed.mc.error;
       defaultFaultReply(mc, failed.err);
     }
@@ -370,6 +380,8 @@ export class Exchange implements ExchangeControl, BranchHost {
   private async handleFault(err: unknown): Promise<void> {
     const mc = this.mc;
     setErrorProperties(mc, err);
+    // the metrics count a request with a fault once, under its first code (Micro Integrator's handleError)
+    this.faultCode ??= mc.props.get('ERROR_CODE') ?? '';
     const handler = mc.faultStack.pop() ?? DEFAULT_FAULT;
     this.pending = undefined;
     try {

@@ -16,6 +16,8 @@ export interface Stores {
   readonly users: Database;
   /** A database by `[[datasource]]` id, opened and migrated on first use; undefined id = the embedded one. */
   database(id?: string): Promise<Database>;
+  /** The databases opened so far (the user store's first), for the readiness probe; none is opened by asking. */
+  opened(): readonly Database[];
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function openStores(config: Config, logs: LoggerFactory): Promise<S
   for (const w of warnings) log.warn(w);
   const usersId = settings.dataSource ?? (declared.has(CARBON_DB_ID) ? CARBON_DB_ID : EMBEDDED_ID);
   const opened = new Map<string, Promise<Database>>();
+  const usable = new Map<string, Database>();
   let closed = false;
 
   const settingsOf = (id: string): DatasourceConfig => {
@@ -83,6 +86,7 @@ export async function openStores(config: Config, logs: LoggerFactory): Promise<S
         if (ds.ignoredParams.length) log.warn(`${Errors.CONFIG_UNKNOWN_KEY.code}  [[datasource]] ${id}: URL parameters ${ds.ignoredParams.join(', ')} are ignored`);
         const db = await openDatabase(ds, log);
         log.info(`opened ${db.description}`);
+        usable.set(id, db);
         return db;
       })();
       // a failed open is not cached: the next use tries again (the database may be back)
@@ -100,6 +104,9 @@ export async function openStores(config: Config, logs: LoggerFactory): Promise<S
   return {
     users,
     database,
+    opened() {
+      return [...usable.values()];
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -25,6 +25,8 @@ import type { TrustStore } from '../security/tls/trust-store.js';
 
 export interface Listener {
   readonly port: number;
+  /** Accepting connections (false once it closes or its server failed), for the readiness probe. */
+  readonly listening: boolean;
   close(): Promise<void>;
 }
 
@@ -215,6 +217,9 @@ export async function listen(server: http.Server | https.Server, state: Listener
   const addr = server.address();
   return {
     port: typeof addr === 'object' && addr ? addr.port : port,
+    get listening() {
+      return server.listening && !state.closing;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         state.closing = true;

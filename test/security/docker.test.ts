@@ -8,24 +8,13 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } f
 import path from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { configFrom } from '../../src/config/config.js';
+import { observabilitySettings } from '../../src/observability/observability-settings.js';
 import { startBackend } from '../helpers/server.js';
 import { makeHome, ROOT, startMi } from '../helpers/process.js';
+import { instructions } from '../helpers/dockerfile.js';
 
 const DOCKER = path.join(ROOT, 'docker');
 const read = (f: string): string => readFileSync(path.join(DOCKER, f), 'utf8');
-
-/** Dockerfile instructions with their continuation lines joined. */
-function instructions(text: string): { op: string; args: string }[] {
-  return text
-    .replace(/\\\n/g, ' ')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'))
-    .map((l) => {
-      const m = /^(\S+)\s+(.*)$/.exec(l)!;
-      return { op: m[1]!.toUpperCase(), args: m[2]! };
-    });
-}
 
 function sampleXml(): string {
   const dir = path.join(DOCKER, 'synapse-configs', 'default');
@@ -64,21 +53,22 @@ describe('docker/ files', function () {
   const dockerfile = instructions(read('Dockerfile'));
   const ops = (op: string): string[] => dockerfile.filter((i) => i.op === op).map((i) => i.args);
   const defaults = configFrom(ROOT, {}).ports;
+  const internal = observabilitySettings(configFrom(ROOT, {})).internalPort;
   const xml = sampleXml();
 
   it('Dockerfile: Node 20 slim, production dependencies only, a non-root user, the default ports, mount points and a health check', () => {
     assert.ok(ops('FROM').length >= 2 && ops('FROM').every((f) => /^node:20-slim\b/.test(f)), 'multi-stage on node:20-slim');
-    assert.ok(ops('RUN').some((r) => /npm ci --omit=dev/.test(r)));
+    assert.ok(ops('RUN').some((r) => /npm prune --omit=dev/.test(r)), 'dev dependencies pruned before node_modules is copied across');
     const user = ops('USER').at(-1);
     assert.ok(user && user !== 'root' && user !== '0');
     assert.ok(ops('RUN').some((r) => new RegExp(`useradd .*--uid (\\d+) .*\\b${user}\\b`).test(r)), 'the user is created');
     const exposed = ops('EXPOSE').flatMap((e) => e.split(/\s+/)).map(Number).sort();
-    assert.deepEqual(exposed, [defaults.http, defaults.https, defaults.management].sort(), 'HTTP 8290, HTTPS 8253, management 9164 (offset 10)');
+    assert.deepEqual(exposed, [defaults.http, defaults.https, defaults.management, internal].sort(), 'HTTP 8290, HTTPS 8253, management 9164, internal API 9201 (offset 10)');
     const workdir = ops('WORKDIR').at(-1)!;
     const volumes = JSON.parse(ops('VOLUME')[0]!) as string[];
-    assert.deepEqual(volumes, [`${workdir}/deployment`, `${workdir}/synapse-configs`]);
+    assert.deepEqual(volumes, [`${workdir}/deployment`, `${workdir}/synapse-configs`, `${workdir}/data`]);
     const health = ops('HEALTHCHECK')[0]!;
-    assert.match(health, /CMD \["node", "-e", ".*connect\(8290, '127\.0\.0\.1'\)/);
+    assert.match(health, new RegExp(`CMD \\["node", "-e", "fetch\\('http://127\\.0\\.0\\.1:${internal}/healthz'\\)`), 'readiness, not a TCP connect');
     assert.equal(ops('ENTRYPOINT')[0], `["node", "bin/mi.js", "start", "--home", "${workdir}"]`);
     assert.ok(ops('COPY').includes('docker/synapse-configs ./synapse-configs'), 'the container samples are in the image');
   });
