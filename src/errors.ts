@@ -156,6 +156,11 @@ export const Errors = {
   REMOTE_NO_SESSION: spec('MI_MGT_014', '`mi remote` has no saved session, or the server refused it (expired, revoked); run `mi remote login --url URL -u USER`'),
   REMOTE_CONNECT: spec('MI_MGT_015', '`mi remote` cannot reach the server or does not trust its certificate; check --url, pass --ca <pem> (or -k for a self-signed development key)'),
   TRANSACTIONS_CLI: spec('MI_MGT_016', '`mi transactions` options are invalid (--from/--to as YYYY-MM-DD, from <= to) or the counts database cannot be read'),
+  MGT_PLAIN_HTTP_REFUSED: spec('MI_MGT_017', 'plain HTTP reached the HTTPS management port; call it with https:// (the reply is a 400 saying so, not an empty reply)', 400),
+  // the command line: Micro Integrator's CLI grammar, mi init, mi validate (src/cli/)
+  CLI_ENVIRONMENT: spec('MI_CLI_001', 'no environment of that name, or the environments file is damaged; add it with `mi add env NAME https://host:9164`'),
+  CLI_NOT_LOGGED_IN: spec('MI_CLI_002', 'not logged in to the environment, or the server refused its session (expired, revoked, restarted); run `mi login NAME USER`'),
+  CLI_ARGUMENTS: spec('MI_CLI_003', 'the arguments of the command do not fit together or are not valid (the message names the one to fix)'),
   // WS-Security on proxy services (src/security/ws-security/)
   WSS_POLICY_UNSUPPORTED: spec('MI_WSS_001', 'a security policy assertion or Rampart setting is not supported (signatures, encryption, other tokens, Java callbacks); the proxy is not deployed until it is removed'),
   WSS_POLICY_INVALID: spec('MI_WSS_002', 'a proxy security policy is not a valid WS-Policy, has a wrong value, or its key names neither a local entry nor a conf:/gov:/local:/file: file under the home'),

@@ -11,6 +11,9 @@ const GROUPS: Record<string, () => Promise<(program: Command) => void>> = {
   remote: async () => (await import('./remote.js')).registerRemoteCommand,
   transactions: async () => (await import('./transactions.js')).registerTransactionsCommand,
 };
+// Micro Integrator's CLI grammar: one module registers add, get, delete, update, login and logout
+const miCommands = async (): Promise<(program: Command) => void> => (await import('./mi-commands.js')).registerMiCommands;
+for (const verb of ['add', 'get', 'delete', 'update', 'login', 'logout']) GROUPS[verb] = miCommands;
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
@@ -42,6 +45,6 @@ export async function main(argv: string[]): Promise<void> {
     .option('--encrypt', 'read one value from standard input and print its cipher text instead')
     .action(async (o) => (await import('./cipher-tool.js')).cipherToolCommand(o));
   const group = argv[2] !== undefined ? GROUPS[argv[2]] : undefined;
-  for (const load of group ? [group] : Object.values(GROUPS)) (await load())(program);
+  for (const load of group ? [group] : new Set(Object.values(GROUPS))) (await load())(program);
   await program.parseAsync(argv);
 }
