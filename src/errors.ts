@@ -161,6 +161,7 @@ export const Errors = {
   CLI_ENVIRONMENT: spec('MI_CLI_001', 'no environment of that name, or the environments file is damaged; add it with `mi add env NAME https://host:9164`'),
   CLI_NOT_LOGGED_IN: spec('MI_CLI_002', 'not logged in to the environment, or the server refused its session (expired, revoked, restarted); run `mi login NAME USER`'),
   CLI_ARGUMENTS: spec('MI_CLI_003', 'the arguments of the command do not fit together or are not valid (the message names the one to fix)'),
+  CLI_INIT: spec('MI_CLI_004', '`mi init` would overwrite a file that is already there, or cannot write the folder; choose a new folder'),
   // WS-Security on proxy services (src/security/ws-security/)
   WSS_POLICY_UNSUPPORTED: spec('MI_WSS_001', 'a security policy assertion or Rampart setting is not supported (signatures, encryption, other tokens, Java callbacks); the proxy is not deployed until it is removed'),
   WSS_POLICY_INVALID: spec('MI_WSS_002', 'a proxy security policy is not a valid WS-Policy, has a wrong value, or its key names neither a local entry nor a conf:/gov:/local:/file: file under the home'),

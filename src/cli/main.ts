@@ -25,6 +25,18 @@ export async function main(argv: string[]): Promise<void> {
     .option('--offset <n>', 'port offset, overriding [server] offset')
     .action(async (o) => (await import('./start.js')).startCommand(o));
   program
+    .command('init [dir]')
+    .description('make a new home in DIR (default: here): deployment.toml, log4j2.properties, the folder layout, a sample API and proxy, .gitignore, and a package.json for `npm start`')
+    .option('--runtime <spec>', 'the dependency on this runtime in package.json (default: ^ this version), e.g. file:../mediation-runtime')
+    .action(async (dir: string | undefined, o: { runtime?: string }) => {
+      const [{ initCommand }, { reportError }] = await Promise.all([import('./init.js'), import('./report-error.js')]);
+      try {
+        initCommand(dir, o);
+      } catch (err) {
+        reportError(err);
+      }
+    });
+  program
     .command('validate')
     .description('check deployment.toml and every artifact without serving; exits non-zero on any problem')
     .option('--home <dir>', 'home folder', '.')
