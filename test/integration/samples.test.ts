@@ -4,6 +4,7 @@
  * this test serves on, so nothing depends on 8290 being free.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -24,6 +25,14 @@ function freePort(): Promise<number> {
 }
 
 const json = { 'content-type': 'application/json' };
+
+function shell(command: string): Promise<string> {
+  return new Promise((resolve, reject) => execFile('/bin/sh', ['-c', command], { timeout: 30_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout))));
+}
+
+function commandExists(name: string): Promise<boolean> {
+  return new Promise((resolve) => execFile('/bin/sh', ['-c', `command -v ${name}`], (err) => resolve(!err)));
+}
 
 describe('the repository samples', function () {
   this.timeout(60_000);
@@ -85,6 +94,27 @@ describe('the repository samples', function () {
     assert.equal(broken.status, 400);
     const through = await post(`${url}/services/StockQuoteProxy`, '<!DOCTYPE x><x/>', { 'content-type': 'application/xml' });
     assert.equal(through.status, 400, 'the backend behind the pass-through refuses it, and that answer comes back');
+  });
+
+  it("runs the README quick start's curl lines as written (on this port) and gets the answers the README shows", async function () {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('\n## ', readme.indexOf('## Quick start') + 3));
+    const block = /```sh\n((?:curl[^\n]*\n(?:#[^\n]*\n)?)+)```/.exec(section);
+    assert.ok(block, 'the quick start has a block of curl lines');
+    const lines = block[1]!.trimEnd().split('\n');
+    const pairs = lines.flatMap((l, i) => (l.startsWith('curl ') ? [{ command: l, expected: lines[i + 1]?.startsWith('# ') ? lines[i + 1]!.slice(2) : undefined }] : []));
+    assert.equal(pairs.length, 4);
+    if (!(await commandExists('curl'))) {
+      console.log('      (skipped: curl is not installed)');
+      this.skip();
+    }
+    for (const { command, expected } of pairs) {
+      assert.ok(expected, `the README shows what ${command} answers`);
+      const out = await shell(command.replaceAll('http://localhost:8290/', `${url}/`));
+      // "..." ends an answer the README shortens
+      if (expected.endsWith(' ...')) assert.ok(out.startsWith(expected.slice(0, -4)), `${command}\n${out}`);
+      else assert.equal(out, expected, command);
+    }
   });
 
   it('EchoProxy serves its WSDL', async () => {
