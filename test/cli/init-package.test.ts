@@ -69,7 +69,14 @@ describe('a home made by mi init, run from the packed package (npm pack, npm ins
     home = path.join(tmp, 'my-integration');
   });
   after(() => {
-    if (server?.pid !== undefined && server.exitCode === null) process.kill(-server.pid, 'SIGKILL');
+    // a test that failed half way leaves the server running: end its process group
+    if (server?.pid !== undefined && server.exitCode === null && server.signalCode === null) {
+      try {
+        process.kill(-server.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
