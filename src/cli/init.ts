@@ -11,11 +11,20 @@ import { Errors, MiError } from '../errors.js';
 import { defaultLog4j2Text } from '../logging/default-log4j2.js';
 import { HOME_FOLDERS, homeFiles } from './init-files.js';
 
-/** This package's name and version, from its package.json. */
-function thisPackage(): { name: string; version: string } {
-  const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../package.json');
-  const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name: string; version: string };
-  return { name: pkg.name, version: pkg.version };
+/** This package's name and version, from its package.json, and where it is. */
+function thisPackage(): { name: string; version: string; root: string } {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
+  return { name: pkg.name, version: pkg.version, root };
+}
+
+/**
+ * The dependency on this runtime: `^version` when it runs as an installed package (under node_modules); a
+ * `file:` link to the checkout it runs from otherwise (a clone, `npm link`), which npm can install while
+ * the version is not on the registry.
+ */
+function runtimeSpec(pkg: { version: string; root: string }): string {
+  return pkg.root.split(path.sep).includes('node_modules') ? `^${pkg.version}` : `file:${pkg.root}`;
 }
 
 /** A package name npm accepts, from the folder name. */
@@ -29,14 +38,14 @@ function packageName(dir: string): string {
 }
 
 export interface InitOptions {
-  /** The dependency spec written into package.json instead of `^<this version>` (a tarball, `file:`, a git URL). */
+  /** The dependency spec written into package.json instead of the default (a range, a tarball, `file:`, a git URL). */
   runtime?: string;
 }
 
-export function initHome(dir: string, opts: InitOptions = {}): { dir: string; files: string[] } {
+export function initHome(dir: string, opts: InitOptions = {}): { dir: string; files: string[]; runtime: string } {
   const home = path.resolve(dir);
   const pkg = thisPackage();
-  const files = homeFiles(packageName(home), { name: pkg.name, spec: opts.runtime ?? `^${pkg.version}` }, defaultLog4j2Text());
+  const files = homeFiles(packageName(home), { name: pkg.name, spec: opts.runtime ?? runtimeSpec(pkg) }, defaultLog4j2Text());
   const clashes = Object.keys(files).filter((rel) => existsSync(path.join(home, rel)));
   if (clashes.length) {
     throw new MiError(Errors.CLI_INIT, `${home} already has ${clashes.join(', ')}; nothing was written: choose a new folder (mi init my-integration), or move those files away`);
@@ -47,16 +56,16 @@ export function initHome(dir: string, opts: InitOptions = {}): { dir: string; fi
   } catch (err) {
     throw new MiError(Errors.CLI_INIT, `cannot write the new home in ${home}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
-  return { dir: home, files: Object.keys(files) };
+  return { dir: home, files: Object.keys(files), runtime: `${pkg.name}@${opts.runtime ?? runtimeSpec(pkg)}` };
 }
 
 export function initCommand(dir: string | undefined, opts: InitOptions): void {
-  const { dir: home } = initHome(dir ?? '.', opts);
+  const { dir: home, runtime } = initHome(dir ?? '.', opts);
   const rel = path.relative(process.cwd(), home);
   const where = rel.startsWith('..') ? home : rel;
   const cd = rel === '' ? '' : `  cd ${/[^\w./-]/.test(where) ? JSON.stringify(where) : where}\n`;
   process.stdout.write(
-    `mi: a new home in ${home}\n` +
+    `mi: a new home in ${home}, depending on ${runtime}\n` +
       'Next:\n' +
       cd +
       '  npm install            # this runtime, and TypeScript to check extensions/\n' +

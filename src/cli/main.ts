@@ -27,7 +27,7 @@ export async function main(argv: string[]): Promise<void> {
   program
     .command('init [dir]')
     .description('make a new home in DIR (default: here): deployment.toml, log4j2.properties, the folder layout, a sample API and proxy, .gitignore, and a package.json for `npm start`')
-    .option('--runtime <spec>', 'the dependency on this runtime in package.json (default: ^ this version), e.g. file:../mediation-runtime')
+    .option('--runtime <spec>', 'the dependency on this runtime in package.json (default: ^ its version when installed from npm, else file: this checkout)')
     .action(async (dir: string | undefined, o: { runtime?: string }) => {
       const [{ initCommand }, { reportError }] = await Promise.all([import('./init.js'), import('./report-error.js')]);
       try {

@@ -141,4 +141,12 @@ describe('a home made by mi init, run from the packed package (npm pack, npm ins
     assert.match(r.stdout, /^extensions type-checked: 1 file, 0 errors$/m);
     assert.match(r.stdout, /2 artifacts valid, 0 errors, 0 warnings/);
   });
+
+  it('mi init run from the installed package pins it by version range', async () => {
+    const r = await run(NPX, ['--no', 'mi', 'init', path.join(tmp, 'second')], home, 60_000);
+    assert.equal(r.code, 0, r.stderr);
+    const ours = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+    const pkg = JSON.parse(readFileSync(path.join(tmp, 'second', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    assert.deepEqual(pkg.dependencies, { [ours.name]: `^${ours.version}` });
+  });
 });
