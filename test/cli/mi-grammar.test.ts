@@ -199,4 +199,15 @@ describe('mi CLI grammar of Micro Integrator (add env, login, get, update, add/d
     assert.equal(await ok(['login', 'local', ADMIN.name, '--password-stdin', '-k'], ADMIN.password), 'Logged into MI in local environment\n');
     assert.match(await ok(['get', 'apis', '-e', 'local']), /^NAME {16}URL\nOrdersApi/);
   });
+
+  it('a session the server no longer honours is MI_CLI_002 with the mi login line to run', async () => {
+    const { token } = (JSON.parse(readFileSync(envFile(), 'utf8')) as { environments: Record<string, { token: string }> }).environments['local']!;
+    const { Agent, fetch } = await import('undici');
+    const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+    assert.equal((await fetch(`${s.managementUrl}/logout`, { headers: { authorization: `Bearer ${token}` }, dispatcher })).status, 200);
+    await dispatcher.close();
+    const r = await mi(['get', 'apis', '-e', 'local']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^mi: MI_CLI_002 {2}the server refused the session of 'admin' in 'local' \(.*\); run `mi login local admin` again\n$/);
+  });
 });
