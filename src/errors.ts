@@ -154,7 +154,7 @@ export const Errors = {
   MGT_TRANSACTIONS_STORE: spec('MI_MGT_012', 'transaction counts cannot be written to or read from their database; counts are kept in memory and retried', 503),
   MGT_LOG_LEVELS_FIXED: spec('MI_MGT_013', 'log levels cannot be changed on this server: its loggers are not configured from log4j2.properties', 409),
   REMOTE_NO_SESSION: spec('MI_MGT_014', '`mi remote` has no saved session, or the server refused it (expired, revoked); run `mi remote login --url URL -u USER`'),
-  REMOTE_CONNECT: spec('MI_MGT_015', '`mi remote` cannot reach the server or does not trust its certificate; check --url, pass --ca <pem> (or -k for a self-signed development key)'),
+  REMOTE_CONNECT: spec('MI_MGT_015', '`mi remote` / `mi login` cannot reach the server or does not trust its certificate; check the URL, pass --ca <pem> (or -k for a self-signed development key)'),
   TRANSACTIONS_CLI: spec('MI_MGT_016', '`mi transactions` options are invalid (--from/--to as YYYY-MM-DD, from <= to) or the counts database cannot be read'),
   MGT_PLAIN_HTTP_REFUSED: spec('MI_MGT_017', 'plain HTTP reached the HTTPS management port; call it with https:// (the reply is a 400 saying so, not an empty reply)', 400),
   // the command line: Micro Integrator's CLI grammar, mi init, mi validate (src/cli/)
