@@ -189,13 +189,19 @@ export const Errors = {
   MGT_TRANSACTIONS_STORE: spec('MI_MGT_012', 'transaction counts cannot be written to or read from their database; counts are kept in memory and retried', 503),
   MGT_LOG_LEVELS_FIXED: spec('MI_MGT_013', 'log levels cannot be changed on this server: its loggers are not configured from log4j2.properties', 409),
   REMOTE_NO_SESSION: spec('MI_MGT_014', '`mi remote` has no saved session, or the server refused it (expired, revoked); run `mi remote login --url URL -u USER`'),
-  REMOTE_CONNECT: spec('MI_MGT_015', '`mi remote` cannot reach the server or does not trust its certificate; check --url, pass --ca <pem> (or -k for a self-signed development key)'),
+  REMOTE_CONNECT: spec('MI_MGT_015', '`mi remote` / `mi login` cannot reach the server or does not trust its certificate; check the URL, pass --ca <pem> (or -k for a self-signed development key)'),
   TRANSACTIONS_CLI: spec('MI_MGT_016', '`mi transactions` options are invalid (--from/--to as YYYY-MM-DD, from <= to) or the counts database cannot be read'),
   // operations: the internal HTTP API (probes, metrics) on 9191 + offset (src/observability/)
   OPS_NOT_FOUND: spec('MI_OPS_001', 'the internal HTTP API serves GET /healthz, /liveness and /metric-service/metrics only (metrics with [metrics] enable = true)', 404),
   OPS_METHOD: spec('MI_OPS_002', 'the internal HTTP API answers GET (and HEAD) only', 405),
   OPS_METRICS_FAILED: spec('MI_OPS_003', 'the metrics could not be written; the cause is in the server log', 500),
   OPS_NOT_READY: spec('MI_OPS_004', 'the server is not ready (a faulty artifact, an unreachable user store or datasource, a listener down, starting or stopping); GET /healthz on the internal port lists what'),
+  MGT_PLAIN_HTTP_REFUSED: spec('MI_MGT_017', 'plain HTTP reached the HTTPS management port; call it with https:// (the reply is a 400 saying so, not an empty reply)', 400),
+  // the command line: Micro Integrator's CLI grammar, mi init, mi validate (src/cli/)
+  CLI_ENVIRONMENT: spec('MI_CLI_001', 'no environment of that name, or the environments file is damaged; add it with `mi add env NAME https://host:9164`'),
+  CLI_NOT_LOGGED_IN: spec('MI_CLI_002', 'not logged in to the environment, or the server refused its session (expired, revoked, restarted); run `mi login NAME USER`'),
+  CLI_ARGUMENTS: spec('MI_CLI_003', 'the arguments of the command do not fit together or are not valid (the message names the one to fix)'),
+  CLI_INIT: spec('MI_CLI_004', '`mi init` would overwrite a file that is already there, or cannot write the folder; choose a new folder'),
   // WS-Security on proxy services (src/security/ws-security/)
   WSS_POLICY_UNSUPPORTED: spec('MI_WSS_001', 'a security policy assertion or Rampart setting is not supported (signatures, encryption, other tokens, Java callbacks); the proxy is not deployed until it is removed'),
   WSS_POLICY_INVALID: spec('MI_WSS_002', 'a proxy security policy is not a valid WS-Policy, has a wrong value, or its key names neither a local entry nor a conf:/gov:/local:/file: file under the home'),

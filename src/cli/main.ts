@@ -12,6 +12,9 @@ const GROUPS: Record<string, () => Promise<(program: Command) => void>> = {
   transactions: async () => (await import('./transactions.js')).registerTransactionsCommand,
   'api-key': async () => (await import('./api-key.js')).registerApiKeyCommand,
 };
+// Micro Integrator's CLI grammar: one module registers add, get, delete, update, login and logout
+const miCommands = async (): Promise<(program: Command) => void> => (await import('./mi-commands.js')).registerMiCommands;
+for (const verb of ['add', 'get', 'delete', 'update', 'login', 'logout']) GROUPS[verb] = miCommands;
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
@@ -22,6 +25,18 @@ export async function main(argv: string[]): Promise<void> {
     .option('--home <dir>', 'home folder', '.')
     .option('--offset <n>', 'port offset, overriding [server] offset')
     .action(async (o) => (await import('./start.js')).startCommand(o));
+  program
+    .command('init [dir]')
+    .description('make a new home in DIR (default: here): deployment.toml, log4j2.properties, the folder layout, a sample API and proxy, .gitignore, and a package.json for `npm start`')
+    .option('--runtime <spec>', 'the dependency on this runtime in package.json (default: ^ its version when installed from npm, else file: this checkout)')
+    .action(async (dir: string | undefined, o: { runtime?: string }) => {
+      const [{ initCommand }, { reportError }] = await Promise.all([import('./init.js'), import('./report-error.js')]);
+      try {
+        initCommand(dir, o);
+      } catch (err) {
+        reportError(err);
+      }
+    });
   program
     .command('validate')
     .description('check deployment.toml and every artifact without serving; exits non-zero on any problem')
@@ -43,6 +58,6 @@ export async function main(argv: string[]): Promise<void> {
     .option('--encrypt', 'read one value from standard input and print its cipher text instead')
     .action(async (o) => (await import('./cipher-tool.js')).cipherToolCommand(o));
   const group = argv[2] !== undefined ? GROUPS[argv[2]] : undefined;
-  for (const load of group ? [group] : Object.values(GROUPS)) (await load())(program);
+  for (const load of group ? [group] : new Set(Object.values(GROUPS))) (await load())(program);
   await program.parseAsync(argv);
 }

@@ -128,3 +128,10 @@ export function replyError(r: RemoteReply): { code?: string; message: string } {
   }
   return { message: typeof b === 'string' && b ? b : `HTTP ${r.status}` };
 }
+
+/** The body of a 2xx reply; otherwise the server's error, with its MI_ code, as the thrown error. */
+export function expectOk(r: RemoteReply): unknown {
+  if (r.status >= 200 && r.status < 300) return r.body;
+  const e = replyError(r);
+  throw Object.assign(new Error(e.message), { code: e.code }) as Error;
+}

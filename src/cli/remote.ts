@@ -14,25 +14,15 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Errors, MiError } from '../errors.js';
-import { call, forgetSession, loadSession, managementUrl, replyError, saveSession, sessionFile, type Connection, type RemoteReply } from './remote-session.js';
+import { call, expectOk, forgetSession, loadSession, managementUrl, replyError, saveSession, sessionFile, type Connection } from './remote-session.js';
 import { cell, table } from './table.js';
-import { reportError } from './report-error.js';
-import { readPassword, readNewPassword } from './terminal-input.js';
+import { reportingErrors as run } from './report-error.js';
+import { readPassword } from './terminal-input.js';
 
 interface OutputOptions {
   json?: boolean;
 }
 
-
-function run<A extends unknown[]>(work: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      await work(...args);
-    } catch (err) {
-      reportError(err);
-    }
-  };
-}
 
 /** A call with the saved token; 401 means the session is over. */
 async function authorized(method: string, resource: string, body?: unknown): Promise<unknown> {
@@ -44,11 +34,6 @@ async function authorized(method: string, resource: string, body?: unknown): Pro
   return expectOk(r);
 }
 
-function expectOk(r: RemoteReply): unknown {
-  if (r.status >= 200 && r.status < 300) return r.body;
-  const e = replyError(r);
-  throw Object.assign(new Error(e.message), { code: e.code }) as Error;
-}
 
 function print(body: unknown, opts: OutputOptions, columns?: readonly string[]): void {
   if (opts.json) {

@@ -6,3 +6,14 @@ export function reportError(err: unknown): void {
   process.stderr.write(`mi: ${typeof code === 'string' && code.startsWith('MI_') ? `${code}  ` : ''}${message}\n`);
   process.exitCode = 1;
 }
+
+/** A commander action that reports its failure as above instead of throwing. */
+export function reportingErrors<A extends unknown[]>(work: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await work(...args);
+    } catch (err) {
+      reportError(err);
+    }
+  };
+}

@@ -38,9 +38,9 @@ export function promptHidden(question: string): Promise<string> {
   });
 }
 
-function requireTerminal(): void {
+function requireTerminal(instead = 'write it to standard input and pass --password-stdin', what = 'the password'): void {
   if (!process.stdin.isTTY) {
-    throw new MiError(Errors.PASSWORD_INPUT, 'standard input is not a terminal to ask for the password on; write it to standard input and pass --password-stdin');
+    throw new MiError(Errors.PASSWORD_INPUT, `standard input is not a terminal to ask for ${what} on; ${instead}`);
   }
 }
 
@@ -59,4 +59,16 @@ export async function readNewPassword(opts: { passwordStdin?: boolean }, name: s
   const second = await promptHidden('Repeat the password: ');
   if (first !== second) throw new MiError(Errors.PASSWORD_INPUT, 'the two passwords differ; nothing was changed');
   return first;
+}
+
+/** One line typed on the terminal, echoed (a user name, a y/N answer); `instead` says how to do without a terminal. */
+export async function promptLine(question: string, what: string, instead: string): Promise<string> {
+  requireTerminal(instead, what);
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim();
+  } finally {
+    rl.close();
+  }
 }

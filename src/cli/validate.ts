@@ -1,4 +1,7 @@
-/** `mi validate`: check the toml and every artifact without serving; problems as file:line:col  CODE  message. */
+/**
+ * `mi validate`: check the toml and every artifact without serving, and type-check extensions/ when
+ * TypeScript is installed in the home; problems as file:line:col  CODE  message.
+ */
 import path from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { memoryLoggerFactory } from '../logging/logger.js';
@@ -26,6 +29,7 @@ function writeSecurityReport(deployed: readonly Artifact[]): void {
     }
   }
 }
+import { typeCheckExtensions } from './typecheck-extensions.js';
 
 export function validateCommand(opts: { home: string }): void {
   const home = path.resolve(opts.home);
@@ -65,8 +69,19 @@ export function validateCommand(opts: { home: string }): void {
   }
   for (const d of result.diagnostics) process.stdout.write(formatDiagnostic(path.isAbsolute(d.file) ? { ...d, file: path.relative(process.cwd(), d.file) || d.file } : d) + '\n');
   writeSecurityReport(result.deployed);
+  // types last: a module that does not even compile was reported above
+  const types = typeCheckExtensions(home);
+  if (types.checked) {
+    for (const t of types.problems) process.stdout.write(`${path.relative(process.cwd(), t.file) || t.file}:${t.line}:${t.col}  ${t.code}  ${t.message}\n`);
+    process.stdout.write(`extensions type-checked: ${plural(types.files, 'file')}, ${plural(types.problems.length, 'error')}\n`);
+    problems += types.problems.length;
+  } else if (!types.reason.startsWith('no TypeScript')) process.stdout.write(`mi: extensions/ not type-checked: ${types.reason}\n`);
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = result.diagnostics.length - errors;
   process.stdout.write(`${result.deployed.length} artifacts valid, ${errors} errors, ${warnings} warnings\n`);
   if (result.diagnostics.length || problems) process.exitCode = 1;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -3,6 +3,7 @@
  * stack and the reply. One object carries a request through the in-flow and, after an endpoint answers, the
  * response through the out-flow (the default-scope properties stay, as Synapse copies them over).
  */
+import type { QueryParameters } from './query-parameters.js';
 import { randomUUID, type X509Certificate } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -80,7 +81,10 @@ export interface InboundRequest {
   /** Path and query, as received. */
   url: string;
   path: string;
-  query: string;
+  /** The query string without '?', as received. */
+  queryString: string;
+  /** The same, parsed on first use (what handlers see as `mc.inbound.query`). */
+  query: QueryParameters;
   protocol: 'http' | 'https';
   host: string;
   remoteAddress: string;

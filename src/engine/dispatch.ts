@@ -95,9 +95,9 @@ export async function dispatch(
   contentLength?: number,
 ): Promise<Reply> {
   const dep = runtime.current;
-  if (inbound.method === 'GET' && inbound.query.startsWith('swagger.')) {
+  if (inbound.method === 'GET' && inbound.queryString.startsWith('swagger.')) {
     // MI's swagger request processors answer before dispatch, without the API's security
-    const format = swaggerFormat(inbound.query);
+    const format = swaggerFormat(inbound.queryString);
     const api = format && apiForSwagger(dep.apis, inbound.path);
     if (api && api.transports.has(inbound.protocol)) return swaggerReply(api, format!, inbound);
   }
@@ -106,15 +106,15 @@ export async function dispatch(
   if (svc) {
     const proxy = dep.proxies.get(svc.name);
     if (proxy && proxy.startOnLoad && proxy.transports.has(inbound.protocol)) {
-      if (inbound.method === 'GET' && isWsdlQuery(inbound.query)) return wsdlReply(runtime, proxy);
+      if (inbound.method === 'GET' && isWsdlQuery(inbound.queryString)) return wsdlReply(runtime, proxy);
       const tc = runtime.transactions; // transaction counter: one increment, nothing allocated
       if (tc !== undefined) tc.count++;
       const ex = new Exchange(runtime, proxyRoute(runtime, proxy), inbound, headers, payload);
-      if (svc.rest || inbound.query) ex.mc.axis2.set('REST_URL_POSTFIX', svc.rest + (inbound.query ? '?' + inbound.query : ''));
+      if (svc.rest || inbound.queryString) ex.mc.axis2.set('REST_URL_POSTFIX', svc.rest + (inbound.queryString ? '?' + inbound.queryString : ''));
       return ex.run();
     }
   }
-  const route = dep.router.route(inbound.method, inbound.path, inbound.query, hostOnly(inbound.host), inbound.port);
+  const route = dep.router.route(inbound.method, inbound.path, inbound.queryString, hostOnly(inbound.host), inbound.port);
   if (route.kind === 'match' && route.api.transports.has(inbound.protocol)) {
     const tc = runtime.transactions;
     if (tc !== undefined) tc.count++;
@@ -137,7 +137,7 @@ function hostOnly(host: string): string {
 }
 
 function setRestProperties(mc: Exchange['mc'], api: Api, subPath: string, vars: Record<string, string>): void {
-  const q = mc.inbound.query;
+  const q = mc.inbound.queryString;
   const full = mc.inbound.path + (q ? '?' + q : '');
   const p = mc.props;
   p.set('REST_FULL_REQUEST_PATH', full);

@@ -114,7 +114,7 @@ export function axis2Property(mc: MessageContext, name: string): unknown {
 
 /** $url:name — a query parameter of the request URL, name case-insensitive, URL-decoded. */
 export function urlParam(mc: MessageContext, name: string): string | undefined {
-  const q = mc.inbound.query;
+  const q = mc.inbound.queryString;
   if (!q) return undefined;
   const lower = name.toLowerCase();
   for (const part of q.split('&')) {

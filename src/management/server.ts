@@ -5,6 +5,7 @@
  * per-process key. Timeouts and the body limit are explicit: fastify 5 sets no request timeout.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Server as HttpsServer } from 'node:https';
 import { Errors } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import type { LoadedKeyStore } from '../security/keys/keystore.js';
@@ -15,6 +16,7 @@ import type { ManagementContext } from './context.js';
 import { applyCors } from './cors.js';
 import { errorBody, toErrorReply } from './errors.js';
 import { maskReply } from '../logging/reply-masker.js';
+import { refusePlainHttp } from './plain-http-refusal.js';
 import { registerApis } from './resources/apis.js';
 import { registerEndpoints } from './resources/endpoints.js';
 import { registerLocalEntries } from './resources/local-entries.js';
@@ -68,6 +70,7 @@ export async function startManagementApi(opts: ManagementOptions): Promise<Manag
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
+  if (key) refusePlainHttp(app.server as HttpsServer);
   const ctx: ManagementContext = {
     runtime,
     settings,

@@ -5,6 +5,7 @@
  * Request/header/keep-alive timeouts are set, oversized bodies are refused from Content-Length up front,
  * and errors become a JSON reply with a code, never a stack trace.
  */
+import { QueryParameters } from '../context/query-parameters.js';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type https from 'node:https';
 import type { Readable } from 'node:stream';
@@ -112,7 +113,8 @@ async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMess
     method: req.method ?? 'GET',
     url,
     path,
-    query: q < 0 ? '' : target.slice(q + 1),
+    queryString: q < 0 ? '' : target.slice(q + 1),
+    query: new QueryParameters(q < 0 ? '' : target.slice(q + 1)),
     protocol,
     host: raw.host ?? '',
     remoteAddress: req.socket.remoteAddress ?? '',

@@ -1,4 +1,5 @@
 /** Builds a Runtime and MessageContext without a listener, for unit tests of mediators and endpoints. */
+import { QueryParameters } from '../../src/context/query-parameters.js';
 import { configFrom } from '../../src/config/config.js';
 import { memoryLoggerFactory } from '../../src/logging/logger.js';
 import { Runtime } from '../../src/runtime.js';
@@ -29,7 +30,8 @@ export function testMessage(rt: Runtime, m: TestMessage = {}): MessageContext {
     method: m.method ?? 'POST',
     url,
     path: q < 0 ? url : url.slice(0, q),
-    query: q < 0 ? '' : url.slice(q + 1),
+    queryString: q < 0 ? '' : url.slice(q + 1),
+    query: new QueryParameters(q < 0 ? '' : url.slice(q + 1)),
     protocol: 'http',
     host: 'localhost:8290',
     remoteAddress: '127.0.0.1',

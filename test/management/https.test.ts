@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import { promisify } from 'node:util';
 import { jwtVerify } from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -56,6 +58,44 @@ describe('management API over HTTPS with the primary key store', function () {
     const apis = await undiciFetch(`${s.managementUrl}/apis`, { headers: { authorization: `Bearer ${AccessToken}` }, dispatcher });
     assert.equal(apis.status, 200);
     await dispatcher.close();
+  });
+
+  it('answers plain HTTP with 400 and a line saying to use https:// (not an empty reply), and keeps serving TLS', async () => {
+    const port = Number(new URL(s.managementUrl!).port);
+    const reply = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path: '/management/apis' }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+        })
+        .on('error', reject);
+    });
+    assert.equal(reply.status, 400);
+    assert.equal(reply.headers['content-type'], 'application/json');
+    assert.deepEqual(JSON.parse(reply.body), {
+      Error: `this is the HTTPS management API: plain HTTP is not served here; use https://127.0.0.1:${port}/management`,
+      code: 'MI_MGT_017',
+    });
+    const dispatcher = trusting();
+    const r = await undiciFetch(`${s.managementUrl}/login`, { headers: { authorization: basic(ADMIN.name, ADMIN.password) }, dispatcher });
+    assert.equal(r.status, 200);
+    await dispatcher.close();
+  });
+
+  it('a Host header that is not a plain host name is not echoed into the plain-HTTP reply', async () => {
+    const port = Number(new URL(s.managementUrl!).port);
+    const text = await new Promise<string>((resolve, reject) => {
+      const c = net.connect(port, '127.0.0.1', () => c.write('GET / HTTP/1.1\r\nHost: evil"><x>\r\n\r\n'));
+      let got = '';
+      c.setEncoding('utf8');
+      c.on('data', (d: string) => (got += d));
+      c.on('end', () => resolve(got));
+      c.on('error', reject);
+    });
+    assert.match(text, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.ok(text.endsWith('use https://","code":"MI_MGT_017"}\n'), text);
   });
 
   it('a client that does not trust the certificate fails the handshake', async () => {

@@ -29,7 +29,7 @@ export function findApiKey(mc: MessageContext, scheme: ApiKeyScheme, defaultName
       const v = mc.headers.get(name.toLowerCase());
       if (typeof v === 'string') return { key: v.trim(), location, name };
     } else {
-      const v = queryValue(mc.inbound.query, name);
+      const v = queryValue(mc.inbound.queryString, name);
       if (v !== undefined) return { key: v, location, name };
     }
   }
