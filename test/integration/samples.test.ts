@@ -49,7 +49,7 @@ describe('the repository samples', function () {
     const port = await freePort();
     const ep = path.join(home, 'synapse-configs', 'default', 'endpoints', 'EchoEndpoint.xml');
     writeFileSync(ep, readFileSync(ep, 'utf8').replace('http://localhost:8290/', `http://127.0.0.1:${port}/`));
-    s = await startServer({ home, logs: memoryLoggerFactory(), httpPort: port, httpsPort: 0, managementPort: 0, host: '127.0.0.1' });
+    s = await startServer({ home, logs: memoryLoggerFactory(), httpPort: port, httpsPort: 0, managementPort: 0, internalPort: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${port}`;
   });
   after(async () => {
