@@ -21,6 +21,7 @@ import { FileUserStore } from './security/auth/file-user-store.js';
 import { MemoryNonceStore, type NonceStore } from './security/ws-security/nonce-store.js';
 import type { AccessServices } from './security/policies/access-policy.js';
 import { GatewaySecurity } from './security/gateway/gateway-security.js';
+import type { ApiCertificateRegistry } from './security/gateway/api-certificate-registry.js';
 import type { ApiKeyVerifier } from './security/gateway/api-key-verifier.js';
 import type { TransactionCounter } from './transactions/counter.js';
 import type { GlobalHandlers } from './handlers/global-handlers.js';
@@ -72,6 +73,8 @@ export interface RuntimeServices {
   readonly gateway?: GatewaySecurity;
   /** API keys of `mi api-key issue` (mi start: in the user store's database); none: API keys are refused (900900). */
   readonly apiKeys?: ApiKeyVerifier;
+  /** Client certificates registered per API (`mi api-cert`), re-read periodically; stopped with the runtime. */
+  readonly apiCertificates?: ApiCertificateRegistry;
   /** Where cache entries and throttle counters live ([cache], [throttle]); read from the configuration when not given. */
   readonly sharedStores?: SharedStores;
   /** Prometheus metrics (`[metrics] enable`); undefined costs nothing per request. */
@@ -89,6 +92,7 @@ export class Runtime implements MessageRuntime, AccessServices {
   readonly nonces: NonceStore;
   readonly gateway: GatewaySecurity;
   readonly apiKeys: ApiKeyVerifier | undefined;
+  readonly apiCertificates: ApiCertificateRegistry | undefined;
   readonly transactions: TransactionCounter | undefined;
   readonly extensionSettings: ExtensionSettings;
   readonly payloadLimits: PayloadLimits;
@@ -109,6 +113,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.nonces = services.nonces ?? new MemoryNonceStore();
     this.gateway = services.gateway ?? GatewaySecurity.fromConfig(config, config.warnings, logs);
     this.apiKeys = services.apiKeys;
+    this.apiCertificates = services.apiCertificates;
     this.transactions = services.transactions;
     this.metrics = services.metrics;
     this.extensionSettings = readExtensionSettings(config.toml);
@@ -188,5 +193,6 @@ export class Runtime implements MessageRuntime, AccessServices {
     await this.sharedStores.close();
     await this.resources.closeAll();
     await this.gateway.close();
+    this.apiCertificates?.stop();
   }
 }

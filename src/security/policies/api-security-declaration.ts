@@ -80,8 +80,8 @@ export function parseSecurityElement(el: Element, ctx: ParseContext): ParsedSecu
     else if (children.length || a.size > 1) ctx.error(el, Errors.API_SECURITY_DECLARATION, `<security auth="none"/> declares an open resource and takes nothing else`);
     return { policy: undefined, open: auth === 'none' };
   }
-  const application = a.get('application') ?? 'mandatory';
-  if (application !== 'mandatory' && application !== 'optional') {
+  const application = a.get('application');
+  if (application !== undefined && application !== 'mandatory' && application !== 'optional') {
     ctx.error(el, Errors.API_SECURITY_DECLARATION, `application must be 'mandatory' or 'optional', not '${application}'`);
     return NOTHING;
   }
@@ -114,9 +114,10 @@ export function parseSecurityElement(el: Element, ctx: ParseContext): ParsedSecu
       }
     } else if (name === 'mutualssl') {
       const at = attributes(c, ctx, ['mandatory']);
-      const mandatory = at ? flag(c, ctx, 'mandatory', at.get('mandatory'), true) : undefined;
+      // the default is settled below, when the application schemes are known
+      const mandatory = at ? (at.get('mandatory') === undefined ? null : flag(c, ctx, 'mandatory', at.get('mandatory'), true)) : undefined;
       if (mandatory === undefined) ok = false;
-      else mutualSsl = { mandatory };
+      else mutualSsl = { mandatory: mandatory ?? undefined } as { mandatory: boolean };
     } else if (name === 'api_key') {
       const at = attributes(c, ctx, ['in', 'name']);
       const where = at?.get('in');
@@ -143,6 +144,8 @@ export function parseSecurityElement(el: Element, ctx: ParseContext): ParsedSecu
     ctx.error(el, Errors.API_SECURITY_DECLARATION, '<security> lists no scheme; list <oauth2>, <basic_auth>, <api_key> or <mutualssl>, or write <security auth="none"/> for an open resource');
     return NOTHING;
   }
+  // API Manager's rule: with a certificate and an application scheme, each is optional unless marked mandatory
+  if (mutualSsl && mutualSsl.mandatory === undefined) mutualSsl = { mandatory: !app };
   if (!app && application === 'optional') {
     ctx.error(el, Errors.API_SECURITY_DECLARATION, "application='optional' needs an application scheme (oauth2, basic_auth or api_key) besides mutualssl");
     return NOTHING;
