@@ -21,6 +21,7 @@ import { FileUserStore } from './security/auth/file-user-store.js';
 import { MemoryNonceStore, type NonceStore } from './security/ws-security/nonce-store.js';
 import type { AccessServices } from './security/policies/access-policy.js';
 import { GatewaySecurity } from './security/gateway/gateway-security.js';
+import type { AccessPhase } from './security/policies/access-phase.js';
 import type { ApiCertificateRegistry } from './security/gateway/api-certificate-registry.js';
 import type { ApiKeyVerifier } from './security/gateway/api-key-verifier.js';
 import type { TransactionCounter } from './transactions/counter.js';
@@ -41,6 +42,14 @@ export interface Deployment {
   readonly router: ApiRouter<Api>;
   /** Keys of the shared resources (DB connection pools) the deployed artifacts use; others are closed. */
   readonly resources: ReadonlySet<string>;
+}
+
+/** Whether any access phase of the deployment (an API's, a resource's, a proxy's) checks a client certificate. */
+export function deploymentUsesClientCertificates(d: Deployment): boolean {
+  const asks = (phase: AccessPhase | null): boolean => phase !== null && phase.policies.some((p) => p.asksClientCertificate === true);
+  for (const api of d.apis.values()) if (asks(api.access) || api.resources.some((r) => asks(r.access))) return true;
+  for (const p of d.proxies.values()) if (asks(p.access)) return true;
+  return false;
 }
 
 export function emptyDeployment(): Deployment {
@@ -99,6 +108,10 @@ export class Runtime implements MessageRuntime, AccessServices {
   readonly sharedStores: SharedStores;
   readonly resources = new SharedResources();
   readonly metrics: Metrics | undefined;
+  /** Whether a deployed API or proxy uses mutual SSL (the HTTPS listener then asks for client certificates). */
+  wantsClientCertificate = false;
+  /** Told when wantsClientCertificate changes (the HTTPS listener). */
+  readonly clientCertificateDemand: ((wanted: boolean) => void)[] = [];
   /** `[[synapse_handlers]]` in force; replaced when their modules are edited; undefined when none. */
   globalHandlers: GlobalHandlers | undefined = undefined;
 
@@ -145,6 +158,11 @@ export class Runtime implements MessageRuntime, AccessServices {
   activate(next: Deployment): void {
     const prev = this.deployment;
     this.deployment = next;
+    const wanted = deploymentUsesClientCertificates(next);
+    if (wanted !== this.wantsClientCertificate) {
+      this.wantsClientCertificate = wanted;
+      for (const f of this.clientCertificateDemand) f(wanted);
+    }
     // group and indirect endpoints resolve their children through the runtime when their state is read
     this.metrics?.deployed(next, { runtime: this } as unknown as MessageContext);
     for (const [key, ep] of prev.endpoints) {

@@ -33,6 +33,8 @@ export interface AccessPolicy {
   readonly priority: number;
   /** What it asks for, in words, for `mi validate` (credential policies say it; transport checks may not). */
   readonly description?: string;
+  /** It checks a TLS client certificate, so the HTTPS listener must ask for one. */
+  readonly asksClientCertificate?: boolean;
   check(mc: MessageContext, services: AccessServices): AccessVerdict | Promise<AccessVerdict>;
 }
 

@@ -92,9 +92,11 @@ class ApiSecurityPolicy implements AccessPolicy {
     if (d.apiKey) parts.push(`API Key ${REALM}`);
     this.challenge = parts.map((p) => p + ', ').join('').trim();
     this.description = describeDeclaration(d);
+    this.asksClientCertificate = d.mutualSsl !== undefined;
   }
 
   readonly description: string;
+  readonly asksClientCertificate: boolean;
 
   /**
    * API Manager's rule (APIAuthenticationHandler): the certificate first; valid, it admits unless the
