@@ -89,7 +89,8 @@ export function parseSecurityElement(el: Element, ctx: ParseContext): ParsedSecu
   let oauth2: OAuth2Scheme | undefined;
   let basicAuth: BasicAuthScheme | undefined;
   let apiKey: ApiKeyScheme | undefined;
-  let mutualSsl: { mandatory: boolean } | undefined;
+  /** undefined: no <mutualssl>; null: <mutualssl> without `mandatory`. */
+  let certificateMandatory: boolean | null | undefined;
   let ok = removeCredentials !== undefined;
   const seen = new Set<string>();
   for (const c of children) {
@@ -114,10 +115,11 @@ export function parseSecurityElement(el: Element, ctx: ParseContext): ParsedSecu
       }
     } else if (name === 'mutualssl') {
       const at = attributes(c, ctx, ['mandatory']);
-      // the default is settled below, when the application schemes are known
-      const mandatory = at ? (at.get('mandatory') === undefined ? null : flag(c, ctx, 'mandatory', at.get('mandatory'), true)) : undefined;
+      const written = at?.get('mandatory');
+      // unwritten: settled below, once the application schemes are known
+      const mandatory = at ? (written === undefined ? null : flag(c, ctx, 'mandatory', written, true)) : undefined;
       if (mandatory === undefined) ok = false;
-      else mutualSsl = { mandatory: mandatory ?? undefined } as { mandatory: boolean };
+      else certificateMandatory = mandatory;
     } else if (name === 'api_key') {
       const at = attributes(c, ctx, ['in', 'name']);
       const where = at?.get('in');
@@ -140,12 +142,12 @@ export function parseSecurityElement(el: Element, ctx: ParseContext): ParsedSecu
   }
   if (!ok) return NOTHING;
   const app = oauth2 !== undefined || basicAuth !== undefined || apiKey !== undefined;
+  // API Manager's rule: with a certificate and an application scheme, each is optional unless marked mandatory
+  const mutualSsl = certificateMandatory === undefined ? undefined : { mandatory: certificateMandatory ?? !app };
   if (!app && !mutualSsl) {
     ctx.error(el, Errors.API_SECURITY_DECLARATION, '<security> lists no scheme; list <oauth2>, <basic_auth>, <api_key> or <mutualssl>, or write <security auth="none"/> for an open resource');
     return NOTHING;
   }
-  // API Manager's rule: with a certificate and an application scheme, each is optional unless marked mandatory
-  if (mutualSsl && mutualSsl.mandatory === undefined) mutualSsl = { mandatory: !app };
   if (!app && application === 'optional') {
     ctx.error(el, Errors.API_SECURITY_DECLARATION, "application='optional' needs an application scheme (oauth2, basic_auth or api_key) besides mutualssl");
     return NOTHING;

@@ -244,8 +244,10 @@ export function describeDeclaration(d: SecurityDeclaration): string {
   if (d.apiKey) alternatives.push(`api_key (${d.apiKey.locations.map((l) => `${l.in} ${l.name ?? 'apikey'}`).join(', ')})`);
   let text = alternatives.join(' | ');
   if (d.mutualSsl) {
-    const cert = d.mutualSsl.mandatory ? 'client certificate required' : 'or a client certificate';
-    text = text ? `${text}, ${cert}` : 'client certificate';
+    if (!text) text = 'client certificate';
+    else if (d.mutualSsl.mandatory) text = d.applicationMandatory ? `${text}, client certificate required` : `client certificate required (${text} not checked)`;
+    else if (!d.applicationMandatory) text = `${text}, or a client certificate`;
+    // optional certificate, mandatory application scheme: the certificate changes nothing
   }
   return text;
 }

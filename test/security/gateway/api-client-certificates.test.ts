@@ -32,11 +32,8 @@ async function eventually(what: string, check: () => Promise<boolean>): Promise<
 const SEQ = `<inSequence><payloadFactory media-type="json"><format>{"tier":"$1","alias":"$2"}</format><args>
   <arg expression="get-property('api.ut.clientCertificateTier')"/><arg expression="get-property('api.ut.clientCertificateAlias')"/></args></payloadFactory><respond/></inSequence>`;
 
-let certs: Certificates;
-before(function () {
-  this.timeout(60_000);
-  certs = makeCertificates();
-});
+/** Made once for the three databases, on first use (not in a root hook: other files need not pay for it). */
+let certs: Certificates | undefined;
 
 describeEachDatabase('client certificates per API with mi api-cert', (target) => {
   let nodes: Server[] = [];
@@ -45,6 +42,7 @@ describeEachDatabase('client certificates per API with mi api-cert', (target) =>
   before(async function () {
     this.timeout(120000);
     home = target().home;
+    certs ??= makeCertificates();
     const dir = path.join(home, 'synapse-configs', 'default', 'api');
     mkdirSync(dir, { recursive: true });
     mkdirSync(path.join(home, 'deployment'), { recursive: true });
@@ -52,10 +50,10 @@ describeEachDatabase('client certificates per API with mi api-cert', (target) =>
     writeFileSync(path.join(dir, 'Open.xml'), `<api ${SYN} name="Open" context="/open"><security><mutualssl/></security><resource methods="GET" uri-template="/">${SEQ}</resource></api>`);
     writeFileSync(
       path.join(home, 'deployment', 'deployment.toml'),
-      `${target().toml}\n[server]\nhot_deployment = false\n\n[apim.mutual_ssl]\ncertificate_reload_interval = 1\n\n${certs.toml}`,
+      `${target().toml}\n[server]\nhot_deployment = false\n\n[apim.mutual_ssl]\ncertificate_reload_interval = 1\n\n${certs!.toml}`,
     );
     for (const [alias, client, tier] of [['bob', 'bob', 'Gold'], ['alice', 'alice', 'Silver'], ['mallory', 'mallory', 'Gold']] as const) {
-      const r = mi(home, 'add', '--api', 'Shop', '--alias', alias, '--tier', tier, certs.pem(client));
+      const r = mi(home, 'add', '--api', 'Shop', '--alias', alias, '--tier', tier, certs!.pem(client));
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, new RegExp(`^mi: added certificate ${alias} \\(O=Test, CN=${client}\\) to API Shop, tier ${tier}\\n$`));
     }
@@ -66,7 +64,7 @@ describeEachDatabase('client certificates per API with mi api-cert', (target) =>
     nodes = [];
   });
 
-  const call = (api: string, client: Client | undefined, node = 0) => callAs(certs, `https://localhost:${nodes[node]!.httpsPort}/${api}`, client);
+  const call = (api: string, client: Client | undefined, node = 0) => callAs(certs!, `https://localhost:${nodes[node]!.httpsPort}/${api}`, client);
 
   it('admits a registered certificate on every node and puts its tier and alias on the message', async () => {
     for (const n of [0, 1]) {
@@ -96,7 +94,7 @@ describeEachDatabase('client certificates per API with mi api-cert', (target) =>
   });
 
   it('follows mi api-cert add and delete on both running nodes within the reload interval', async () => {
-    const added = mi(home, 'add', '--api', 'Shop', '--alias', 'carol', '--tier', 'Bronze', certs.pem('carol'));
+    const added = mi(home, 'add', '--api', 'Shop', '--alias', 'carol', '--tier', 'Bronze', certs!.pem('carol'));
     assert.equal(added.status, 0, added.stderr);
     for (const n of [0, 1]) await eventually(`node ${n} admitting carol`, async () => (await call('shop', 'carol', n)).status === 200);
     assert.deepEqual(JSON.parse((await call('shop', 'carol', 1)).body), { tier: 'Bronze', alias: 'carol' });
@@ -105,7 +103,7 @@ describeEachDatabase('client certificates per API with mi api-cert', (target) =>
     assert.equal(deleted.stdout, 'mi: deleted certificate bob of API Shop\n');
     for (const n of [0, 1]) await eventually(`node ${n} refusing bob`, async () => (await call('shop', 'bob', n)).fault === 900901);
     // a deleted alias can be registered again, and deleted again
-    assert.equal(mi(home, 'add', '--api', 'Shop', '--alias', 'bob', '--tier', 'Silver', certs.pem('bob')).status, 0);
+    assert.equal(mi(home, 'add', '--api', 'Shop', '--alias', 'bob', '--tier', 'Silver', certs!.pem('bob')).status, 0);
     for (const n of [0, 1]) await eventually(`node ${n} admitting bob again`, async () => (await call('shop', 'bob', n)).status === 200);
     assert.equal(mi(home, 'delete', '--api', 'Shop', '--alias', 'bob').status, 0);
     for (const n of [0, 1]) await eventually(`node ${n} refusing bob again`, async () => (await call('shop', 'bob', n)).fault === 900901);
@@ -127,13 +125,13 @@ describeEachDatabase('client certificates per API with mi api-cert', (target) =>
     const unknownAlias = mi(home, 'delete', '--api', 'Shop', '--alias', 'nobody');
     assert.equal(unknownAlias.status, 1);
     assert.match(unknownAlias.stderr, /^mi: MI_API_040  API Shop has no certificate with alias 'nobody'/);
-    const taken = mi(home, 'add', '--api', 'Shop', '--alias', 'alice', '--tier', 'Gold', certs.pem('alice'));
+    const taken = mi(home, 'add', '--api', 'Shop', '--alias', 'alice', '--tier', 'Gold', certs!.pem('alice'));
     assert.equal(taken.status, 1);
     assert.match(taken.stderr, /MI_API_041  API Shop already has a certificate with alias 'alice'/);
-    const noApi = mi(home, 'add', '--api', 'Nope', '--alias', 'x', certs.pem('alice'));
+    const noApi = mi(home, 'add', '--api', 'Nope', '--alias', 'x', certs!.pem('alice'));
     assert.equal(noApi.status, 1);
     assert.match(noApi.stderr, /MI_API_041  no API named 'Nope'/);
-    const notPem = mi(home, 'add', '--api', 'Shop', '--alias', 'x', path.join(certs.dir, 'alice.key'));
+    const notPem = mi(home, 'add', '--api', 'Shop', '--alias', 'x', path.join(certs!.dir, 'alice.key'));
     assert.equal(notPem.status, 1);
     assert.match(notPem.stderr, /MI_API_041  .*alice\.key holds no PEM certificate/);
   });
