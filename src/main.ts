@@ -33,6 +33,8 @@ import { transactionSettings, type TransactionSettings } from './transactions/se
 import { API_SECURITY_LOGGER, GatewaySecurity } from './security/gateway/gateway-security.js';
 import { ApiKeyStore } from './security/gateway/api-key-store.js';
 import { ApiKeyVerifier } from './security/gateway/api-key-verifier.js';
+import { ApiCertificateStore } from './security/gateway/api-certificate-store.js';
+import { ApiCertificateRegistry, certificateReloadSeconds } from './security/gateway/api-certificate-registry.js';
 import { observabilitySettings, type ObservabilitySettings } from './observability/observability-settings.js';
 import { Metrics } from './observability/metrics.js';
 import { Readiness, READINESS_LOGGER } from './observability/readiness.js';
@@ -94,12 +96,14 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   let mgmt: ManagementSettings;
   let txSettings: TransactionSettings;
   let gateway: GatewaySecurity;
+  let certReloadSeconds: number;
   let shared: SharedStoreSettings;
   let obs: ObservabilitySettings;
   try {
     mgmt = managementSettings(config, featureWarnings);
     txSettings = transactionSettings(config.toml, featureWarnings);
     gateway = GatewaySecurity.fromConfig(config, featureWarnings, logs);
+    certReloadSeconds = certificateReloadSeconds(config.toml, featureWarnings);
     shared = sharedStoreSettings(config, featureWarnings);
     obs = observabilitySettings(config, featureWarnings);
   } catch (err) {
@@ -127,10 +131,14 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   // API keys live beside the users; the cache is this node's (a revocation elsewhere shows within its TTL)
   const settings = gateway.settings;
   const apiKeys = new ApiKeyVerifier(new ApiKeyStore(stores.users), { ttlSeconds: settings.apiKeyCacheSeconds, maxEntries: settings.tokenCacheSize }, logs.get(API_SECURITY_LOGGER));
+  // certificates per API (mi api-cert): re-read every certificate_reload_interval, so every node follows the database
+  const apiCertificates = new ApiCertificateRegistry(new ApiCertificateStore(stores.users), logs.get(API_SECURITY_LOGGER));
+  await apiCertificates.start(certReloadSeconds);
   let runtime: Runtime;
   try {
-    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, apiKeys, sharedStores: openSharedStores(shared, logs), metrics });
+    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, apiKeys, apiCertificates, sharedStores: openSharedStores(shared, logs), metrics });
   } catch (err) {
+    apiCertificates.stop();
     await counter?.stop();
     await stores.close();
     await internal.close();

@@ -21,6 +21,8 @@ import { FileUserStore } from './security/auth/file-user-store.js';
 import { MemoryNonceStore, type NonceStore } from './security/ws-security/nonce-store.js';
 import type { AccessServices } from './security/policies/access-policy.js';
 import { GatewaySecurity } from './security/gateway/gateway-security.js';
+import type { AccessPhase } from './security/policies/access-phase.js';
+import type { ApiCertificateRegistry } from './security/gateway/api-certificate-registry.js';
 import type { ApiKeyVerifier } from './security/gateway/api-key-verifier.js';
 import type { TransactionCounter } from './transactions/counter.js';
 import type { GlobalHandlers } from './handlers/global-handlers.js';
@@ -40,6 +42,14 @@ export interface Deployment {
   readonly router: ApiRouter<Api>;
   /** Keys of the shared resources (DB connection pools) the deployed artifacts use; others are closed. */
   readonly resources: ReadonlySet<string>;
+}
+
+/** Whether any access phase of the deployment (an API's, a resource's, a proxy's) checks a client certificate. */
+export function deploymentUsesClientCertificates(d: Deployment): boolean {
+  const asks = (phase: AccessPhase | null): boolean => phase !== null && phase.policies.some((p) => p.asksClientCertificate === true);
+  for (const api of d.apis.values()) if (asks(api.access) || api.resources.some((r) => asks(r.access))) return true;
+  for (const p of d.proxies.values()) if (asks(p.access)) return true;
+  return false;
 }
 
 export function emptyDeployment(): Deployment {
@@ -72,6 +82,8 @@ export interface RuntimeServices {
   readonly gateway?: GatewaySecurity;
   /** API keys of `mi api-key issue` (mi start: in the user store's database); none: API keys are refused (900900). */
   readonly apiKeys?: ApiKeyVerifier;
+  /** Client certificates registered per API (`mi api-cert`), re-read periodically; stopped with the runtime. */
+  readonly apiCertificates?: ApiCertificateRegistry;
   /** Where cache entries and throttle counters live ([cache], [throttle]); read from the configuration when not given. */
   readonly sharedStores?: SharedStores;
   /** Prometheus metrics (`[metrics] enable`); undefined costs nothing per request. */
@@ -89,12 +101,17 @@ export class Runtime implements MessageRuntime, AccessServices {
   readonly nonces: NonceStore;
   readonly gateway: GatewaySecurity;
   readonly apiKeys: ApiKeyVerifier | undefined;
+  readonly apiCertificates: ApiCertificateRegistry | undefined;
   readonly transactions: TransactionCounter | undefined;
   readonly extensionSettings: ExtensionSettings;
   readonly payloadLimits: PayloadLimits;
   readonly sharedStores: SharedStores;
   readonly resources = new SharedResources();
   readonly metrics: Metrics | undefined;
+  /** Whether a deployed API or proxy uses mutual SSL (the HTTPS listener then asks for client certificates). */
+  wantsClientCertificate = false;
+  /** Told when wantsClientCertificate changes (the HTTPS listener). */
+  readonly clientCertificateDemand: ((wanted: boolean) => void)[] = [];
   /** `[[synapse_handlers]]` in force; replaced when their modules are edited; undefined when none. */
   globalHandlers: GlobalHandlers | undefined = undefined;
 
@@ -109,6 +126,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.nonces = services.nonces ?? new MemoryNonceStore();
     this.gateway = services.gateway ?? GatewaySecurity.fromConfig(config, config.warnings, logs);
     this.apiKeys = services.apiKeys;
+    this.apiCertificates = services.apiCertificates;
     this.transactions = services.transactions;
     this.metrics = services.metrics;
     this.extensionSettings = readExtensionSettings(config.toml);
@@ -140,6 +158,11 @@ export class Runtime implements MessageRuntime, AccessServices {
   activate(next: Deployment): void {
     const prev = this.deployment;
     this.deployment = next;
+    const wanted = deploymentUsesClientCertificates(next);
+    if (wanted !== this.wantsClientCertificate) {
+      this.wantsClientCertificate = wanted;
+      for (const f of this.clientCertificateDemand) f(wanted);
+    }
     // group and indirect endpoints resolve their children through the runtime when their state is read
     this.metrics?.deployed(next, { runtime: this } as unknown as MessageContext);
     for (const [key, ep] of prev.endpoints) {
@@ -188,5 +211,6 @@ export class Runtime implements MessageRuntime, AccessServices {
     await this.sharedStores.close();
     await this.resources.closeAll();
     await this.gateway.close();
+    this.apiCertificates?.stop();
   }
 }

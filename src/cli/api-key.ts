@@ -37,7 +37,7 @@ async function withApiKeys(opts: HomeOption, work: (store: ApiKeyStore, home: st
  * The names of the APIs in the home's artifact folder (roots and `<definitions>` children). The deployer's
  * modules load here only: `list` and `revoke` stay quick.
  */
-async function apiNames(dir: string): Promise<string[]> {
+export async function apiNames(dir: string): Promise<string[]> {
   const { listArtifactFiles } = await import('../artifacts/deployer.js');
   const names: string[] = [];
   for (const file of listArtifactFiles(dir)) {

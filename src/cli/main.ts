@@ -11,6 +11,7 @@ const GROUPS: Record<string, () => Promise<(program: Command) => void>> = {
   remote: async () => (await import('./remote.js')).registerRemoteCommand,
   transactions: async () => (await import('./transactions.js')).registerTransactionsCommand,
   'api-key': async () => (await import('./api-key.js')).registerApiKeyCommand,
+  'api-cert': async () => (await import('./api-cert.js')).registerApiCertCommand,
 };
 // Micro Integrator's CLI grammar: one module registers add, get, delete, update, login and logout
 const miCommands = async (): Promise<(program: Command) => void> => (await import('./mi-commands.js')).registerMiCommands;

@@ -85,11 +85,35 @@ function apiKeys(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Client certificates per API (`mi api-cert`), shaped as API Manager's AM_API_CLIENT_CERTIFICATE: a deletion
+ * sets `removed`, and (api, alias, removed) is the key, so an alias can be registered again once removed.
+ */
+function apiClientCertificates(dialect: Dialect): Migration {
+  return {
+    async up(db: AnyDb): Promise<void> {
+      const key = keyType(dialect);
+      await db.schema
+        .createTable('mi_api_client_certificates')
+        .ifNotExists()
+        .addColumn('api', key, (c) => c.notNull())
+        .addColumn('alias', key, (c) => c.notNull())
+        .addColumn('certificate', 'text', (c) => c.notNull())
+        .addColumn('tier', 'varchar(64)', (c) => c.notNull())
+        .addColumn('removed', 'smallint', (c) => c.notNull().defaultTo(0))
+        .addColumn('added_at', 'varchar(32)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('mi_api_client_certificates_pk', ['api', 'alias', 'removed'])
+        .execute();
+    },
+  };
+}
+
 /** Every migration in order; the names sort in the order they apply. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_users_roles_transaction_counts': usersRolesAndCounts(dialect),
     '0002_api_keys': apiKeys(dialect),
+    '0003_api_client_certificates': apiClientCertificates(dialect),
   };
 }
 

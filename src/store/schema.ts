@@ -49,10 +49,26 @@ export interface ApiKeyTable {
   revoked_at: string | null;
 }
 
+export interface ApiClientCertificateTable {
+  /** The name of the API the certificate opens. */
+  api: string;
+  /** `--alias`, unique per API among the rows in force. */
+  alias: string;
+  /** The certificate, PEM. */
+  certificate: string;
+  /** `--tier`: the throttling tier of calls it admits. */
+  tier: string;
+  /** 1: deleted (kept, as API Manager keeps it); 0: in force. */
+  removed: number;
+  /** ISO-8601 UTC. */
+  added_at: string;
+}
+
 export interface DatabaseSchema {
   mi_users: UserTable;
   mi_roles: RoleTable;
   mi_user_roles: UserRoleTable;
   mi_transaction_counts: TransactionCountTable;
   mi_api_keys: ApiKeyTable;
+  mi_api_client_certificates: ApiClientCertificateTable;
 }

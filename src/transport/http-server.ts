@@ -83,6 +83,11 @@ export interface ListenerState {
   closing: boolean;
   /** Client CAs for mutual TLS and the forwarded-certificate header; undefined when neither is configured. */
   trust?: TrustStore;
+  /**
+   * Whether the handshake asks for a client certificate: `verify_client` other than none, or (HTTPS with a
+   * trust store) a deployed API or proxy that uses mutual SSL. Changes with deployments.
+   */
+  askCertificate?: boolean;
 }
 
 async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number, cert: X509Certificate | undefined, tally: AccessTally | undefined): Promise<void> {
@@ -156,7 +161,7 @@ export async function handle(state: ListenerState, runtime: Runtime, req: Incomi
   let cert: X509Certificate | undefined;
   if (state.trust) {
     try {
-      cert = clientCertificate(req, protocol === 'https', runtime.config.httpListener, state.trust);
+      cert = clientCertificate(req, protocol === 'https' && state.askCertificate === true, runtime.config.httpListener, state.trust);
     } catch (err) {
       const e = err as MiError;
       body?.resume();

@@ -14,12 +14,24 @@ const TRANSPORT_LOGGER = 'org.apache.synapse.transport.passthru.PassThroughHttpS
 
 export async function startHttpsListener(runtime: Runtime, key: LoadedKeyStore, port: number, host: string, trust: TrustStore | undefined): Promise<Listener> {
   const cfg = runtime.config.httpListener;
-  const state: ListenerState = { closing: false, trust };
+  const state: ListenerState = { closing: false, trust, askCertificate: cfg.verifyClient !== 'none' };
   const server = https.createServer({ ...serverOptions(runtime), ...tlsServerOptions(key, cfg, trust) }, requestHandler(state, runtime, 'https', port));
   const log = runtime.logs.get(TRANSPORT_LOGGER);
   // a failed handshake (no or untrusted client certificate, old protocol) is the client's problem: log at debug
   server.on('tlsClientError', (err) => log.debug(`TLS handshake failed: ${err.message}`));
   // setSecureContext replaces the whole context, so key, protocols and ciphers are passed again
-  if (trust && cfg.verifyClient !== 'none') trust.reloaded.push(() => server.setSecureContext(secureContextOptions(key, cfg, trust)));
+  if (trust) trust.reloaded.push(() => server.setSecureContext(secureContextOptions(key, cfg, trust)));
+  if (trust && cfg.verifyClient === 'none') {
+    // verify_client = optional while an API or proxy uses mutual SSL (API Manager's gateway always asks):
+    // tls.Server reads requestCert for each new connection, so a deployment changes it for the next ones
+    const options = server as unknown as { requestCert: boolean; rejectUnauthorized: boolean };
+    const follow = (wanted: boolean): void => {
+      options.requestCert = wanted;
+      options.rejectUnauthorized = false;
+      state.askCertificate = wanted;
+    };
+    follow(runtime.wantsClientCertificate);
+    runtime.clientCertificateDemand.push(follow);
+  }
   return listen(server, state, port, host);
 }

@@ -9,6 +9,7 @@ import type { ParseContext } from '../../artifacts/parse-context.js';
 import type { NonceStore } from '../ws-security/nonce-store.js';
 import type { GatewaySecurity } from '../gateway/gateway-security.js';
 import type { ApiKeyVerifier } from '../gateway/api-key-verifier.js';
+import type { ApiCertificateRegistry } from '../gateway/api-certificate-registry.js';
 
 /** undefined admits the request; a Reply refuses it with that answer. */
 export type AccessVerdict = Reply | undefined;
@@ -21,6 +22,8 @@ export interface AccessServices {
   readonly gateway: GatewaySecurity;
   /** API keys of `mi api-key issue`; undefined where no key store is open (mi validate, bare test runtimes). */
   readonly apiKeys?: ApiKeyVerifier;
+  /** Client certificates registered per API (`mi api-cert add`); undefined where no store is open. */
+  readonly apiCertificates?: ApiCertificateRegistry;
 }
 
 export interface AccessPolicy {
@@ -30,6 +33,8 @@ export interface AccessPolicy {
   readonly priority: number;
   /** What it asks for, in words, for `mi validate` (credential policies say it; transport checks may not). */
   readonly description?: string;
+  /** It checks a TLS client certificate, so the HTTPS listener must ask for one. */
+  readonly asksClientCertificate?: boolean;
   check(mc: MessageContext, services: AccessServices): AccessVerdict | Promise<AccessVerdict>;
 }
 

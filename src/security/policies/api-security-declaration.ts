@@ -80,8 +80,8 @@ export function parseSecurityElement(el: Element, ctx: ParseContext): ParsedSecu
     else if (children.length || a.size > 1) ctx.error(el, Errors.API_SECURITY_DECLARATION, `<security auth="none"/> declares an open resource and takes nothing else`);
     return { policy: undefined, open: auth === 'none' };
   }
-  const application = a.get('application') ?? 'mandatory';
-  if (application !== 'mandatory' && application !== 'optional') {
+  const application = a.get('application');
+  if (application !== undefined && application !== 'mandatory' && application !== 'optional') {
     ctx.error(el, Errors.API_SECURITY_DECLARATION, `application must be 'mandatory' or 'optional', not '${application}'`);
     return NOTHING;
   }
@@ -89,7 +89,8 @@ export function parseSecurityElement(el: Element, ctx: ParseContext): ParsedSecu
   let oauth2: OAuth2Scheme | undefined;
   let basicAuth: BasicAuthScheme | undefined;
   let apiKey: ApiKeyScheme | undefined;
-  let mutualSsl: { mandatory: boolean } | undefined;
+  /** undefined: no <mutualssl>; null: <mutualssl> without `mandatory`. */
+  let certificateMandatory: boolean | null | undefined;
   let ok = removeCredentials !== undefined;
   const seen = new Set<string>();
   for (const c of children) {
@@ -114,9 +115,11 @@ export function parseSecurityElement(el: Element, ctx: ParseContext): ParsedSecu
       }
     } else if (name === 'mutualssl') {
       const at = attributes(c, ctx, ['mandatory']);
-      const mandatory = at ? flag(c, ctx, 'mandatory', at.get('mandatory'), true) : undefined;
+      const written = at?.get('mandatory');
+      // unwritten: settled below, once the application schemes are known
+      const mandatory = at ? (written === undefined ? null : flag(c, ctx, 'mandatory', written, true)) : undefined;
       if (mandatory === undefined) ok = false;
-      else mutualSsl = { mandatory };
+      else certificateMandatory = mandatory;
     } else if (name === 'api_key') {
       const at = attributes(c, ctx, ['in', 'name']);
       const where = at?.get('in');
@@ -139,6 +142,8 @@ export function parseSecurityElement(el: Element, ctx: ParseContext): ParsedSecu
   }
   if (!ok) return NOTHING;
   const app = oauth2 !== undefined || basicAuth !== undefined || apiKey !== undefined;
+  // API Manager's rule: with a certificate and an application scheme, each is optional unless marked mandatory
+  const mutualSsl = certificateMandatory === undefined ? undefined : { mandatory: certificateMandatory ?? !app };
   if (!app && !mutualSsl) {
     ctx.error(el, Errors.API_SECURITY_DECLARATION, '<security> lists no scheme; list <oauth2>, <basic_auth>, <api_key> or <mutualssl>, or write <security auth="none"/> for an open resource');
     return NOTHING;

@@ -57,6 +57,12 @@ export interface SecurityDeclaration {
   readonly removeCredentials: boolean;
 }
 
+type CertificateState = 'valid' | 'invalid' | 'absent';
+
+/** Message properties naming the registered certificate that admitted the call, for throttling by tier. */
+export const CLIENT_CERT_TIER_PROPERTY = 'api.ut.clientCertificateTier';
+export const CLIENT_CERT_ALIAS_PROPERTY = 'api.ut.clientCertificateAlias';
+
 const REALM = 'realm="WSO2 API Manager"';
 const MISSING: GatewayRefusal = Object.freeze({ code: FaultCodes.MISSING_CREDENTIALS, reason: 'Invalid Credentials' });
 const INVALID: GatewayRefusal = Object.freeze({ code: FaultCodes.INVALID_CREDENTIALS, reason: 'Invalid Credentials' });
@@ -86,20 +92,30 @@ class ApiSecurityPolicy implements AccessPolicy {
     if (d.apiKey) parts.push(`API Key ${REALM}`);
     this.challenge = parts.map((p) => p + ', ').join('').trim();
     this.description = describeDeclaration(d);
+    this.asksClientCertificate = d.mutualSsl !== undefined;
   }
 
   readonly description: string;
+  readonly asksClientCertificate: boolean;
 
+  /**
+   * API Manager's rule (APIAuthenticationHandler): the certificate first; valid, it admits unless the
+   * application schemes are mandatory too; failed or absent, it refuses only when it is mandatory, and the
+   * application schemes decide. 900902 only when no credential at all came, 900901 otherwise.
+   */
   check(mc: MessageContext, services: AccessServices): AccessVerdict | Promise<AccessVerdict> {
     const d = this.d;
     const g = services.gateway;
-    let certificateOk = false;
+    let certificate: CertificateState = 'absent';
     if (d.mutualSsl) {
-      certificateOk = mc.clientCertificate !== undefined;
-      if (!certificateOk && d.mutualSsl.mandatory) return this.refuse(mc, g, INVALID);
-      if (certificateOk && !d.applicationMandatory) return undefined;
+      certificate = this.certificate(mc, services);
+      if (certificate === 'valid') {
+        if (!d.applicationMandatory || !this.hasApplicationScheme) return undefined;
+      } else if (d.mutualSsl.mandatory) {
+        return this.refuse(mc, g, certificate === 'absent' && !this.carriesApplicationCredential(mc, g) ? MISSING : INVALID);
+      }
     }
-    if (d.oauth2 === undefined && d.basicAuth === undefined && d.apiKey === undefined) return undefined;
+    if (!this.hasApplicationScheme) return undefined;
     const header = mc.headers.get(g.authorizationKey);
     if (typeof header === 'string') {
       const space = header.indexOf(' ');
@@ -115,8 +131,37 @@ class ApiSecurityPolicy implements AccessPolicy {
       const found = findApiKey(mc, d.apiKey, g.settings.apiKeyHeader);
       if (found !== undefined) return this.apiKey(mc, services, found);
     }
-    if (certificateOk) return undefined; // optional application security after a client certificate
-    return this.refuse(mc, g, MISSING);
+    // a certificate that came and failed is a credential sent: invalid, not missing
+    return this.refuse(mc, g, certificate === 'invalid' ? INVALID : MISSING);
+  }
+
+  private get hasApplicationScheme(): boolean {
+    return this.d.oauth2 !== undefined || this.d.basicAuth !== undefined || this.d.apiKey !== undefined;
+  }
+
+  /** Whether the request carries a credential of an application scheme (checked or not). */
+  private carriesApplicationCredential(mc: MessageContext, g: GatewaySecurity): boolean {
+    if (!this.hasApplicationScheme) return false;
+    if (typeof mc.headers.get(g.authorizationKey) === 'string') return true;
+    return this.d.apiKey !== undefined && findApiKey(mc, this.d.apiKey, g.settings.apiKeyHeader) !== undefined;
+  }
+
+  /**
+   * The client certificate (verified against the trust store by the listener); when certificates are
+   * registered for the API (`mi api-cert add`), it must be one of them, and its tier goes on the message.
+   */
+  private certificate(mc: MessageContext, services: AccessServices): CertificateState {
+    const cert = mc.clientCertificate;
+    if (cert === undefined) return 'absent';
+    const registry = services.apiCertificates;
+    if (registry === undefined) return 'valid';
+    const found = registry.match(mc.exchange.api?.name ?? '', cert);
+    if (found === false) return 'invalid';
+    if (found !== true) {
+      mc.props.set(CLIENT_CERT_TIER_PROPERTY, found.tier);
+      mc.props.set(CLIENT_CERT_ALIAS_PROPERTY, found.alias);
+    }
+    return 'valid';
   }
 
   private apiKey(mc: MessageContext, services: AccessServices, found: FoundApiKey): AccessVerdict | Promise<AccessVerdict> {
@@ -199,8 +244,10 @@ export function describeDeclaration(d: SecurityDeclaration): string {
   if (d.apiKey) alternatives.push(`api_key (${d.apiKey.locations.map((l) => `${l.in} ${l.name ?? 'apikey'}`).join(', ')})`);
   let text = alternatives.join(' | ');
   if (d.mutualSsl) {
-    const cert = d.mutualSsl.mandatory ? 'client certificate required' : 'or a client certificate';
-    text = text ? `${text}, ${cert}` : 'client certificate';
+    if (!text) text = 'client certificate';
+    else if (d.mutualSsl.mandatory) text = d.applicationMandatory ? `${text}, client certificate required` : `client certificate required (${text} not checked)`;
+    else if (!d.applicationMandatory) text = `${text}, or a client certificate`;
+    // optional certificate, mandatory application scheme: the certificate changes nothing
   }
   return text;
 }

@@ -24,6 +24,7 @@ export function clientCertificate(refuse: TransportRefusal): AccessPolicy {
   return {
     name: clientCertificateDef.name,
     priority: clientCertificateDef.priority,
+    asksClientCertificate: true,
     check: (mc) => (mc.clientCertificate ? undefined : refuse(mc, 'certificate')),
   };
 }

@@ -56,10 +56,10 @@ function parse(der: Buffer): X509Certificate {
 }
 
 /**
- * The request's client certificate. Throws MI_TLS_003 (malformed) or MI_TLS_004 (not trusted) for a header
+ * The request's client certificate (`handshake`: the listener asked for one in the TLS handshake). Throws MI_TLS_003 (malformed) or MI_TLS_004 (not trusted) for a header
  * certificate from a trusted proxy; a header from any other address is ignored.
  */
-export function clientCertificate(req: IncomingMessage, https: boolean, cfg: HttpListenerConfig, trust: TrustStore | undefined): X509Certificate | undefined {
+export function clientCertificate(req: IncomingMessage, handshake: boolean, cfg: HttpListenerConfig, trust: TrustStore | undefined): X509Certificate | undefined {
   if (cfg.trustedProxies.size && trust) {
     const h = req.headers[cfg.clientCertHeader];
     if (typeof h === 'string' && h !== '' && cfg.trustedProxies.has(req.socket.remoteAddress ?? '')) {
@@ -68,5 +68,5 @@ export function clientCertificate(req: IncomingMessage, https: boolean, cfg: Htt
       return cert;
     }
   }
-  return https && cfg.verifyClient !== 'none' ? handshakeCertificate(req.socket as TLSSocket) : undefined;
+  return handshake ? handshakeCertificate(req.socket as TLSSocket) : undefined;
 }

@@ -18,7 +18,8 @@ export function secureContextOptions(key: LoadedKeyStore, cfg: HttpListenerConfi
     ciphers: cfg.ciphers,
     // the server picks from its own (strongest-first) list, not the client's
     honorCipherOrder: true,
-    ca: cfg.verifyClient !== 'none' && trust ? trust.pems : undefined,
+    // also under verify_client = none: the listener asks for a certificate once an API uses mutual SSL
+    ca: trust ? trust.pems : undefined,
   };
 }
 
