@@ -143,6 +143,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
         listeners: { http: base('http', http), https: base('https', https) },
         artifactFile: (kind, name) => deployer.last?.deployed.find((a) => a.kind === kind && a.name === name)?.file,
         transactions: counter,
+        tokenDatabase: stores.users,
       });
     }
   } catch (err) {
