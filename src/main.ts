@@ -8,6 +8,7 @@ import { loadConfig, type Config } from './config/config.js';
 import type { LoggerFactory } from './logging/logger.js';
 import { setupLogging, type Logging } from './logging/setup.js';
 import { openSharedStores, sharedStoreSettings, type SharedStoreSettings } from './store/shared-stores.js';
+import { openNonceStore } from './store/redis-nonce-store.js';
 import { Runtime } from './runtime.js';
 import { Deployer } from './artifacts/deployer.js';
 import { artifactParser } from './artifacts/artifact-parser.js';
@@ -102,7 +103,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   const counter = txSettings.enable ? await startTransactionCounter(logs, stores, txSettings) : undefined;
   let runtime: Runtime;
   try {
-    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, sharedStores: openSharedStores(shared, logs) });
+    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, sharedStores: openSharedStores(shared, logs), nonces: openNonceStore(shared.nonces, logs) });
   } catch (err) {
     await counter?.stop();
     await stores.close();
