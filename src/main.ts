@@ -50,6 +50,8 @@ export interface StartOptions {
    * start), and report its line here.
    */
   onDevKeyStore?: (line: string) => void;
+  /** false: no management API in this process (`[server] workers`: only the first worker serves it). */
+  managementApi?: boolean;
 }
 
 export interface Server {
@@ -132,7 +134,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
       listeners.push((https = await startHttpsListener(runtime, tls.key, port, host, tls.trust)));
     }
     if (listeners.length === 0) throw new MiError(Errors.NO_LISTENER, '[transport.http] listener.enable = false and HTTPS could not start (see above); nothing would serve requests');
-    if (mgmt.enable) {
+    if (mgmt.enable && opts.managementApi !== false) {
       port = opts.managementPort ?? (opts.httpPort === 0 ? 0 : mgmt.port);
       const base = (scheme: string, l: Listener | undefined): string | undefined => (l ? `${scheme}://${config.server.hostname}:${l.port}` : undefined);
       management = await startManagementApi({
