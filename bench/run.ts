@@ -10,6 +10,7 @@
  *      SCENARIOS="DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,SoapToJsonProxy,DirectAPI,DirectAPIJWT,DirectProxyUT,SplitAggregateProxy"
  *      OFFSET=123 (runtime [server] offset, HTTP port 8280+OFFSET) NGINX_PORT=8280 UNDICI_PORT=8291 ECHO_PORT=9001
  *      RUNTIME=0 (baselines only)  KEEP_HOME=1 (keep the temporary home)  STRICT=1 (exit 1 when a ratio is over)
+ *      WORKERS=1 (the runtime's [server] workers)
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -89,6 +90,8 @@ const S = {
   runtime: process.env['RUNTIME'] !== '0',
   keepHome: process.env['KEEP_HOME'] === '1',
   strict: process.env['STRICT'] === '1',
+  /** `[server] workers` of the runtime (node:cluster); its CPU is the whole process tree's. */
+  workers: int('WORKERS', 1),
 };
 const RUNTIME_PORT = 8280 + S.offset;
 const RUNTIME_HTTPS_PORT = 8243 + S.offset;
@@ -230,6 +233,7 @@ function prepareHome(home: string, scenarios: Scenario[]): void {
       `offset = ${S.offset}`,
       'hot_deployment = false',
       'bind_address = "127.0.0.1"',
+      `workers = ${S.workers}`,
       '',
       '# the HTTPS listener (DirectProxy-https) uses this key, made below with openssl',
       '[keystore.primary]',
