@@ -11,6 +11,7 @@
  *      OFFSET=123 (runtime [server] offset, HTTP port 8280+OFFSET) NGINX_PORT=8280 UNDICI_PORT=8291 ECHO_PORT=9001
  *      RUNTIME=0 (baselines only)  KEEP_HOME=1 (keep the temporary home)  STRICT=1 (exit 1 when a ratio is over)
  *      METRICS_COMPARE=0 (no second runtime with [metrics] enable = false at OFFSET+1 for DirectProxy-metrics-off)
+ *      WORKERS=1 (the runtime's [server] workers)
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -91,6 +92,8 @@ const S = {
   keepHome: process.env['KEEP_HOME'] === '1',
   strict: process.env['STRICT'] === '1',
   metricsCompare: process.env['METRICS_COMPARE'] !== '0',
+  /** `[server] workers` of the runtime (node:cluster); its CPU is the whole process tree's. */
+  workers: int('WORKERS', 1),
 };
 const RUNTIME_PORT = 8280 + S.offset;
 const RUNTIME_HTTPS_PORT = 8243 + S.offset;
@@ -237,6 +240,7 @@ function prepareHome(home: string, scenarios: Scenario[], offset = S.offset, met
       `offset = ${offset}`,
       'hot_deployment = false',
       'bind_address = "127.0.0.1"',
+      `workers = ${S.workers}`,
       '',
       '# Prometheus metrics (on by default): DirectProxy-metrics-off runs on a second runtime with them off',
       '[metrics]',

@@ -216,6 +216,10 @@ export const Errors = {
   WSS_USER_STORE_UNAVAILABLE: spec('MI_WSS_008', 'the user store could not be reached to check a UsernameToken; the request is refused until it is back', 503),
   WSS_NONCE_CACHE_FULL: spec('MI_WSS_009', 'the nonce cache is full of unexpired nonces, so a replay could not be ruled out; the request is refused (lower nonceLifeTime or find the flood)', 503),
   WSS_DIGEST_UNAVAILABLE: spec('MI_WSS_010', 'a PasswordDigest token names a user whose password the server cannot know (hashed database user); that client must send PasswordText over HTTPS'),
+  // several nodes sharing one state (src/management/database-token-store.ts, src/store/redis-nonce-store.ts)
+  MGT_TOKEN_STORE_UNAVAILABLE: spec('MI_OPS_020', 'the management token store (the user store\'s database) cannot be reached, so logins and token checks are refused until it is back; check the database', 503),
+  MGT_TOKENS_PER_PROCESS: spec('MI_OPS_021', 'warning: the user store is a shared database but there is no key store, so management tokens are signed with a per-process key and only the node that issued one accepts it; give every node the same [keystore.primary]'),
+  WSS_NONCE_STORE_UNAVAILABLE: spec('MI_OPS_022', 'the shared WS-Security nonce store (Redis) cannot be reached, so a replay cannot be ruled out and UsernameTokens with a nonce are refused until it is back; check [ws_security.nonce_store] and the Redis server', 503),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorName = keyof typeof Errors;

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from './config/config.js';
 import type { LoggerFactory } from './logging/logger.js';
 import { setupLogging, type Logging } from './logging/setup.js';
 import { openSharedStores, sharedStoreSettings, type SharedStoreSettings } from './store/shared-stores.js';
+import { openNonceStore } from './store/redis-nonce-store.js';
 import { Runtime } from './runtime.js';
 import { Deployer } from './artifacts/deployer.js';
 import { artifactParser } from './artifacts/artifact-parser.js';
@@ -60,6 +61,8 @@ export interface StartOptions {
    * start), and report its line here.
    */
   onDevKeyStore?: (line: string) => void;
+  /** false: no management API in this process (`[server] workers`: only the first worker serves it). */
+  managementApi?: boolean;
 }
 
 export interface Server {
@@ -136,7 +139,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   await apiCertificates.start(certReloadSeconds);
   let runtime: Runtime;
   try {
-    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, apiKeys, apiCertificates, sharedStores: openSharedStores(shared, logs), metrics });
+    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, apiKeys, apiCertificates, sharedStores: openSharedStores(shared, logs), metrics, nonces: openNonceStore(shared.nonces, logs) });
   } catch (err) {
     apiCertificates.stop();
     await counter?.stop();
@@ -166,7 +169,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
       listeners.push((https = await startHttpsListener(runtime, tls.key, port, host, tls.trust)));
     }
     if (listeners.length === 0) throw new MiError(Errors.NO_LISTENER, '[transport.http] listener.enable = false and HTTPS could not start (see above); nothing would serve requests');
-    if (mgmt.enable) {
+    if (mgmt.enable && opts.managementApi !== false) {
       port = opts.managementPort ?? (opts.httpPort === 0 ? 0 : mgmt.port);
       const base = (scheme: string, l: Listener | undefined): string | undefined => (l ? `${scheme}://${config.server.hostname}:${l.port}` : undefined);
       management = await startManagementApi({
@@ -178,6 +181,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
         listeners: { http: base('http', http), https: base('https', https) },
         artifactFile: (kind, name) => deployer.last?.deployed.find((a) => a.kind === kind && a.name === name)?.file,
         transactions: counter,
+        tokenDatabase: stores.users,
       });
     }
   } catch (err) {

@@ -18,7 +18,8 @@ import { VaultLookup, type SecretResolver } from './security/vault/vault-lookup.
 import type { Authenticator } from './security/auth/authenticator.js';
 import { AuthenticationService, authenticationOptionsFrom } from './security/auth/authentication-service.js';
 import { FileUserStore } from './security/auth/file-user-store.js';
-import { MemoryNonceStore, type NonceStore } from './security/ws-security/nonce-store.js';
+import type { NonceStore } from './security/ws-security/nonce-store.js';
+import { openNonceStore } from './store/redis-nonce-store.js';
 import type { AccessServices } from './security/policies/access-policy.js';
 import { GatewaySecurity } from './security/gateway/gateway-security.js';
 import type { AccessPhase } from './security/policies/access-phase.js';
@@ -67,7 +68,7 @@ export function emptyDeployment(): Deployment {
 
 /**
  * Services a runtime is built with; what is not given gets its default: the file users of deployment.toml,
- * a fresh secret masker, an in-memory nonce store, no transaction counter.
+ * a fresh secret masker, the nonce store of `[ws_security.nonce_store]` (memory by default), no transaction counter.
  */
 export interface RuntimeServices {
   /** Users and roles (mi start: the `[[internal_apis.users]]` file users first, then the database's). */
@@ -123,14 +124,15 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.logSecrets = services.logSecrets ?? new SecretMasker();
     this.secrets = new VaultLookup(config.security, logs, this.logSecrets);
     this.auth = services.auth ?? Runtime.fileUsers(config, logs);
-    this.nonces = services.nonces ?? new MemoryNonceStore();
+    const shared = services.sharedStores && services.nonces ? undefined : sharedStoreSettings(config);
+    this.nonces = services.nonces ?? openNonceStore(shared!.nonces, logs);
     this.gateway = services.gateway ?? GatewaySecurity.fromConfig(config, config.warnings, logs);
     this.apiKeys = services.apiKeys;
     this.apiCertificates = services.apiCertificates;
     this.transactions = services.transactions;
     this.metrics = services.metrics;
     this.extensionSettings = readExtensionSettings(config.toml);
-    this.sharedStores = services.sharedStores ?? openSharedStores(sharedStoreSettings(config), logs);
+    this.sharedStores = services.sharedStores ?? openSharedStores(shared!, logs);
     const server = config.server;
     this.payloadLimits = Object.freeze({
       maxBodyBytes: server.maxBodySize,
@@ -209,6 +211,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.secrets.close?.();
     await Promise.all([...d.endpoints.values()].map((e) => e.close?.().catch(() => {})));
     await this.sharedStores.close();
+    await this.nonces.close?.();
     await this.resources.closeAll();
     await this.gateway.close();
     this.apiCertificates?.stop();

@@ -4,6 +4,7 @@
  * sections that later features own.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { Errors, MiError } from '../errors.js';
@@ -38,6 +39,8 @@ export interface ServerConfig {
   shutdownGraceMs: number;
   /** WS-Security proxies answer 401 with a Basic challenge to a request without credentials (Micro Integrator's POXSecurityHandler). */
   enableBasicAuth: boolean;
+  /** `[server] workers`: processes of `mi start` sharing the listeners (node:cluster); "auto" = one per core. */
+  workers: number;
 }
 
 export interface Config {
@@ -82,8 +85,13 @@ export function configFromText(home: string, text: string, file: string, overrid
 const SERVER_KEYS = new Set([
   'offset', 'hostname', 'bind_address', 'hot_deployment', 'max_body_size', 'max_xml_depth', 'max_xml_elements',
   'max_xml_attributes_per_element', 'max_xml_nodes', 'max_json_depth', 'max_json_values', 'max_xpath_steps',
-  'request_timeout', 'headers_timeout', 'keep_alive_timeout', 'shutdown_grace_period', 'enable_basic_auth',
+  'request_timeout', 'headers_timeout', 'keep_alive_timeout', 'shutdown_grace_period', 'enable_basic_auth', 'workers',
 ]);
+
+/** `[server] workers`: a whole number >= 1, or "auto" for one per core this process may use. */
+function workersFrom(s: Section): number {
+  return s.get('workers') === 'auto' ? os.availableParallelism() : s.int('workers', 1, 1);
+}
 
 export function configFrom(home: string, raw: Table, overrides: { offset?: number } = {}): Config {
   const warnings: string[] = [];
@@ -109,6 +117,7 @@ export function configFrom(home: string, raw: Table, overrides: { offset?: numbe
     keepAliveTimeoutMs: s.number('keep_alive_timeout', 60_000, 1),
     shutdownGraceMs: s.number('shutdown_grace_period', 10_000, 0),
     enableBasicAuth: s.flag('enable_basic_auth', true),
+    workers: workersFrom(s),
   };
   // [transport.http] listener.port = 8280 is a dotted key: a nested table in TOML
   const transportHttp = Section.at(doc, 'transport.http');

@@ -9,6 +9,7 @@ import type { Level, Logger, LoggerFactory } from './logger.js';
 import type { LoggingConfig, ConfigLevel, AppenderSpec } from './log4j2-config.js';
 import { compilePattern, type LogEvent } from './pattern-layout.js';
 import type { SecretMasker } from './secret-masker.js';
+import { workerFileName } from './worker-files.js';
 
 interface Log4jsEvent {
   startTime: Date;
@@ -71,8 +72,9 @@ let nextContext = 0;
 function toLog4jsAppender(a: AppenderSpec, context: string): Record<string, unknown> {
   const layout = { type: 'mi-pattern', pattern: a.pattern, context };
   if (a.type === 'Console') return { type: 'stdout', layout };
-  if (a.type === 'File') return { type: 'file', filename: a.fileName, layout, mode: 0o640 };
-  return { type: 'file', filename: a.fileName, layout, maxLogSize: a.maxBytes, backups: a.maxFiles, keepFileExt: true, mode: 0o640 };
+  const filename = workerFileName(a.fileName!);
+  if (a.type === 'File') return { type: 'file', filename, layout, mode: 0o640 };
+  return { type: 'file', filename, layout, maxLogSize: a.maxBytes, backups: a.maxFiles, keepFileExt: true, mode: 0o640 };
 }
 
 let layoutRegistered = false;
@@ -135,7 +137,9 @@ function buildLog4jsConfig(cfg: LoggingConfig, mask: (s: string) => string, secr
     const r = resolve(l.name);
     categories[l.name] = { appenders: r.appenders.length ? r.appenders : ['__none'], level: r.level, inherit: false };
   }
-  return { appenders, categories } as unknown as log4js.Configuration;
+  // log4js would send a cluster worker's events to the primary to be written there, unmasked by what the
+  // worker knows: each process writes its own (worker-files.ts)
+  return { appenders, categories, disableClustering: true } as unknown as log4js.Configuration;
 }
 
 export function log4jsFactory(initial: LoggingConfig, mask: (s: string) => string, secrets: SecretMasker): Log4jsFactory {

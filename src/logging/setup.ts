@@ -4,6 +4,7 @@
  * regex, a log folder that cannot be written. Editing log4j2.properties while running applies the new
  * levels and appenders within about a second; a broken edit is reported and the running setup is kept.
  */
+import { workerFileName } from './worker-files.js';
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
@@ -33,13 +34,14 @@ export interface Logging {
 function checkWritable(cfg: LoggingConfig): void {
   for (const a of cfg.appenders.values()) {
     if (!a.fileName) continue;
-    const dir = path.dirname(a.fileName);
+    const file = workerFileName(a.fileName);
+    const dir = path.dirname(file);
     try {
       mkdirSync(dir, { recursive: true });
       accessSync(dir, constants.W_OK);
-      closeSync(openSync(a.fileName, 'a', 0o640));
+      closeSync(openSync(file, 'a', 0o640));
     } catch (err) {
-      throw new LoggingSetupError(`appender ${a.name}: cannot write ${a.fileName}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; fix the folder permissions or change fileName in log4j2.properties`);
+      throw new LoggingSetupError(`appender ${a.name}: cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; fix the folder permissions or change fileName in log4j2.properties`);
     }
   }
 }

@@ -6,7 +6,7 @@
  * the user up again, so a role taken away counts at once, not when the token expires.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Errors } from '../errors.js';
+import { Errors, MiError } from '../errors.js';
 import type { ManagementContext } from './context.js';
 import { sendError } from './errors.js';
 import { basicCredentials } from '../security/auth/basic-credentials.js';
@@ -62,7 +62,15 @@ async function basic(ctx: ManagementContext, req: FastifyRequest, reply: Fastify
 }
 
 async function bearer(ctx: ManagementContext, reply: FastifyReply, value: string): Promise<Principal | undefined> {
-  const held = await ctx.tokens.verify(value);
+  let held;
+  try {
+    held = await ctx.tokens.verify(value);
+  } catch (err) {
+    // the shared token store is down: refuse (fail closed) with 503, not 401, so clients do not log in again
+    if (!(err instanceof MiError)) throw err;
+    sendError(reply, err.spec, err.message);
+    return undefined;
+  }
   if (held) return { user: held.user, isAdmin: held.isAdmin, tokenId: held.id };
   sendError(reply, Errors.MGT_UNAUTHENTICATED, 'the access token is invalid, expired or revoked; log in again at /management/login', BEARER_CHALLENGE);
   return undefined;

@@ -30,6 +30,10 @@ import { registerTransactions } from './resources/transactions.js';
 import { registerUsers } from './resources/users.js';
 import type { ManagementSettings } from './settings.js';
 import { TokenService } from './tokens.js';
+import { MemoryTokenStore, type TokenStore } from './token-store.js';
+import { DatabaseTokenStore } from './database-token-store.js';
+import type { Database } from '../store/database.js';
+import type { Logger } from '../logging/logger.js';
 
 export const MANAGEMENT_LOGGER = 'org.wso2.micro.integrator.management.apis.ManagementInternalApi';
 const BODY_LIMIT = 1024 * 1024;
@@ -53,6 +57,23 @@ export interface ManagementOptions {
   readonly listeners: ManagementContext['listeners'];
   readonly artifactFile: ManagementContext['artifactFile'];
   readonly transactions?: TransactionCounter;
+  /** The user store's database: RS256 token ids live there, shared by every node using it. */
+  readonly tokenDatabase?: Database;
+}
+
+/**
+ * RS256 tokens (a key store) are kept in the user store's database, so every node with the same key store
+ * and database accepts them, also after a restart. HS256 tokens cannot be checked by another process (the
+ * key is this process's), so they stay in memory; with a shared database that deserves a warning.
+ */
+function tokenStore(opts: ManagementOptions, log: Logger): TokenStore {
+  const bounds = { capacity: opts.settings.tokenStoreSize, removeOldest: opts.settings.removeOldestTokenOnOverflow };
+  const db = opts.tokenDatabase;
+  if (opts.key && db) return new DatabaseTokenStore(db, bounds, log);
+  if (db && db.dialect !== 'sqlite' && opts.settings.jwt) {
+    log.warn(`${Errors.MGT_TOKENS_PER_PROCESS.code}  the user store is shared (${db.description}) but there is no key store: management tokens are signed with a key of this process and only this node accepts them; give every node the same [keystore.primary]`);
+  }
+  return new MemoryTokenStore(bounds);
 }
 
 export async function startManagementApi(opts: ManagementOptions): Promise<ManagementApi> {
@@ -77,8 +98,8 @@ export async function startManagementApi(opts: ManagementOptions): Promise<Manag
     tokens: new TokenService({
       keyPair: key ? { privateKey: key.privateKey, publicKey: key.publicKey } : undefined,
       expirySeconds: settings.tokenExpirySeconds,
+      store: tokenStore(opts, log),
       storeSize: settings.tokenStoreSize,
-      removeOldest: settings.removeOldestTokenOnOverflow,
     }),
     listeners: opts.listeners,
     startedAt: Date.now(),

@@ -108,12 +108,32 @@ function apiClientCertificates(dialect: Dialect): Migration {
   };
 }
 
+/** Management API tokens shared by every node of the database (src/management/database-token-store.ts). */
+function managementTokens(dialect: Dialect): Migration {
+  return {
+    async up(db: AnyDb): Promise<void> {
+      await db.schema
+        .createTable('mi_management_tokens')
+        .ifNotExists()
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('user_key', keyType(dialect), (c) => c.notNull())
+        .addColumn('user_name', 'varchar(255)', (c) => c.notNull())
+        .addColumn('is_admin', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_access', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('mi_management_tokens_user').ifNotExists().on('mi_management_tokens').column('user_key').execute();
+    },
+  };
+}
+
 /** Every migration in order; the names sort in the order they apply. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_users_roles_transaction_counts': usersRolesAndCounts(dialect),
     '0002_api_keys': apiKeys(dialect),
     '0003_api_client_certificates': apiClientCertificates(dialect),
+    '0004_management_tokens': managementTokens(dialect),
   };
 }
 

@@ -114,6 +114,12 @@ export class RedisStore implements SharedStore {
     await this.guard((c) => c.set(this.keyPrefix + key, value, 'PX', Math.max(1, Math.ceil(ttlMs))));
   }
 
+  /** SET key NX PX ttl: true when the key was not there (and is now, for `ttlMs`), false when it was. */
+  async setIfAbsent(key: string, ttlMs: number): Promise<boolean> {
+    const r = await this.guard((c) => c.set(this.keyPrefix + key, '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'));
+    return r === 'OK';
+  }
+
   run(script: SharedScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     return this.guard((c) => {
       const named = c as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>;

@@ -64,6 +64,24 @@ export interface ApiClientCertificateTable {
   added_at: string;
 }
 
+/**
+ * Management API access tokens that every node sharing the database accepts (src/management/). Only the
+ * token id is stored, never the JWT: the id alone cannot be used without the key that signed it.
+ */
+export interface ManagementTokenTable {
+  /** The JWT's `jti` (a random UUID). Primary key. */
+  id: string;
+  /** Lower-cased user name, for revoking every token of a user. */
+  user_key: string;
+  user_name: string;
+  /** 1 when the user had the admin role at login (admin resources look the role up again anyway). */
+  is_admin: number;
+  /** Epoch milliseconds. */
+  expires_at: number;
+  /** Epoch milliseconds of the last use: the least recently used token goes first when the store is full. */
+  last_access: number;
+}
+
 export interface DatabaseSchema {
   mi_users: UserTable;
   mi_roles: RoleTable;
@@ -71,4 +89,5 @@ export interface DatabaseSchema {
   mi_transaction_counts: TransactionCountTable;
   mi_api_keys: ApiKeyTable;
   mi_api_client_certificates: ApiClientCertificateTable;
+  mi_management_tokens: ManagementTokenTable;
 }

@@ -9,6 +9,9 @@
  *   key_prefix = "mi:cache:"                  key_prefix = "mi:throttle:"
  *   timeout = 1000                            timeout = 1000
  *   max_entries = 10000                       fail_open = false
+ *
+ * `[ws_security.nonce_store]` takes the same type / redis_url / key_prefix / timeout keys for the
+ * WS-Security nonce cache (src/store/redis-nonce-store.ts); it always fails closed.
  */
 import type { Config } from '../config/config.js';
 import { Section } from '../config/section.js';
@@ -19,6 +22,7 @@ import { RedisStore, type RedisSettings } from './redis-store.js';
 
 const CACHE_KEYS = ['type', 'redis_url', 'key_prefix', 'timeout', 'max_entries'];
 const THROTTLE_KEYS = ['type', 'redis_url', 'key_prefix', 'timeout', 'fail_open'];
+const NONCE_KEYS = ['type', 'redis_url', 'key_prefix', 'timeout'];
 
 export const CACHE_LOGGER = 'org.wso2.carbon.mediator.cache.CacheMediator';
 export const THROTTLE_LOGGER = 'org.apache.synapse.mediators.throttle.ThrottleMediator';
@@ -31,6 +35,8 @@ export interface SharedStoreSettings {
   readonly cacheMaxEntries: number;
   readonly throttle: RedisSettings | undefined;
   readonly throttleFailOpen: boolean;
+  /** `[ws_security.nonce_store] type = "redis"`; undefined: nonces in this process's memory. */
+  readonly nonces: RedisSettings | undefined;
 }
 
 function redisSettings(s: Section, prefix: string): RedisSettings | undefined {
@@ -47,7 +53,7 @@ function redisSettings(s: Section, prefix: string): RedisSettings | undefined {
   return { url, keyPrefix: s.text('key_prefix', prefix), timeoutMs: s.int('timeout', 1000, 1) };
 }
 
-/** Reads and checks both sections (a wrong value stops the start with MI_CFG_002; unknown keys warn). */
+/** Reads and checks the three sections (a wrong value stops the start with MI_CFG_002; unknown keys warn). */
 export function sharedStoreSettings(config: Config, warnings: string[] = config.warnings): SharedStoreSettings {
   const cache = Section.at(config.toml, 'cache');
   const throttle = Section.at(config.toml, 'throttle');
@@ -57,7 +63,12 @@ export function sharedStoreSettings(config: Config, warnings: string[] = config.
   const throttleRedis = redisSettings(throttle, 'mi:throttle:');
   const failOpen = throttle.flag('fail_open', false);
   if (!throttleRedis && throttle.get('fail_open') !== undefined) throw new MiError(Errors.CONFIG_VALUE, '[throttle] fail_open needs type = "redis"');
-  return { cache: cacheRedis, cacheMaxEntries: cache.int('max_entries', DEFAULT_MAX_ENTRIES, 1), throttle: throttleRedis, throttleFailOpen: failOpen };
+  const wss = Section.at(config.toml, 'ws_security');
+  wss.unknownKeys(['nonce_store'], warnings);
+  const nonceStore = wss.child('nonce_store');
+  nonceStore.unknownKeys(NONCE_KEYS, warnings);
+  const nonces = redisSettings(nonceStore, 'mi:nonce:');
+  return { cache: cacheRedis, cacheMaxEntries: cache.int('max_entries', DEFAULT_MAX_ENTRIES, 1), throttle: throttleRedis, throttleFailOpen: failOpen, nonces };
 }
 
 /** The stores of the configuration; Redis connections are opened on first use. */

@@ -46,7 +46,8 @@ export function startMi(home: string): Promise<MiProcess> {
     output: () => out,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        // a process killed by a signal has no exit code, only a signal code
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once('exit', (c) => resolve(c));
         child.kill('SIGTERM');
       }),

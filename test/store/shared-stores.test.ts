@@ -36,6 +36,16 @@ describe('[cache] and [throttle] settings', () => {
     assert.ok(warnings.some((w) => /MI_CFG_003.*\[cache\] tpye/.test(w)), warnings.join('\n'));
   });
 
+  it('reads [ws_security.nonce_store]: memory by default, Redis with its own prefix; wrong values stop, unknown keys warn', () => {
+    assert.equal(settings({}).s.nonces, undefined);
+    assert.deepEqual(settings({ ws_security: { nonce_store: { type: 'redis', redis_url: 'rediss://r:6380/1' } } }).s.nonces, { url: 'rediss://r:6380/1', keyPrefix: 'mi:nonce:', timeoutMs: 1000 });
+    assert.throws(() => settings({ ws_security: { nonce_store: { type: 'memcached' } } }), /\[ws_security\.nonce_store\] type must be "memory" or "redis"/);
+    assert.throws(() => settings({ ws_security: { nonce_store: { key_prefix: 'x:' } } }), /\[ws_security\.nonce_store\] key_prefix needs type = "redis"/);
+    const { warnings } = settings({ ws_security: { nonce_store: { type: 'redis', fail_open: true }, nonce_cache: 1 } });
+    assert.ok(warnings.some((w) => /MI_CFG_003.*\[ws_security\.nonce_store\] fail_open/.test(w)), warnings.join('\n'));
+    assert.ok(warnings.some((w) => /MI_CFG_003.*\[ws_security\] nonce_cache/.test(w)), warnings.join('\n'));
+  });
+
   it('names a Redis server in logs without its credentials', () => {
     assert.equal(redisWhere('redis://user:secret@db.example.com:6380/3'), 'db.example.com:6380/3');
     assert.equal(redisWhere('redis://127.0.0.1'), '127.0.0.1:6379');

@@ -21,7 +21,7 @@ export function registerLogin(app: FastifyInstance, ctx: ManagementContext): voi
   });
   app.get('/management/logout', async (req) => {
     const p = req.principal!;
-    if (p.tokenId !== undefined) ctx.tokens.revoke(p.tokenId);
+    if (p.tokenId !== undefined) await ctx.tokens.revoke(p.tokenId);
     ctx.runtime.logs.get(LOGGER).info(`user '${p.user}' logged out of the management API`);
     return { Message: 'Logout successful' };
   });

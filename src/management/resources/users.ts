@@ -94,7 +94,7 @@ export function registerUsers(app: FastifyInstance, ctx: ManagementContext): voi
       throw new MiError(Errors.USER_NOT_FOUND, `user '${userId}' cannot be found`);
     }
     auth.invalidate(userId);
-    ctx.tokens.revokeUser(userId);
+    await ctx.tokens.revokeUser(userId);
     log(`user '${req.principal!.user}' deleted user '${userId}'`);
     return { userId, status: 'Deleted' };
   });

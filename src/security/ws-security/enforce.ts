@@ -239,6 +239,8 @@ async function checkNonce(mc: MessageContext, store: NonceStore, plan: WsSecurit
   if (typeof verdict !== 'string') verdict = await verdict;
   if (verdict === 'new') return undefined;
   if (verdict === 'replay') return wssFailure('InvalidSecurity', Errors.WSS_MESSAGE_EXPIRED, `a replayed nonce from '${user}'`, 'the Nonce was already used (replay)');
+  // the shared store logged its outage once; each refusal still has its WARN line like any other
+  if (verdict === 'unavailable') return wssFailure('server', Errors.WSS_NONCE_STORE_UNAVAILABLE, `the nonce store cannot be reached to check a nonce from '${user}'`, 'The server cannot check the nonce right now; try again later');
   const last = lastFullLog.get(store) ?? 0;
   if (now - last > 10_000) {
     lastFullLog.set(store, now);

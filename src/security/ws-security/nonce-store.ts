@@ -1,7 +1,7 @@
 /**
  * Where used nonces are remembered until they expire, so a replayed UsernameToken is refused. Behind a
- * small interface so a store shared by several runtimes (scale-out) can take the place of the in-memory
- * one; such a store may answer asynchronously.
+ * small interface so a store shared by several runtimes (src/store/redis-nonce-store.ts, `[ws_security.nonce_store]
+ * type = "redis"`) can take the place of the in-memory one; such a store may answer asynchronously.
  *
  * The in-memory store is bounded. Entries leave only when they expire: evicting a live nonce to make room
  * would let its replay through. When it is full of live nonces (a flood of unique ones from authenticated
@@ -9,12 +9,16 @@
  * which keeps replays impossible at the price of availability until entries expire.
  */
 
-/** `new`: recorded now; `replay`: already recorded and not expired; `full`: could not be recorded. */
-export type NonceVerdict = 'new' | 'replay' | 'full';
+/**
+ * `new`: recorded now; `replay`: already recorded and not expired; `full`: could not be recorded;
+ * `unavailable`: a shared store cannot be reached, so a replay cannot be ruled out (the request is refused).
+ */
+export type NonceVerdict = 'new' | 'replay' | 'full' | 'unavailable';
 
 export interface NonceStore {
   /** Records `key` until `expiresAtMs` unless it is already there. */
   seen(key: string, expiresAtMs: number): NonceVerdict | Promise<NonceVerdict>;
+  close?(): Promise<void>;
 }
 
 export class MemoryNonceStore implements NonceStore {

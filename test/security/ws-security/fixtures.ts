@@ -134,3 +134,15 @@ export async function startSecured(tls: Tls, files: Record<string, string>, extr
   if (!server.httpsPort) throw new Error(`HTTPS did not start: ${logs.lines.map((l) => l.message).join('\n')}`);
   return { server, home, logs: logs.lines, http: `http://127.0.0.1:${server.httpPort}`, https: `https://localhost:${server.httpsPort}` };
 }
+
+/** A SOAP 1.1 echo request with a PasswordText UsernameToken, with a Nonce and Created when given. */
+export function usernameTokenEnvelope(user: string, password: string, nonce?: string, created = new Date().toISOString()): string {
+  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const nonceXml = nonce === undefined ? '' : `<wsse:Nonce EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">${nonce}</wsse:Nonce><wsu:Created>${created}</wsu:Created>`;
+  return (
+    `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header>` +
+    `<wsse:Security xmlns:wsse="${WSSE}" xmlns:wsu="${WSU}"><wsse:UsernameToken><wsse:Username>${esc(user)}</wsse:Username>` +
+    `<wsse:Password Type="${PASSWORD_TEXT}">${esc(password)}</wsse:Password>${nonceXml}</wsse:UsernameToken></wsse:Security>` +
+    `</soapenv:Header><soapenv:Body><e:echo xmlns:e="urn:test:echo"><e:text>hello</e:text></e:echo></soapenv:Body></soapenv:Envelope>`
+  );
+}
