@@ -12,19 +12,11 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { parseXml, XmlParseError } from '../../xml/dom.js';
+import { serializeOmElement } from '../../xml/om-serialize.js';
 import { compilesDeferred, defer } from '../deploy-compiles.js';
+import { saxonJs, type SaxonDocument, type SaxonNode } from './saxon.js';
 
 const require = createRequire(import.meta.url);
-
-interface SaxonJS {
-  transform(options: Record<string, unknown>, mode: 'sync'): { principalResult: unknown };
-}
-
-let saxon: SaxonJS | undefined;
-function engine(): SaxonJS {
-  // loaded on first use: a runtime without xslt mediators does not pay for it
-  return (saxon ??= require('saxon-js') as SaxonJS);
-}
 
 export class XsltCompileError extends Error {}
 
@@ -33,11 +25,14 @@ export interface CompiledStylesheet {
   readonly hash: string;
   /** xsl:output method="text": the result is text, wrapped as Axis2 wraps text. */
   readonly textOutput: boolean;
+  /** The result is taken as the serializer writes it (method="text", and indent="yes", whose whitespace MI keeps). */
+  readonly serializedOutput: boolean;
   /**
-   * The result: text for xsl:output method="text", else the result's root element (in a new document).
-   * `onMessage` hears xsl:message texts (Saxon writes them to the error stream).
+   * Runs the stylesheet on a source tree. The result: the serializer's text when `serialized` (or when the
+   * stylesheet's output is serialized anyway), else the result document. `onMessage` hears xsl:message texts
+   * (Saxon writes them to the error stream).
    */
-  transform(sourceXml: string, params: Record<string, string> | undefined, onMessage: (text: string) => void): string | Element;
+  run(source: SaxonDocument, params: Record<string, string> | undefined, onMessage: (text: string) => void, serialized?: boolean): SaxonNode | string;
 }
 
 /** The stylesheet text plus the documents it imports (`<resource location key>`), by location. */
@@ -87,45 +82,27 @@ function compilerMessage(out: string, dir: string): string {
   return lines.join(' ').replace(/__stylesheet\.xsl/g, 'stylesheet') || 'the stylesheet does not compile';
 }
 
-/** SaxonJS's own DOM, as far as copying it needs. */
-interface SaxonNode {
-  nodeType: number;
-  namespaceURI: string | null;
-  prefix: string | null;
-  localName: string;
-  nodeValue: string | null;
-  firstChild: SaxonNode | null;
-  nextSibling: SaxonNode | null;
-  attributes: ArrayLike<{ name: string; value: string; namespaceURI: string | null }>;
-}
-
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
-const dom = parseXml('<x/>').implementation;
 
 /**
- * Copies SaxonJS's result tree into our DOM: cheaper than serializing it and parsing the text again
- * (measured ~20-60% less per transform on the bench stylesheets).
+ * Copies an element of SaxonJS's result tree into our DOM, in the message's document: cheaper than
+ * serializing it and parsing the text again (measured ~20-60% less per transform on the bench stylesheets).
  */
-function copyTree(doc: Document, target: Node, from: SaxonNode): void {
-  for (let n = from.firstChild; n; n = n.nextSibling) {
-    if (n.nodeType === 1) {
-      const e = doc.createElementNS(n.namespaceURI || null, n.prefix ? `${n.prefix}:${n.localName}` : n.localName);
-      const at = n.attributes;
-      for (let i = 0; i < at.length; i++) {
-        const a = at[i]!;
-        if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) e.setAttributeNS(XMLNS_NS, a.name, a.value);
-        else e.setAttributeNS(a.namespaceURI || null, a.name, a.value);
-      }
-      copyTree(doc, e, n);
-      target.appendChild(e);
-    } else if (n.nodeType === 3 || n.nodeType === 4) {
-      target.appendChild(doc.createTextNode(n.nodeValue ?? ''));
-    } else if (n.nodeType === 8) {
-      target.appendChild(doc.createComment(n.nodeValue ?? ''));
-    } else if (n.nodeType === 7) {
-      target.appendChild(doc.createProcessingInstruction(n.localName, n.nodeValue ?? ''));
-    }
+function copyElement(doc: Document, n: SaxonNode): Element {
+  const e = doc.createElementNS(n.namespaceURI || null, n.prefix ? `${n.prefix}:${n.localName}` : n.localName);
+  const at = n.attributes;
+  for (let i = 0; i < at.length; i++) {
+    const a = at[i]!;
+    if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) e.setAttributeNS(XMLNS_NS, a.name, a.value);
+    else e.setAttributeNS(a.namespaceURI || null, a.name, a.value);
   }
+  for (let c = n.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === 1) e.appendChild(copyElement(doc, c));
+    else if (c.nodeType === 3 || c.nodeType === 4) e.appendChild(doc.createTextNode(c.nodeValue ?? ''));
+    else if (c.nodeType === 8) e.appendChild(doc.createComment(c.nodeValue ?? ''));
+    else if (c.nodeType === 7) e.appendChild(doc.createProcessingInstruction(c.target ?? c.localName, c.nodeValue ?? ''));
+  }
+  return e;
 }
 
 export class XsltResultError extends Error {}
@@ -135,24 +112,67 @@ function load(src: StylesheetSource, hash: string, sefText: string): CompiledSty
   const output = /<xsl:output\b[^>]*>/.exec(src.text)?.[0] ?? '';
   const textOutput = /\bmethod\s*=\s*["']text["']/.test(output);
   // indentation is whitespace the result keeps in Micro Integrator (it parses the serialized result)
-  const serialized = textOutput || /\bindent\s*=\s*["']yes["']/.test(output);
+  const serializedOutput = textOutput || /\bindent\s*=\s*["']yes["']/.test(output);
   const c: CompiledStylesheet = {
     hash,
     textOutput,
-    transform(sourceXml, params, onMessage) {
+    serializedOutput,
+    run(source, params, onMessage, serialized) {
       const deliverMessage = (node: { textContent?: string | null }): void => onMessage(String(node?.textContent ?? ''));
-      const options = { stylesheetInternal: sef, sourceText: sourceXml, destination: serialized ? 'serialized' : 'document', stylesheetParams: params ?? {}, deliverMessage };
-      const r = engine().transform(options, 'sync').principalResult;
-      if (textOutput) return String(r ?? '');
-      if (serialized) return resultFromText(String(r ?? ''));
-      const doc = dom.createDocument(null, '', null);
-      if (r) copyTree(doc, doc, r as SaxonNode);
-      if (!doc.documentElement) throw new XsltResultError('the result has no element');
-      return doc.documentElement;
+      const asText = serialized || serializedOutput;
+      const options = { stylesheetInternal: sef, sourceNode: source, destination: asText ? 'serialized' : 'document', stylesheetParams: params ?? NO_PARAMS, deliverMessage };
+      const r = saxonJs().transform(options, 'sync').principalResult;
+      return asText ? String(r ?? '') : (r as SaxonNode);
     },
   };
   compiled.set(hash, c);
   return c;
+}
+
+const NO_PARAMS = {};
+
+/** The one element of a result document (whitespace, comments and instructions around it aside). */
+function singleElement(result: SaxonNode | null): SaxonNode {
+  let el: SaxonNode | undefined;
+  for (let n = result?.firstChild ?? null; n; n = n.nextSibling) {
+    if (n.nodeType === 1) {
+      if (el) throw new XsltResultError('the result is not one XML element: it has more than one root element');
+      el = n;
+    } else if ((n.nodeType === 3 || n.nodeType === 4) && !/^[ \t\r\n]*$/.test(n.nodeValue ?? '')) {
+      throw new XsltResultError('the result is not one XML element: it has text outside the root element');
+    }
+  }
+  if (!el) throw new XsltResultError('the result has no element');
+  return el;
+}
+
+/** The result as an element of `owner` (the message's document: nothing to import afterwards). */
+export function resultElement(result: SaxonNode | string, xsl: CompiledStylesheet, owner: Document): Element {
+  if (typeof result === 'string') return xsl.textOutput ? textElement(owner, result) : resultFromText(result);
+  return copyElement(owner, singleElement(result));
+}
+
+/** The result as XML text, written as Axiom writes an element (the stylesheet's output is not serialized). */
+export function resultXml(result: SaxonNode | string, xsl: CompiledStylesheet): string {
+  if (typeof result === 'string') {
+    if (!xsl.textOutput) throw new XsltResultError('a serialized result is read as a DOM');
+    return `<text xmlns="${TEXT_NS}">${escapeText(result)}</text>`;
+  }
+  return serializeOmElement(singleElement(result) as unknown as Element);
+}
+
+const TEXT_NS = 'http://ws.apache.org/commons/ns/payload';
+
+function escapeText(s: string): string {
+  return s.replace(/[<>&\r]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : '&#13;'));
+}
+
+/** Axis2's wrapper for a text result. */
+function textElement(owner: Document, text: string): Element {
+  const el = owner.createElementNS(TEXT_NS, 'text');
+  el.setAttributeNS(XMLNS_NS, 'xmlns', TEXT_NS);
+  el.appendChild(owner.createTextNode(text));
+  return el;
 }
 
 function resultFromText(out: string): Element {

@@ -8,15 +8,15 @@
  */
 import path from 'node:path';
 import type { MessageContext } from '../../context/message-context.js';
-import { TEXT_NS } from '../../context/payload.js';
 import { Errors, MiError } from '../../errors.js';
 import type { DynamicValue, Expression } from '../../expr/expression.js';
-import { childElements, parseXml, serializeXml } from '../../xml/dom.js';
+import { childElements, parseXml } from '../../xml/dom.js';
 import type { BindProblem } from '../../artifacts/parse-context.js';
 import type { Mediator } from '../mediator.js';
 import type { MediatorDef } from '../mediator-def.js';
 import { replaceSource, resourceTexts, sourceNode } from '../source-node.js';
-import { compileStylesheet, compileStylesheetSync, XsltCompileError, type CompiledStylesheet } from './xslt-engine.js';
+import { compileStylesheet, compileStylesheetSync, resultElement, resultXml, XsltCompileError, type CompiledStylesheet } from './xslt-engine.js';
+import { payloadTree, saxonTreeOf } from './saxon-tree.js';
 import { CompilePending } from '../deploy-compiles.js';
 
 const XSLT_LOGGER = 'org.apache.synapse.mediators.transform.XSLTMediator';
@@ -85,30 +85,50 @@ class XsltMediator implements Mediator {
   }
 
   private apply(mc: MessageContext, xsl: CompiledStylesheet, key: string): boolean {
-    const node = sourceNode(mc, this.source, Errors.XSLT_ERROR);
     let params: Record<string, string> | undefined;
     if (this.params.length) {
       params = {};
       for (const p of this.params) params[`Q{}${p.name}`] = p.value ?? p.expression!.stringValue(mc);
     }
-    let out: string | Element;
-    try {
-      out = xsl.transform(serializeXml(node), params, (text) => mc.runtime.logs.get(XSLT_LOGGER).info(`xsl:message (${key}): ${text}`));
-    } catch (err) {
-      throw new MiError(Errors.XSLT_ERROR, `Error performing XSLT transformation using : ${key}`, { cause: err instanceof Error ? err : new Error(String(err)) });
+    const onMessage = (text: string): void => mc.runtime.logs.get(XSLT_LOGGER).info(`xsl:message (${key}): ${text}`);
+    const failed = (err: unknown): MiError =>
+      new MiError(Errors.XSLT_ERROR, `Error performing XSLT transformation using : ${key}`, { cause: err instanceof Error ? err : new Error(String(err)) });
+    // the payload element of untouched bytes: read from the bytes, and the result written back into them,
+    // so that the message gets no DOM at all (the next step forwards bytes)
+    if (this.source === undefined && this.target === undefined && (!xsl.serializedOutput || xsl.textOutput)) {
+      const bytes = mc.payload.untouchedXml();
+      const tree = bytes && payloadTree(bytes.raw, bytes.pox, bytes.maxDepth);
+      if (tree) {
+        let out: string;
+        try {
+          out = resultXml(xsl.run(tree.doc, params, onMessage), xsl);
+        } catch (err) {
+          throw failed(err);
+        }
+        mc.payload.setRaw(Buffer.concat([bytes!.raw.subarray(0, tree.start), Buffer.from(out), bytes!.raw.subarray(tree.end)]), mc.payload.contentType);
+        return true;
+      }
     }
-    const result = typeof out === 'string' ? textElement(out) : out;
+    const node = sourceNode(mc, this.source, Errors.XSLT_ERROR);
+    const isRoot = node === node.ownerDocument.documentElement;
+    // the result is made in the document it goes into: nothing to import afterwards
+    const owner = isRoot || this.target !== undefined ? newDocument() : node.ownerDocument;
+    let result: Element;
+    try {
+      result = resultElement(xsl.run(saxonTreeOf(node), params, onMessage), xsl, owner);
+    } catch (err) {
+      throw failed(err);
+    }
+    if (isRoot && this.target === undefined) owner.appendChild(result);
     if (this.target !== undefined) mc.setProperty(this.target, result);
     else replaceSource(mc, node, result);
     return true;
   }
 }
 
-/** Axis2's wrapper for a text result. */
-function textElement(text: string): Element {
-  const doc = parseXml(`<text xmlns="${TEXT_NS}"/>`);
-  doc.documentElement.appendChild(doc.createTextNode(text));
-  return doc.documentElement;
+const domImplementation = parseXml('<x/>').implementation;
+function newDocument(): Document {
+  return domImplementation.createDocument(null, '', null);
 }
 
 export const xslt: MediatorDef = {
