@@ -91,10 +91,15 @@ const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 function copyElement(doc: Document, n: SaxonNode): Element {
   const e = doc.createElementNS(n.namespaceURI || null, n.prefix ? `${n.prefix}:${n.localName}` : n.localName);
   const at = n.attributes;
+  // namespace declarations first, as Axiom writes them (SaxonJS lists them after the attributes); the xml
+  // prefix is never declared
   for (let i = 0; i < at.length; i++) {
     const a = at[i]!;
-    if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) e.setAttributeNS(XMLNS_NS, a.name, a.value);
-    else e.setAttributeNS(a.namespaceURI || null, a.name, a.value);
+    if ((a.name === 'xmlns' || a.name.startsWith('xmlns:')) && a.name !== 'xmlns:xml') e.setAttributeNS(XMLNS_NS, a.name, a.value);
+  }
+  for (let i = 0; i < at.length; i++) {
+    const a = at[i]!;
+    if (a.name !== 'xmlns' && !a.name.startsWith('xmlns:')) e.setAttributeNS(a.namespaceURI || null, a.name, a.value);
   }
   for (let c = n.firstChild; c; c = c.nextSibling) {
     if (c.nodeType === 1) e.appendChild(copyElement(doc, c));
