@@ -7,7 +7,7 @@
  * the cell divided by the completed requests gives CPU us/request, the figure the ratios are built on.
  *
  * Env: SIZES="1000" CONC="20" DURATION=5 WARMUP=3 REPEATS=1
- *      SCENARIOS="DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,SoapToJsonProxy,DirectAPI,DirectAPIJWT,DirectProxyUT,SplitAggregateProxy"
+ *      SCENARIOS="DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,SoapToJsonProxy,DirectAPI,DirectAPIJWT,DirectProxyUT,SplitAggregateProxy,XSLTProxy,XSLTEnhancedProxy"
  *      OFFSET=123 (runtime [server] offset, HTTP port 8280+OFFSET) NGINX_PORT=8280 UNDICI_PORT=8291 ECHO_PORT=9001
  *      RUNTIME=0 (baselines only)  KEEP_HOME=1 (keep the temporary home)  STRICT=1 (exit 1 when a ratio is over)
  */
@@ -81,7 +81,7 @@ const S = {
   duration: int('DURATION', 5),
   warmup: int('WARMUP', 3, 0),
   repeats: int('REPEATS', 1),
-  scenarios: list(process.env['SCENARIOS'], 'DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,SoapToJsonProxy,DirectAPI,DirectAPIJWT,DirectProxyUT,SplitAggregateProxy'),
+  scenarios: list(process.env['SCENARIOS'], 'DirectProxy,CBRProxy,CBRSOAPHeaderProxy,CBRTransportHeaderProxy,MediatedProxy,SoapToJsonProxy,DirectAPI,DirectAPIJWT,DirectProxyUT,SplitAggregateProxy,XSLTProxy,XSLTEnhancedProxy'),
   offset: int('OFFSET', 123, 0),
   nginxPort: int('NGINX_PORT', 8280),
   undiciPort: int('UNDICI_PORT', 8291),
@@ -538,6 +538,9 @@ function printRatios(): number {
     { label: 'DirectProxyUT / DirectProxy', num: rt('DirectProxyUT'), den: rt('DirectProxy'), max: 1.8 },
     // no target yet: 10 backend calls and an aggregation per request, reported against one call
     { label: 'SplitAggregateProxy (10 orders) / DirectProxy', num: rt('SplitAggregateProxy'), den: rt('DirectProxy') },
+    // MI 4.5.0's XSLTProxy runs at ~0.18x its DirectProxy throughput at 1 KB, i.e. ~5.6x the CPU per request
+    { label: 'XSLTProxy / DirectProxy', num: rt('XSLTProxy'), den: rt('DirectProxy'), max: 5.5 },
+    { label: 'XSLTEnhancedProxy / DirectProxy', num: rt('XSLTEnhancedProxy'), den: rt('DirectProxy') },
   ];
   for (const size of S.sizes) {
     for (const conc of S.conc) {
