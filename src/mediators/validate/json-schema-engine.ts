@@ -41,7 +41,26 @@ function draftOf(schema: unknown): Draft {
   return '4';
 }
 
-/** A validator instance of its own per schema: two schemas with the same $id never meet. */
+/** One validator instance per draft and mode, its meta-schemas compiled once. */
+const shared = new Map<string, AjvClass>();
+
+function sharedAjv(draft: Draft, allErrors: boolean): AjvClass {
+  const k = `${draft}${allErrors ? '+' : ''}`;
+  let a = shared.get(k);
+  if (!a) shared.set(k, (a = newAjv(draft, allErrors)));
+  return a;
+}
+
+/** Compiles in the shared instance, or in one of its own when an $id there is taken (two schemas, one $id). */
+function compileWith(draft: Draft, allErrors: boolean, schema: object): ValidateFunction {
+  try {
+    return sharedAjv(draft, allErrors).compile(schema);
+  } catch (err) {
+    if (!/already exists/.test((err as Error).message)) throw err;
+    return newAjv(draft, allErrors).compile(schema);
+  }
+}
+
 function newAjv(draft: Draft, allErrors: boolean): AjvClass {
   const opts: Options = { allErrors, verbose: allErrors, strict: false, logger: false, unicodeRegExp: false, validateFormats: true };
   const addFormats = require('ajv-formats') as AddFormats;
@@ -74,8 +93,8 @@ export function compileJsonSchema(text: string): CompiledJsonSchema {
   let check: ValidateFunction;
   let explain: ValidateFunction;
   try {
-    check = newAjv(draft, false).compile(body as object);
-    explain = newAjv(draft, true).compile(body as object);
+    check = compileWith(draft, false, body as object);
+    explain = compileWith(draft, true, body as object);
   } catch (err) {
     throw new JsonSchemaCompileError((err as Error).message);
   }
