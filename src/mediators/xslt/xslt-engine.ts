@@ -32,7 +32,7 @@ export interface CompiledStylesheet {
    * stylesheet's output is serialized anyway), else the result document. `onMessage` hears xsl:message texts
    * (Saxon writes them to the error stream).
    */
-  run(source: SaxonDocument, params: Record<string, string> | undefined, onMessage: (text: string) => void, serialized?: boolean): SaxonNode | string;
+  run(source: SaxonDocument, params: Record<string, string> | undefined, onMessage: (text: string) => void, serialized?: boolean): RawResult;
 }
 
 /** The stylesheet text plus the documents it imports (`<resource location key>`), by location. */
@@ -125,9 +125,10 @@ function load(src: StylesheetSource, hash: string, sefText: string): CompiledSty
     run(source, params, onMessage, serialized) {
       const deliverMessage = (node: { textContent?: string | null }): void => onMessage(String(node?.textContent ?? ''));
       const asText = serialized || serializedOutput;
-      const options = { stylesheetInternal: sef, sourceNode: source, destination: asText ? 'serialized' : 'document', stylesheetParams: params ?? NO_PARAMS, deliverMessage };
+      // 'raw': the result items as they are (no result document around them: ~10% less per 1 KB transform)
+      const options = { stylesheetInternal: sef, sourceNode: source, destination: asText ? 'serialized' : 'raw', stylesheetParams: params ?? NO_PARAMS, deliverMessage };
       const r = saxonJs().transform(options, 'sync').principalResult;
-      return asText ? String(r ?? '') : (r as SaxonNode);
+      return asText ? String(r ?? '') : (r as RawResult);
     },
   };
   compiled.set(hash, c);
@@ -136,15 +137,32 @@ function load(src: StylesheetSource, hash: string, sefText: string): CompiledSty
 
 const NO_PARAMS = {};
 
-/** The one element of a result document (whitespace, comments and instructions around it aside). */
-function singleElement(result: SaxonNode | null): SaxonNode {
+/** What a 'raw' transform gives: one item (an element, a text node, a document), a sequence, or nothing. */
+export type RawResult = SaxonNode | readonly unknown[] | string | number | boolean | null | undefined;
+
+function items(result: RawResult): unknown[] {
+  if (result === null || result === undefined) return [];
+  if (Array.isArray(result)) return result as unknown[];
+  const n = result as SaxonNode;
+  if (typeof result === 'object' && (n.nodeType === 9 || n.nodeType === 11)) {
+    const out: SaxonNode[] = [];
+    for (let c = n.firstChild; c; c = c.nextSibling) out.push(c);
+    return out;
+  }
+  return [result];
+}
+
+/** The one element of a result (whitespace, comments and instructions around it aside). */
+function singleElement(result: RawResult): SaxonNode {
   let el: SaxonNode | undefined;
-  for (let n = result?.firstChild ?? null; n; n = n.nextSibling) {
-    if (n.nodeType === 1) {
+  for (const it of items(result)) {
+    const n = it as SaxonNode;
+    if (typeof it === 'object' && it !== null && n.nodeType === 1) {
       if (el) throw new XsltResultError('the result is not one XML element: it has more than one root element');
       el = n;
-    } else if ((n.nodeType === 3 || n.nodeType === 4) && !/^[ \t\r\n]*$/.test(n.nodeValue ?? '')) {
-      throw new XsltResultError('the result is not one XML element: it has text outside the root element');
+    } else if (typeof it !== 'object' || it === null || n.nodeType === 3 || n.nodeType === 4) {
+      const text = typeof it === 'object' && it !== null ? (n.nodeValue ?? '') : String(it);
+      if (!/^[ \t\r\n]*$/.test(text)) throw new XsltResultError('the result is not one XML element: it has text outside the root element');
     }
   }
   if (!el) throw new XsltResultError('the result has no element');
@@ -152,14 +170,14 @@ function singleElement(result: SaxonNode | null): SaxonNode {
 }
 
 /** The result as an element of `owner` (the message's document: nothing to import afterwards). */
-export function resultElement(result: SaxonNode | string, xsl: CompiledStylesheet, owner: Document): Element {
-  if (typeof result === 'string') return xsl.textOutput ? textElement(owner, result) : resultFromText(result);
+export function resultElement(result: RawResult, xsl: CompiledStylesheet, owner: Document): Element {
+  if (typeof result === 'string' && xsl.serializedOutput) return xsl.textOutput ? textElement(owner, result) : resultFromText(result);
   return copyElement(owner, singleElement(result));
 }
 
 /** The result as XML text, written as Axiom writes an element (the stylesheet's output is not serialized). */
-export function resultXml(result: SaxonNode | string, xsl: CompiledStylesheet): string {
-  if (typeof result === 'string') {
+export function resultXml(result: RawResult, xsl: CompiledStylesheet): string {
+  if (typeof result === 'string' && xsl.serializedOutput) {
     if (!xsl.textOutput) throw new XsltResultError('a serialized result is read as a DOM');
     return `<text xmlns="${TEXT_NS}">${escapeText(result)}</text>`;
   }
