@@ -21,8 +21,8 @@ export function jsonToValidate(mc: MessageContext, source: Expression | undefine
     // SynapseJsonPath.stringValueOf gives a string result as it is: it must itself be JSON text
     if (typeof value === 'string') value = value === '' ? undefined : parseJson(value);
   } catch (err) {
-    const why = err instanceof MiError && err.spec !== Errors.PAYLOAD_PARSE ? undefined : err;
-    if (why === undefined) throw err;
+    // a payload over the runtime's budgets keeps its own answer (413, 400)
+    if (err instanceof MiError && err.spec !== Errors.PAYLOAD_PARSE) throw err;
     throw new MiError(Errors.VALIDATE_ERROR, `Error while validating the JSON Schema${source ? ` for JSONPath ${source.source}` : ''}`, { cause: err });
   }
   return value === undefined ? {} : value;

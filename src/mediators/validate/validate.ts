@@ -34,7 +34,8 @@ class ValidateMediator implements Mediator {
   readonly tag = 'validate';
   readonly contentAware = true;
   private readonly texts = new Map<string, EntryText>();
-  private linked: { xsd?: CompiledSchema; json?: CompiledJsonSchema; xsdProblem?: unknown } | undefined;
+  /** Static keys: the XML Schema (all entries XML) and the JSON schema (the last entry holds JSON) compiled. */
+  private linked: { xsd?: CompiledSchema; json?: CompiledJsonSchema } | undefined;
   private readonly byKeys = new Map<string, { fingerprint: string; schema: CompiledSchema }>();
   private readonly jsonByKey = new Map<string, { text: string; schema: CompiledJsonSchema }>();
 

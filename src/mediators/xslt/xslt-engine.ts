@@ -178,7 +178,7 @@ export function resultElement(result: RawResult, xsl: CompiledStylesheet, owner:
 /** The result as XML text, written as Axiom writes an element (the stylesheet's output is not serialized). */
 export function resultXml(result: RawResult, xsl: CompiledStylesheet): string {
   if (typeof result === 'string' && xsl.serializedOutput) {
-    if (!xsl.textOutput) throw new XsltResultError('a serialized result is read as a DOM');
+    if (!xsl.textOutput) throw new XsltResultError('an indented result is read through the DOM route');
     return `<text xmlns="${TEXT_NS}">${escapeText(result)}</text>`;
   }
   return serializeOmElement(singleElement(result) as unknown as Element);
