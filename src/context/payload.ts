@@ -157,7 +157,10 @@ export class Payload {
     if (this.truth === 'json') return 'json';
     if (this.truth === 'doc') {
       const root = this.doc!.documentElement;
-      return root.namespaceURI === SOAP12_NS ? 'soap12' : this.sniffed === 'soap11' || this.sniffed === 'soap12' ? 'soap11' : this.sniffed ?? 'xml';
+      if (root.namespaceURI === SOAP12_NS) return 'soap12';
+      if (this.sniffed === 'soap11' || this.sniffed === 'soap12') return 'soap11';
+      // bytes replaced before anyone read them: the content type says what the message was (text/xml: SOAP)
+      return this.sniffed ?? (kindOfContentType(this.contentType) === 'soap11' ? 'soap11' : 'xml');
     }
     if (this.sniffed) return this.sniffed;
     let k = kindOfContentType(this.contentType);
