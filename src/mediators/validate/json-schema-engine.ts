@@ -103,7 +103,15 @@ export function compileJsonSchema(text: string): CompiledJsonSchema {
       const v = plain(value);
       if (check(v)) return undefined;
       explain(v);
-      return firstFgeProblem((explain.errors ?? check.errors ?? []) as ErrorObject[], v, body);
+      const errors = (explain.errors ?? check.errors ?? []) as ErrorObject[];
+      try {
+        return firstFgeProblem(errors, v, body);
+      } catch {
+        // an error shape the wording does not know: ajv's own words rather than no answer
+        const e = errors[0];
+        const message = e ? `${e.instancePath || '/'} ${e.message ?? e.keyword}` : 'the message does not match the schema';
+        return { message, detail: `error: ${message}\n` };
+      }
     },
   };
   compiled.set(hash, result);
