@@ -73,7 +73,7 @@ export const fastXslt: MediatorDef = {
     for (const k of Array.from(el.childNodes)) {
       if (k.nodeType === 1) ctx.warn(k as Element, Errors.UNKNOWN_ELEMENT, `<${(k as Element).localName}> is ignored in <fastXSLT>: it takes no source, property, feature or resource (the xslt mediator does)`);
     }
-    const stylesheet = new StylesheetKey(key, keyText, new Map(), path.join(ctx.home, 'tmp', 'xslt-cache'));
+    const stylesheet = new StylesheetKey(key, keyText, new Map(), path.join(ctx.home, 'tmp', 'xslt-cache'), 'resolved');
     if (key.isStatic) ctx.ref(el, 'localEntry', keyText, (target) => ({ problems: stylesheet.bind(keyText, (target as { text: string }).text), refs: [] }));
     return new FastXsltMediator(stylesheet);
   },

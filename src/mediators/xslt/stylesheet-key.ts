@@ -25,6 +25,8 @@ export class StylesheetKey {
     /** location -> local entry key */
     private readonly resources: ReadonlyMap<string, string>,
     private readonly cacheDir: string,
+    /** Which key errors name: as written (XSLTMediator's Value) or as resolved (FastXSLTMediator's string). */
+    private readonly errorsName: 'written' | 'resolved' = 'written',
   ) {}
 
   get staticKey(): string | undefined {
@@ -56,7 +58,8 @@ export class StylesheetKey {
     if (this.linked) return { xsl: this.linked, key: this.keyText };
     const key = this.key.resolve(mc);
     const entry = mc.runtime.localEntry(key);
-    if (!entry) throw new MiError(Errors.XSLT_ERROR, `Error creating XSLT transformer using : ${this.keyText}`, { cause: new Error(`no local entry '${key}' holds a stylesheet`) });
+    const named = this.errorsName === 'resolved' ? key : this.keyText;
+    if (!entry) throw new MiError(Errors.XSLT_ERROR, `Error creating XSLT transformer using : ${named}`, { cause: new Error(`no local entry '${key}' holds a stylesheet`) });
     const src = { text: entry.text, resources: resourceTexts(this.resources, (k) => mc.runtime.localEntryText(k)) };
     const fingerprint = src.text + '\u0000' + [...src.resources.values()].join('\u0000');
     const cached = this.byKey.get(key);
@@ -67,7 +70,7 @@ export class StylesheetKey {
         return { xsl: compiled, key };
       },
       (err: unknown) => {
-        throw new MiError(Errors.XSLT_ERROR, `Error creating XSLT transformer using : ${this.keyText}`, { cause: err });
+        throw new MiError(Errors.XSLT_ERROR, `Error creating XSLT transformer using : ${named}`, { cause: err });
       },
     );
   }
