@@ -42,6 +42,7 @@ export const Errors = {
   THROTTLE_POLICY: spec('MI_ART_061', 'a throttle mediator\'s WS-Policy is not valid (Synapse\'s ThrottleFactory text says what), or names no throttle:MediatorThrottleAssertion'),
   CACHE_CONTROL_IGNORED: spec('MI_ART_062', 'a cache mediator has <enableCacheControl>true</enableCacheControl> but no <includeAgeHeader>: Micro Integrator then turns cache control off, and so does this runtime (warning); add <includeAgeHeader>false</includeAgeHeader> to keep it on'),
   XSD_COMPILE: spec('MI_ART_052', 'an XML Schema of a validate mediator (or a schema it imports) is not valid'),
+  JSON_SCHEMA_COMPILE: spec('MI_ART_053', 'a JSON schema of a validate mediator (a text local entry holding JSON) is not JSON, or not a valid JSON Schema of its draft ($schema; none means draft 4), or refers to a schema that is not in it'),
   // callout, dblookup / dbreport, scatter-gather (src/mediators/callout*.ts, db/, scatter-gather*.ts)
   CALLOUT_SECURITY: spec('MI_ART_070', 'a callout has <enableSec>: outgoing WS-Security (Rampart policies) is not supported; remove it, or secure the backend with HTTPS or basic credentials in the endpoint'),
   DB_CONNECTION_CONFIG: spec('MI_ART_071', 'the <connection><pool> of a dblookup or dbreport is not usable: give <dsName> naming a [[datasource]] id, or <driver>, <url>, <user>, <password> for a PostgreSQL, MySQL or MariaDB JDBC url (other drivers, JNDI <icClass> and registry keys are not supported)'),
@@ -86,7 +87,7 @@ export const Errors = {
   SCRIPT_ERROR: spec('MI_MED_050', 'a script mediator\'s script threw an error (ERROR_MESSAGE is Micro Integrator\'s text; ERROR_DETAIL has the cause)', 500),
   SCRIPT_TIMEOUT: spec('MI_MED_051', 'a script ran longer than [mediation] script_timeout (milliseconds) and was stopped', 500),
   XSLT_ERROR: spec('MI_MED_052', 'an XSLT transformation failed at run time (dynamic stylesheet missing or not compiling, a stylesheet error, a source that selects nothing)', 500),
-  VALIDATE_ERROR: spec('MI_MED_053', 'a validate mediator could not run: the schema is missing or does not compile, or the payload is JSON (JSON Schema validation is not supported)', 500),
+  VALIDATE_ERROR: spec('MI_MED_053', 'a validate mediator could not run: the schema is missing or does not compile, a JSON message met an XML Schema (or an XML message a JSON schema), or a JSONPath source does not give JSON', 500),
   // cache and throttle (src/mediators/cache/, throttle/)
   CACHE_WRONG_FLOW: spec('MI_MED_060', 'a cache collector (collector="true") got a request, or a cache finder got a response; put the collector in the out-flow (or after call with RESPONSE=true) and the finder in the in-flow', 500),
   CACHE_STORE_DOWN: spec('MI_MED_063', 'the cache store ([cache] type = "redis") is not reachable: cache mediators answer every request from the backend and store nothing until it is back (logged once per outage)'),

@@ -159,7 +159,10 @@ export class Payload {
     if (this.truth === 'json') return 'json';
     if (this.truth === 'doc') {
       const root = this.doc!.documentElement;
-      return root.namespaceURI === SOAP12_NS ? 'soap12' : this.sniffed === 'soap11' || this.sniffed === 'soap12' ? 'soap11' : this.sniffed ?? 'xml';
+      if (root.namespaceURI === SOAP12_NS) return 'soap12';
+      if (this.sniffed === 'soap11' || this.sniffed === 'soap12') return 'soap11';
+      // bytes replaced before anyone read them: the content type says what the message was (text/xml: SOAP)
+      return this.sniffed ?? (kindOfContentType(this.contentType) === 'soap11' ? 'soap11' : 'xml');
     }
     if (this.sniffed) return this.sniffed;
     let k = kindOfContentType(this.contentType);
@@ -293,22 +296,34 @@ export class Payload {
    * XML is converted from its bytes, within the same budgets, and no DOM is built for it.
    */
   xmlAsJsonText(): string {
-    const raw = this.doc === undefined ? this.utf8RawBytes : undefined;
-    const k = raw !== undefined ? this.kind : undefined;
-    if (raw !== undefined && (k === 'soap11' || k === 'soap12' || k === 'xml')) {
-      // the budgets' pre-scan only where the bytes could exceed one: a node costs at least half a byte, an
-      // element three, an attribute four; depth and DOCTYPE the tokenizer refuses itself (the DOM route reports them)
-      const l = this.limits;
-      const n = raw.length;
-      if (2 * n > l.maxXmlNodes || n > 3 * l.maxXmlElements || n > 4 * l.maxXmlAttributesPerElement) {
-        const view = asciiView(raw, undefined)!;
-        this.checkXml(k === 'xml' ? stripDeclaration(view) : view);
-      }
-      const text = xmlBytesToJsonText(raw, k === 'xml', l.maxXmlDepth);
+    const bytes = this.doc === undefined ? this.untouchedXml() : undefined;
+    if (bytes) {
+      const text = xmlBytesToJsonText(bytes.raw, bytes.pox, bytes.maxDepth);
       if (text !== undefined) return text;
     }
     const el = this.bodyElement();
     return el ? xmlToJsonText(el) : '';
+  }
+
+  /**
+   * The untouched body as UTF-8 XML bytes (a SOAP envelope, or POX), within the XML budgets, for readers that
+   * work on the bytes and build no DOM; undefined when there are none (another charset, a view was written).
+   * Depth and DOCTYPE are the tokenizer's to refuse (`maxDepth`); a reader that cannot be sure of the bytes
+   * leaves them to the DOM route, which reports the problem.
+   */
+  untouchedXml(): { raw: Buffer; pox: boolean; maxDepth: number } | undefined {
+    const raw = this.utf8RawBytes;
+    const k = raw !== undefined ? this.kind : undefined;
+    if (raw === undefined || (k !== 'soap11' && k !== 'soap12' && k !== 'xml')) return undefined;
+    // the budgets' pre-scan only where the bytes could exceed one: a node costs at least half a byte, an
+    // element three, an attribute four
+    const l = this.limits;
+    const n = raw.length;
+    if (2 * n > l.maxXmlNodes || n > 3 * l.maxXmlElements || n > 4 * l.maxXmlAttributesPerElement) {
+      const view = asciiView(raw, undefined)!;
+      this.checkXml(k === 'xml' ? stripDeclaration(view) : view);
+    }
+    return { raw, pox: k === 'xml', maxDepth: l.maxXmlDepth };
   }
 
   /** Marks the envelope DOM as the truth after a mediator changed it in place. */

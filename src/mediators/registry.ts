@@ -35,6 +35,7 @@ import { sequence } from './sequence-mediator.js';
 import { switchMediator } from './switch.js';
 import { script } from './script/script.js';
 import { xslt } from './xslt/xslt.js';
+import { fastXslt } from './xslt/fast-xslt.js';
 import { validate } from './validate/validate.js';
 import { throttle } from './throttle/throttle.js';
 
@@ -68,13 +69,14 @@ export const BUNDLED_MEDIATORS: readonly MediatorDef[] = [
   switchMediator,
   script,
   xslt,
+  fastXslt,
   validate,
   throttle,
 ];
 
 /** Micro Integrator mediators this runtime does not implement (yet): a precise deploy error, not a skip. */
 export const UNSUPPORTED_MEDIATORS = new Set([
-  'fastXSLT', 'xquery', 'pojoCommand', 'spring',
+  'xquery', 'pojoCommand', 'spring',
   'ejb', 'bean', 'smooks', 'datamapper', 'jsontransform',
   'rule', 'store', 'transaction', 'event', 'entitlementService', 'oauthService', 'builder', 'rewrite',
   'enqueue', 'conditionalRouter', 'router', 'publishEvent', 'ntlm', 'datamapper', 'variable',

@@ -30,7 +30,7 @@ export function replaceSource(mc: MessageContext, node: Element, result: Element
     mc.payload.setEnvelope(result.ownerDocument);
     return;
   }
-  const imported = doc.importNode(result, true);
+  const imported = result.ownerDocument === doc ? result : doc.importNode(result, true);
   const body = firstChildElement(env, 'Body');
   if (node === body) {
     for (let c = body.firstChild; c; ) {

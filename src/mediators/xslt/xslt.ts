@@ -8,16 +8,15 @@
  */
 import path from 'node:path';
 import type { MessageContext } from '../../context/message-context.js';
-import { TEXT_NS } from '../../context/payload.js';
 import { Errors, MiError } from '../../errors.js';
-import type { DynamicValue, Expression } from '../../expr/expression.js';
-import { childElements, parseXml, serializeXml } from '../../xml/dom.js';
-import type { BindProblem } from '../../artifacts/parse-context.js';
+import type { Expression } from '../../expr/expression.js';
+import { childElements, parseXml } from '../../xml/dom.js';
 import type { Mediator } from '../mediator.js';
 import type { MediatorDef } from '../mediator-def.js';
-import { replaceSource, resourceTexts, sourceNode } from '../source-node.js';
-import { compileStylesheet, compileStylesheetSync, XsltCompileError, type CompiledStylesheet } from './xslt-engine.js';
-import { CompilePending } from '../deploy-compiles.js';
+import { replaceSource, sourceNode } from '../source-node.js';
+import { resultElement, resultXml, type CompiledStylesheet } from './xslt-engine.js';
+import { StylesheetKey } from './stylesheet-key.js';
+import { payloadTree, saxonTreeOf } from './saxon-tree.js';
 
 const XSLT_LOGGER = 'org.apache.synapse.mediators.transform.XSLTMediator';
 
@@ -30,85 +29,65 @@ interface Param {
 class XsltMediator implements Mediator {
   readonly tag = 'xslt';
   readonly contentAware = true;
-  /** Texts of the stylesheet and resources, by key, as the linker hands them over. */
-  private readonly texts = new Map<string, string>();
-  private linked: CompiledStylesheet | undefined;
-  /** Stylesheets of a dynamic key, by key, with the texts they were compiled from. */
-  private readonly byKey = new Map<string, { fingerprint: string; compiled: CompiledStylesheet }>();
 
   constructor(
-    private readonly key: DynamicValue,
-    private readonly keyText: string,
-    private readonly staticKey: string | undefined,
+    readonly stylesheet: StylesheetKey,
     private readonly source: Expression | undefined,
     private readonly target: string | undefined,
     private readonly params: readonly Param[],
-    /** location -> local entry key */
-    private readonly resources: ReadonlyMap<string, string>,
-    private readonly cacheDir: string,
   ) {}
 
-  /** Called by the linker for the stylesheet entry and each resource: compiles once every text is known. */
-  bind(key: string, text: string): BindProblem[] {
-    this.texts.set(key, text);
-    if (this.staticKey === undefined) return [];
-    const xsl = this.texts.get(this.staticKey);
-    if (xsl === undefined || [...this.resources.values()].some((k) => !this.texts.has(k))) return [];
-    try {
-      this.linked = compileStylesheetSync({ text: xsl, resources: resourceTexts(this.resources, (k) => this.texts.get(k)) }, this.cacheDir);
-      return [];
-    } catch (err) {
-      if (err instanceof XsltCompileError) return [{ spec: Errors.XSLT_COMPILE, message: `stylesheet '${this.staticKey}' does not compile: ${err.message}` }];
-      if (err instanceof CompilePending) return []; // the deployer's dry link: it waits and links again
-      throw err;
-    }
-  }
-
   mediate(mc: MessageContext): boolean | Promise<boolean> {
-    if (this.linked) return this.apply(mc, this.linked, this.staticKey!);
-    const key = this.key.resolve(mc);
-    const entry = mc.runtime.localEntry(key);
-    if (!entry) throw new MiError(Errors.XSLT_ERROR, `Error creating XSLT transformer using : ${this.keyText}`, { cause: new Error(`no local entry '${key}' holds a stylesheet`) });
-    const src = { text: entry.text, resources: resourceTexts(this.resources, (k) => mc.runtime.localEntryText(k)) };
-    const fingerprint = src.text + '\u0000' + [...src.resources.values()].join('\u0000');
-    const cached = this.byKey.get(key);
-    if (cached?.fingerprint === fingerprint) return this.apply(mc, cached.compiled, key);
-    return compileStylesheet(src, this.cacheDir).then(
-      (compiled) => {
-        this.byKey.set(key, { fingerprint, compiled });
-        return this.apply(mc, compiled, key);
-      },
-      (err: unknown) => {
-        throw new MiError(Errors.XSLT_ERROR, `Error creating XSLT transformer using : ${this.keyText}`, { cause: err });
-      },
-    );
+    const r = this.stylesheet.resolve(mc);
+    if (r instanceof Promise) return r.then(({ xsl, key }) => this.apply(mc, xsl, key));
+    return this.apply(mc, r.xsl, r.key);
   }
 
   private apply(mc: MessageContext, xsl: CompiledStylesheet, key: string): boolean {
-    const node = sourceNode(mc, this.source, Errors.XSLT_ERROR);
     let params: Record<string, string> | undefined;
     if (this.params.length) {
       params = {};
       for (const p of this.params) params[`Q{}${p.name}`] = p.value ?? p.expression!.stringValue(mc);
     }
-    let out: string | Element;
-    try {
-      out = xsl.transform(serializeXml(node), params, (text) => mc.runtime.logs.get(XSLT_LOGGER).info(`xsl:message (${key}): ${text}`));
-    } catch (err) {
-      throw new MiError(Errors.XSLT_ERROR, `Error performing XSLT transformation using : ${key}`, { cause: err instanceof Error ? err : new Error(String(err)) });
+    const onMessage = (text: string): void => mc.runtime.logs.get(XSLT_LOGGER).info(`xsl:message (${key}): ${text}`);
+    const failed = (err: unknown): MiError =>
+      new MiError(Errors.XSLT_ERROR, `Error performing XSLT transformation using : ${key}`, { cause: err instanceof Error ? err : new Error(String(err)) });
+    // the payload element of untouched bytes: read from the bytes, and the result written back into them,
+    // so that the message gets no DOM at all (the next step forwards bytes)
+    if (this.source === undefined && this.target === undefined && (!xsl.serializedOutput || xsl.textOutput)) {
+      const bytes = mc.payload.untouchedXml();
+      const tree = bytes && payloadTree(bytes.raw, bytes.pox, bytes.maxDepth);
+      if (tree) {
+        let out: string;
+        try {
+          out = resultXml(xsl.run(tree.doc, params, onMessage), xsl);
+        } catch (err) {
+          throw failed(err);
+        }
+        mc.payload.setRaw(Buffer.concat([bytes!.raw.subarray(0, tree.start), Buffer.from(out), bytes!.raw.subarray(tree.end)]), mc.payload.contentType);
+        return true;
+      }
     }
-    const result = typeof out === 'string' ? textElement(out) : out;
+    const node = sourceNode(mc, this.source, Errors.XSLT_ERROR);
+    const isRoot = node === node.ownerDocument.documentElement;
+    // the result is made in the document it goes into: nothing to import afterwards
+    const owner = isRoot || this.target !== undefined ? newDocument() : node.ownerDocument;
+    let result: Element;
+    try {
+      result = resultElement(xsl.run(saxonTreeOf(node), params, onMessage), xsl, owner);
+    } catch (err) {
+      throw failed(err);
+    }
+    if (isRoot && this.target === undefined) owner.appendChild(result);
     if (this.target !== undefined) mc.setProperty(this.target, result);
     else replaceSource(mc, node, result);
     return true;
   }
 }
 
-/** Axis2's wrapper for a text result. */
-function textElement(text: string): Element {
-  const doc = parseXml(`<text xmlns="${TEXT_NS}"/>`);
-  doc.documentElement.appendChild(doc.createTextNode(text));
-  return doc.documentElement;
+const domImplementation = parseXml('<x/>').implementation;
+function newDocument(): Document {
+  return domImplementation.createDocument(null, '', null);
 }
 
 export const xslt: MediatorDef = {
@@ -150,8 +129,9 @@ export const xslt: MediatorDef = {
           ctx.fail(k, Errors.UNKNOWN_ELEMENT, `<${k.localName}> is not allowed in <xslt> (property, feature, attribute, resource)`);
       }
     }
-    const m = new XsltMediator(key, keyText, key.isStatic ? keyText : undefined, source, a.get('target'), params, resources, path.join(ctx.home, 'tmp', 'xslt-cache'));
-    const binder = (k: string) => (target: unknown) => ({ problems: m.bind(k, (target as { text: string }).text), refs: [] });
+    const stylesheet = new StylesheetKey(key, keyText, resources, path.join(ctx.home, 'tmp', 'xslt-cache'));
+    const m = new XsltMediator(stylesheet, source, a.get('target'), params);
+    const binder = (k: string) => (target: unknown) => ({ problems: stylesheet.bind(k, (target as { text: string }).text), refs: [] });
     if (key.isStatic) ctx.ref(el, 'localEntry', keyText, binder(keyText));
     let i = 0;
     for (const rk of resources.values()) ctx.ref(resourceEls[i++]!, 'localEntry', rk, binder(rk));
