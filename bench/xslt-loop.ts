@@ -18,6 +18,7 @@ import { Deployer } from '../src/artifacts/deployer.js';
 import { artifactParser } from '../src/artifacts/artifact-parser.js';
 import { Exchange, type Route } from '../src/engine/exchange.js';
 import { Payload } from '../src/context/payload.js';
+import { QueryParameters } from '../src/context/query-parameters.js';
 import { fromIncoming } from '../src/context/transport-headers.js';
 import { serializeMessage } from '../src/context/serialize.js';
 import type { MessageContext } from '../src/context/message-context.js';
@@ -55,7 +56,7 @@ function message(body: Buffer, contentType: string): MessageContext {
     skipApiResponse: false,
     fixedReply: undefined,
   };
-  const inbound = { method: 'POST', url: '/services/Bench', path: '/services/Bench', query: '', protocol: 'http' as const, host: 'localhost', remoteAddress: '127.0.0.1', port: 8290 };
+  const inbound = { method: 'POST', url: '/services/Bench', path: '/services/Bench', queryString: '', query: new QueryParameters(''), protocol: 'http' as const, host: 'localhost', remoteAddress: '127.0.0.1', port: 8290 };
   return new Exchange(rt, route, inbound, fromIncoming({ 'content-type': contentType }), new Payload(contentType, body, { maxBodyBytes: 10 * 1024 * 1024, maxXmlDepth: 100 })).mc;
 }
 
