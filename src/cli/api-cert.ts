@@ -3,34 +3,16 @@
  * API secured with mutual SSL), in the user store's database. The server need not run; running servers
  * (every node sharing the database) follow a change within `[apim.mutual_ssl] certificate_reload_interval`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../config/config.js';
 import { Errors, MiError } from '../errors.js';
-import { memoryLoggerFactory } from '../logging/logger.js';
 import { ApiCertificateStore, readCertificatePem } from '../security/gateway/api-certificate-store.js';
-import { openStores } from '../store/stores.js';
 import { apiNames } from './api-key.js';
-import { reportError } from './report-error.js';
-import type { HomeOption } from './user.js';
+import { withHomeStores, type HomeOption } from './user.js';
 
-async function withCertificates(opts: HomeOption, work: (store: ApiCertificateStore, home: string) => Promise<void>): Promise<void> {
-  const logs = memoryLoggerFactory();
-  try {
-    const home = path.resolve(opts.home);
-    if (!existsSync(home)) throw new MiError(Errors.HOME_MISSING, `home folder ${home} does not exist`);
-    const stores = await openStores(loadConfig(home), logs);
-    try {
-      await work(new ApiCertificateStore(stores.users), home);
-    } finally {
-      await stores.close();
-    }
-  } catch (err) {
-    reportError(err);
-  } finally {
-    for (const l of logs.lines) if (l.level === 'WARN' || l.level === 'ERROR') process.stderr.write(`mi: ${l.message}\n`);
-  }
+function withCertificates(opts: HomeOption, work: (store: ApiCertificateStore, home: string) => Promise<void>): Promise<void> {
+  return withHomeStores(opts, (stores, _config, home) => work(new ApiCertificateStore(stores.users), home));
 }
 
 export async function apiCertAddCommand(file: string, opts: HomeOption & { api: string; alias: string; tier: string }): Promise<void> {

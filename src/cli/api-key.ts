@@ -3,34 +3,15 @@
  * need not run; a running server sees a new key at once and a revocation within `[api_security]
  * api_key_cache_ttl`). `issue` prints the key alone on standard output, once: only its hash is kept.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadConfig } from '../config/config.js';
 import { Errors, MiError } from '../errors.js';
-import { memoryLoggerFactory } from '../logging/logger.js';
 import { ApiKeyStore, type ApiKeyRecord } from '../security/gateway/api-key-store.js';
-import { openStores } from '../store/stores.js';
 import { childElements, parseXml } from '../xml/dom.js';
-import { reportError } from './report-error.js';
-import type { HomeOption } from './user.js';
+import { withHomeStores, type HomeOption } from './user.js';
 
-async function withApiKeys(opts: HomeOption, work: (store: ApiKeyStore, home: string) => Promise<void>): Promise<void> {
-  const logs = memoryLoggerFactory();
-  try {
-    const home = path.resolve(opts.home);
-    if (!existsSync(home)) throw new MiError(Errors.HOME_MISSING, `home folder ${home} does not exist`);
-    const stores = await openStores(loadConfig(home), logs);
-    try {
-      await work(new ApiKeyStore(stores.users), home);
-    } finally {
-      await stores.close();
-    }
-  } catch (err) {
-    reportError(err);
-  } finally {
-    for (const l of logs.lines) if (l.level === 'WARN' || l.level === 'ERROR') process.stderr.write(`mi: ${l.message}\n`);
-  }
+function withApiKeys(opts: HomeOption, work: (store: ApiKeyStore, home: string) => Promise<void>): Promise<void> {
+  return withHomeStores(opts, (stores, _config, home) => work(new ApiKeyStore(stores.users), home));
 }
 
 /**

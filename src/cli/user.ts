@@ -7,12 +7,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../config/config.js';
+import { loadConfig, type Config } from '../config/config.js';
 import { Errors, MiError } from '../errors.js';
 import { memoryLoggerFactory } from '../logging/logger.js';
 import { DatabaseUserStore } from '../security/auth/database-user-store.js';
 import { userStoreSettings } from '../security/auth/user-store-config.js';
-import { openStores } from '../store/stores.js';
+import { openStores, type Stores } from '../store/stores.js';
 import { reportError } from './report-error.js';
 import { readNewPassword } from './terminal-input.js';
 
@@ -20,8 +20,11 @@ export interface HomeOption {
   home: string;
 }
 
-/** Opens the home's user store (migrating it if needed), runs `work`, closes it; failures as `mi: CODE  message`. */
-export async function withUserStore(opts: HomeOption, work: (store: DatabaseUserStore) => Promise<void>): Promise<void> {
+/**
+ * Opens the home's databases (migrating them if needed), runs `work`, closes them; failures as
+ * `mi: CODE  message`, and the warnings the store logged on stderr. Every `mi` command on the database uses it.
+ */
+export async function withHomeStores(opts: HomeOption, work: (stores: Stores, config: Config, home: string) => Promise<void>): Promise<void> {
   const logs = memoryLoggerFactory();
   try {
     const home = path.resolve(opts.home);
@@ -29,8 +32,7 @@ export async function withUserStore(opts: HomeOption, work: (store: DatabaseUser
     const config = loadConfig(home);
     const stores = await openStores(config, logs);
     try {
-      // the operator's own tool: [user_store] read_only only stops the running server from changing users
-      await work(await DatabaseUserStore.open(stores.users, userStoreSettings(config.toml), undefined, { writable: true }));
+      await work(stores, config, home);
     } finally {
       await stores.close();
     }
@@ -41,6 +43,13 @@ export async function withUserStore(opts: HomeOption, work: (store: DatabaseUser
   }
 }
 
+/** Opens the home's user store, runs `work`, closes it (see withHomeStores). */
+export function withUserStore(opts: HomeOption, work: (store: DatabaseUserStore) => Promise<void>): Promise<void> {
+  return withHomeStores(opts, async (stores, config) => {
+    // the operator's own tool: [user_store] read_only only stops the running server from changing users
+    await work(await DatabaseUserStore.open(stores.users, userStoreSettings(config.toml), undefined, { writable: true }));
+  });
+}
 
 function list(values: readonly string[]): string {
   return values.length ? values.join(', ') : 'none';
