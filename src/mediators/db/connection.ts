@@ -84,14 +84,7 @@ function lookedUp(pool: Element, child: (n: string) => Element | undefined, ctx:
   // pool <property> children are not read for a looked-up datasource (Synapse ignores them); the entry's pool_options apply
   for (const p of childElements(pool)) if (p.localName === 'property') ctx.attrs(p, ['name', 'value']);
   const target: SqlTarget = {
-    dialect: s.dialect,
-    host: s.host,
-    port: s.port,
-    database: s.database,
-    user: s.user,
-    password: s.password,
-    tls: s.tls,
-    schema: s.schema,
+    ...serverOf(s),
     max: s.pool.max,
     maxIdle: s.pool.maxIdle,
     maxWaitMs: s.pool.acquireTimeoutMs,
@@ -102,6 +95,11 @@ function lookedUp(pool: Element, child: (n: string) => Element | undefined, ctx:
   const key = sqlTargetKey(target);
   ctx.useResource(key);
   return new DbConnection(s.dialect, key, name, target, undefined, logger, true);
+}
+
+/** Where a server datasource is and who logs in: the part of a pool target both connection forms share. */
+function serverOf(s: Exclude<DatasourceConfig, { dialect: 'sqlite' }>): Pick<SqlTarget, 'dialect' | 'host' | 'port' | 'database' | 'user' | 'password' | 'tls' | 'schema'> {
+  return { dialect: s.dialect, host: s.host, port: s.port, database: s.database, user: s.user, password: s.password, tls: s.tls, schema: s.schema };
 }
 
 /** The text of <driver>, <url>, <user> or <password>: a `key` (registry) is refused, `$SYSTEM:NAME` reads the environment. */
@@ -137,14 +135,7 @@ function inline(pool: Element, child: (n: string) => Element | undefined, ctx: P
   const alias = ctx.mediators.knownSecretAlias?.(password) ? password : undefined;
   const label = maskPassword(url);
   const target: SqlTarget = {
-    dialect,
-    host: s.host,
-    port: s.port,
-    database: s.database,
-    user: s.user,
-    password: s.password,
-    tls: s.tls,
-    schema: s.schema,
+    ...serverOf(s),
     max: props.max,
     maxIdle: props.maxIdle,
     maxWaitMs: props.maxWaitMs,
