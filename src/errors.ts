@@ -1,7 +1,7 @@
 /**
  * One catalogue of error codes. Every error the runtime reports carries a code from here, a message that
  * says what to fix, and an HTTP status where it reaches a client. test/errors.test.ts checks that codes are
- * unique and that each is documented in the README.
+ * unique and that each is documented in docs/error-codes.md.
  */
 export interface ErrorSpec {
   readonly code: string;
@@ -139,7 +139,7 @@ export const Errors = {
   AUTH_BUSY: spec('MI_AUTH_004', 'the server is checking as many passwords as it may ([authentication] max_concurrent_verifications running, verification_queue_size waiting, none longer than 10 s); try again in a moment', 503),
   AUTH_ADDRESS_BUSY: spec('MI_AUTH_005', 'this client address already has its share (a quarter of [authentication] verification_queue_size) of password checks waiting; try again in a moment', 429),
   // API security as a gateway does it (src/security/gateway/, src/security/policies/api-security.ts)
-  API_SECURITY_DECLARATION: spec('MI_API_001', 'a <security> declaration (or an API Manager authentication handler) of an API or resource is not valid: an unknown scheme, attribute or value; see the README section API security'),
+  API_SECURITY_DECLARATION: spec('MI_API_001', 'a <security> declaration (or an API Manager authentication handler) of an API or resource is not valid: an unknown scheme, attribute or value; see docs/api-security.md'),
   API_SECURITY_UNCONFIGURED: spec('MI_API_002', 'an API declares a scheme the server is not configured for (oauth2 without any [[jwt_issuer]] or [[key_manager]]); add one to deployment.toml or remove the scheme'),
   JWT_ISSUER_CONFIG: spec('MI_API_003', 'a [[jwt_issuer]] or [api_security] entry is invalid (no issuer, no or two key sources, a certificate that does not load, an HMAC or unknown algorithm, a bad number); fix deployment.toml'),
   JWKS_UNAVAILABLE: spec('MI_API_004', 'the JWKS of a [[jwt_issuer]] could not be fetched or read; tokens of that issuer are refused (fault 900900) until it answers', 500),

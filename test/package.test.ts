@@ -34,12 +34,12 @@ function packageOf(spec: string): string | undefined {
 describe('package.json', function () {
   this.timeout(60_000);
 
-  it('publishes only what runs: the compiled runtime, the command, and the log4j2.properties `mi init` copies', () => {
+  it('publishes only what runs: the compiled runtime, the command, the log4j2.properties `mi init` copies, and the documentation', () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
-    const stray = files.filter((f) => !/^(dist\/src\/|bin\/)/.test(f) && !/^(package\.json|README\.md|LICENSE.*|deployment\/log4j2\.properties)$/.test(f));
+    const stray = files.filter((f) => !/^(dist\/src\/|bin\/|docs\/[\w-]+\.md$)/.test(f) && !/^(package\.json|README\.md|LICENSE.*|deployment\/log4j2\.properties)$/.test(f));
     assert.deepEqual(stray, []);
-    for (const f of ['bin/mi.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/main.js', 'dist/src/cli/main.js']) assert.ok(files.includes(f), f);
+    for (const f of ['bin/mi.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/main.js', 'dist/src/cli/main.js', 'docs/README.md', 'docs/error-codes.md']) assert.ok(files.includes(f), f);
   });
 
   it('imports in src/ only production dependencies, and every production dependency is imported', () => {

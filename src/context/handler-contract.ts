@@ -1,7 +1,7 @@
 /**
  * The public contract of extensions written in TypeScript: API handlers, global (Synapse) handlers and class
  * mediators, and the view of the message they get. These names are exported by the package (src/index.ts)
- * and documented in the README; change them only compatibly. Every member carries its documentation here,
+ * and documented in docs/extensions.md; change them only compatibly. Every member carries its documentation here,
  * so an editor shows it from the package's .d.ts.
  *
  * @packageDocumentation

@@ -3,7 +3,7 @@
  * `/metric-service/metrics`) and the Prometheus metrics, from deployment.toml:
  *
  *   [mediation] internal_http_api_port = 9191   # Micro Integrator's key; the offset is added
- *   [metrics] enable = true                     # this runtime's switch (on by default, see README)
+ *   [metrics] enable = true                     # this runtime's switch (on by default, see docs/probes-and-metrics.md)
  *   [metric_handler] proxy_latency_buckets = [0.19, 0.2, ...]   # Micro Integrator's keys, in seconds
  *                    api_latency_buckets = [...]
  */

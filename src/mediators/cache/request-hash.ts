@@ -3,7 +3,7 @@
  * To address (path and query), the transport headers (all but `headersToExcludeInHash`, or only
  * `headersToIncludeInHash`; never Date, User-Agent or the correlation header), and, unless the request is a
  * REST GET, DELETE or HEAD, the body (a SOAP envelope's Body only). Here the HTTP method is part of the
- * hash too (README: a DELETE is never answered with a cached GET), and the body is hashed as bytes.
+ * hash too (docs/mediators.md: a DELETE is never answered with a cached GET), and the body is hashed as bytes.
  */
 import { createHash } from 'node:crypto';
 import type { MessageContext } from '../../context/message-context.js';

@@ -2,7 +2,7 @@
  * The host side of the script's `mc`: Micro Integrator's ScriptMessageContext (Nashorn/GraalJS flavour)
  * over our MessageContext. XML crosses as text: getPayloadXML() returns the payload element serialized, and
  * setPayloadXML() / addHeader() take XML text (or anything whose toString() is XML). Micro Integrator hands
- * out Axiom/E4X objects there; a script that navigates them (`payload..symbol`) needs rewriting, see README.
+ * out Axiom/E4X objects there; a script that navigates them (`payload..symbol`) needs rewriting, see docs/mediators.md.
  */
 import { stringifyJson } from '../../json/json-number.js';
 import type { MessageContext, PropertyScope } from '../../context/message-context.js';

@@ -247,7 +247,7 @@ class Compiler {
       else if (n === 'timestampStrict') {
         const t = textOf(c).trim();
         if (t !== 'true' && t !== 'false') this.error(c, `<${c.nodeName}> must be true or false`, Errors.WSS_POLICY_INVALID);
-        // either way the Created + timestampTTL limit is enforced (the stricter reading; see the README)
+        // either way the Created + timestampTTL limit is enforced (the stricter reading; see docs/ws-security.md)
       } else if (HARMLESS_RAMPART.has(n)) continue;
       else if (CRYPTO_ONLY_RAMPART.has(n)) this.warn(c, `<${c.nodeName}> configures signing or encryption, which this policy does not use; ignored`);
       else if (JAVA_RAMPART.has(n)) this.unsupported(c, 'Java callbacks are not run here; users are authenticated against the user store');
