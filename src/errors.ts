@@ -221,6 +221,10 @@ export const Errors = {
   MGT_TOKEN_STORE_UNAVAILABLE: spec('MI_OPS_020', 'the management token store (the user store\'s database) cannot be reached, so logins and token checks are refused until it is back; check the database', 503),
   MGT_TOKENS_PER_PROCESS: spec('MI_OPS_021', 'warning: the user store is a shared database but there is no key store, so management tokens are signed with a per-process key and only the node that issued one accepts it; give every node the same [keystore.primary]'),
   WSS_NONCE_STORE_UNAVAILABLE: spec('MI_OPS_022', 'the shared WS-Security nonce store (Redis) cannot be reached, so a replay cannot be ruled out and UsernameTokens with a nonce are refused until it is back; check [ws_security.nonce_store] and the Redis server', 503),
+  // OpenTelemetry tracing (src/observability/tracing-settings.ts, src/observability/otel-tracer.ts)
+  TRACING_CONFIG: spec('MI_OPS_030', 'an [opentelemetry] setting cannot be used: the message names the key; this runtime exports OTLP over HTTP (type "otlp", or "jaeger" on its OTLP HTTP port 4318)'),
+  TRACING_EXPORT_FAILED: spec('MI_OPS_031', 'warning: the spans could not be sent to the OpenTelemetry collector ([opentelemetry] url) and are dropped until it answers again; requests are not affected; check the collector and its address'),
+  TRACING_UNAVAILABLE: spec('MI_OPS_032', 'the OpenTelemetry packages could not be loaded, so tracing cannot start; reinstall the dependencies or set [opentelemetry] enable = false'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorName = keyof typeof Errors;

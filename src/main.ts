@@ -39,6 +39,8 @@ import { ApiCertificateRegistry, certificateReloadSeconds } from './security/gat
 import { observabilitySettings, type ObservabilitySettings } from './observability/observability-settings.js';
 import { Metrics } from './observability/metrics.js';
 import { Readiness, READINESS_LOGGER } from './observability/readiness.js';
+import { tracingSettings } from './observability/tracing-settings.js';
+import { startTracing, type Tracing } from './observability/tracing.js';
 import { INTERNAL_API_LOGGER, startInternalApi } from './transport/internal-api.js';
 import { pingDatabase } from './store/database.js';
 
@@ -102,6 +104,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   let certReloadSeconds: number;
   let shared: SharedStoreSettings;
   let obs: ObservabilitySettings;
+  let tracing: Tracing | undefined;
   try {
     mgmt = managementSettings(config, featureWarnings);
     txSettings = transactionSettings(config.toml, featureWarnings);
@@ -109,6 +112,9 @@ export async function startServer(opts: StartOptions): Promise<Server> {
     certReloadSeconds = certificateReloadSeconds(config.toml, featureWarnings);
     shared = sharedStoreSettings(config, featureWarnings);
     obs = observabilitySettings(config, featureWarnings);
+    // OpenTelemetry: the SDK is imported only when [opentelemetry] enable = true
+    const traces = tracingSettings(config, featureWarnings);
+    if (traces.enabled) tracing = await startTracing(traces, logs);
   } catch (err) {
     logging?.stopWatching();
     throw err;
@@ -139,8 +145,9 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   await apiCertificates.start(certReloadSeconds);
   let runtime: Runtime;
   try {
-    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, apiKeys, apiCertificates, sharedStores: openSharedStores(shared, logs), metrics, nonces: openNonceStore(shared.nonces, logs) });
+    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, apiKeys, apiCertificates, sharedStores: openSharedStores(shared, logs), metrics, nonces: openNonceStore(shared.nonces, logs), tracing });
   } catch (err) {
+    await tracing?.shutdown();
     apiCertificates.stop();
     await counter?.stop();
     await stores.close();

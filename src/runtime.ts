@@ -31,6 +31,7 @@ import { readExtensionSettings } from './handlers/settings.js';
 import type { SharedStores } from './context/shared-stores.js';
 import { openSharedStores, sharedStoreSettings } from './store/shared-stores.js';
 import type { Metrics } from './observability/metrics.js';
+import type { Tracing } from './observability/tracing.js';
 
 export interface Deployment {
   readonly sequences: ReadonlyMap<string, Sequence>;
@@ -89,6 +90,8 @@ export interface RuntimeServices {
   readonly sharedStores?: SharedStores;
   /** Prometheus metrics (`[metrics] enable`); undefined costs nothing per request. */
   readonly metrics?: Metrics;
+  /** OpenTelemetry tracing (`[opentelemetry] enable`); undefined costs one field check per request. */
+  readonly tracing?: Tracing;
 }
 
 export class Runtime implements MessageRuntime, AccessServices {
@@ -109,6 +112,7 @@ export class Runtime implements MessageRuntime, AccessServices {
   readonly sharedStores: SharedStores;
   readonly resources = new SharedResources();
   readonly metrics: Metrics | undefined;
+  readonly tracing: Tracing | undefined;
   /** Whether a deployed API or proxy uses mutual SSL (the HTTPS listener then asks for client certificates). */
   wantsClientCertificate = false;
   /** Told when wantsClientCertificate changes (the HTTPS listener). */
@@ -131,6 +135,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.apiCertificates = services.apiCertificates;
     this.transactions = services.transactions;
     this.metrics = services.metrics;
+    this.tracing = services.tracing;
     this.extensionSettings = readExtensionSettings(config.toml);
     this.sharedStores = services.sharedStores ?? openSharedStores(shared!, logs);
     const server = config.server;
@@ -167,6 +172,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     }
     // group and indirect endpoints resolve their children through the runtime when their state is read
     this.metrics?.deployed(next, { runtime: this } as unknown as MessageContext);
+    this.tracing?.deployed(next);
     for (const [key, ep] of prev.endpoints) {
       if (next.endpoints.get(key) !== ep) void ep.close?.().catch(() => {});
     }
@@ -215,5 +221,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     await this.resources.closeAll();
     await this.gateway.close();
     this.apiCertificates?.stop();
+    // the spans still batched go out last (bounded wait when the collector is down)
+    await this.tracing?.shutdown();
   }
 }

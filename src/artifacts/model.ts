@@ -16,6 +16,8 @@ export interface ArtifactBase {
   readonly name: string;
   /** The file it came from. */
   readonly file: string;
+  /** `trace="enable"` (proxies and APIs): OpenTelemetry mediator spans for its requests. */
+  readonly trace?: boolean;
 }
 
 export interface ProxyService extends ArtifactBase {

@@ -133,6 +133,7 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
     kind: 'api',
     name,
     file: ctx.file,
+    trace: a.get('trace') === 'enable',
     context,
     version: version || undefined,
     hostname: a.get('hostname'),

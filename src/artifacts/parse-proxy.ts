@@ -99,6 +99,7 @@ export function parseProxy(el: Element, ctx: ParseContext): ProxyService {
     kind: 'proxy',
     name,
     file: ctx.file,
+    trace: a.get('trace') === 'enable',
     transports,
     startOnLoad: a.bool('startOnLoad', true),
     inSequence,

@@ -15,6 +15,7 @@ import type { PropertyScope } from './property-scope.js';
 import type { ExchangeScope } from './exchange-scope.js';
 import type { TransportHeaders, HeaderValue } from './transport-headers.js';
 import type { Addressing } from './addressing-fields.js';
+import type { RequestTrace } from './request-trace.js';
 
 export type { PropertyScope } from './property-scope.js';
 export { WRITE_SCOPES } from './property-scope.js';
@@ -141,6 +142,8 @@ export class MessageContext implements PublicMessageContext {
   error: Error | undefined;
   /** Template parameters ($func:) of the innermost call-template. */
   funcParams: Map<string, unknown> | undefined;
+  /** The request's OpenTelemetry spans; undefined (nothing to do) unless `[opentelemetry] enable = true`. */
+  trace: RequestTrace | undefined = undefined;
   private correlation: string | undefined;
 
   /** Makes this message (a split branch) report the correlation id of the message it was copied from. */

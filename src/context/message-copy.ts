@@ -25,6 +25,7 @@ export function copyMessage(mc: MessageContext, payload: Payload, exchange: Exch
   c.messageId = `urn:uuid:${randomUUID()}`; // a copy is a new message (MessageHelper gives it a new id)
   c.requestKind = mc.requestKind;
   c.funcParams = mc.funcParams;
+  if (mc.trace !== undefined) c.trace = mc.trace.branch();
   c.shareCorrelation(mc);
   return c;
 }

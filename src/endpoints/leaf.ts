@@ -7,7 +7,7 @@ import { SynapseErrorCodes } from '../errors.js';
 import { isRetryCode, type EndpointDefinition } from './definition.js';
 import { ANONYMOUS_ENDPOINT, endpointError, EndpointError, type Endpoint, type EndpointType } from './endpoint.js';
 import { ENDPOINT_LOGGER, EndpointState } from './endpoint-state.js';
-import { HttpClient } from './http-client.js';
+import { HttpClient, outgoingMethod } from './http-client.js';
 import { outgoingAddressing } from './addressing-out.js';
 
 const KIND_LABEL: Record<string, string> = { address: 'Address', http: 'HTTP', default: 'Default' };
@@ -75,6 +75,12 @@ export abstract class LeafEndpoint implements Endpoint {
   }
 
   protected http(mc: MessageContext, url: string, method?: string, displayUrl?: string): Promise<void> {
+    const trace = mc.trace; // OpenTelemetry: a client span and traceparent, only when tracing is on
+    if (trace !== undefined) return trace.endpointCall(mc, this.name, outgoingMethod(mc, method), displayUrl ?? url, () => this.request(mc, url, method, displayUrl));
+    return this.request(mc, url, method, displayUrl);
+  }
+
+  private request(mc: MessageContext, url: string, method?: string, displayUrl?: string): Promise<void> {
     const opts = { url, method, displayUrl, timeoutMs: this.def.timeoutMs, discardOnTimeout: this.def.timeoutAction === 'discard' };
     const addressing = outgoingAddressing(mc, this.def, this.buildsMessage, url);
     return addressing ? addressing.then(() => this.client.sendHttp(mc, opts)) : this.client.sendHttp(mc, opts);

@@ -92,6 +92,7 @@ export class Exchange implements ExchangeControl, BranchHost {
     this.globals = runtime.globalHandlers;
     this.apiResponseDone = route.skipApiResponse;
     this.mc = new MessageContext(runtime, inbound, headers, payload, route.entry, this);
+    if (runtime.tracing !== undefined) runtime.tracing.begin(this.mc); // OpenTelemetry: off = one field check
     this.startedAt = route.stats === undefined ? 0 : route.stats.begin();
   }
 

@@ -32,6 +32,8 @@ export interface Mediator {
  * prefetch already ran, so it does not run twice.
  */
 export function runList(list: readonly Mediator[], mc: MessageContext, start = 0, fetched = -1): boolean | Promise<boolean> {
+  // OpenTelemetry mediator spans (capture_all / trace="enable"): one field read when tracing is off
+  const trace = mc.trace !== undefined && mc.trace.mediators ? mc.trace : undefined;
   for (let i = start; i < list.length; i++) {
     const m = list[i]!;
     if (m.contentAware && !mc.payload.isReady) {
@@ -47,7 +49,7 @@ export function runList(list: readonly Mediator[], mc: MessageContext, start = 0
       const p = m.prefetch(mc);
       if (p !== undefined) return p.then(() => runList(list, mc, i, i));
     }
-    const r = m.mediate(mc);
+    const r = trace === undefined ? m.mediate(mc) : trace.mediate(m, mc);
     if (r === true) continue;
     if (r === false) return false;
     return r.then((ok) => (ok ? runList(list, mc, i + 1) : false));
