@@ -90,7 +90,9 @@ export async function startCommand(opts: { home: string; offset?: string }): Pro
     `ready on ${listenerUrls(server)} ` +
     `(${last.deployed.length} artifacts deployed${failed ? `, ${failed} problems reported above` : ''}, ` +
     `hot deployment ${server.config.server.hotDeployment ? 'on' : 'off'}) in ${Date.now() - t0} ms` +
-    (server.managementUrl ? `; management API on ${server.managementUrl}` : '');
+    (server.managementUrl ? `; management API on ${server.managementUrl}` : '') +
+    // the probes and Prometheus (internal HTTP API, 9191 + offset)
+    `; ${server.runtime.metrics ? 'health and metrics' : 'health'} on http://${server.config.server.bindAddress}:${server.internalPort}`;
   if (worker === undefined) process.stdout.write(`mi: ${line}\n`);
   else process.send!({ mi: 'ready', line } satisfies ReadyMessage);
 }

@@ -14,6 +14,7 @@ import { memoryLoggerFactory } from '../../src/logging/logger.js';
 import { freshPostgresSchema, needService, POSTGRES } from '../helpers/databases.js';
 import { startBackend, startTestServer, SYN, type TestServer } from '../helpers/server.js';
 import { freePort, startTcpGate, type TcpGate } from '../helpers/tcp-gate.js';
+import { makeHome, startMi } from '../helpers/process.js';
 
 interface Probe {
   status: number;
@@ -112,6 +113,23 @@ describe('internal HTTP API: probes', function () {
     } finally {
       release();
       await backend.close();
+    }
+  });
+
+  it('mi start says on its ready line where health and metrics are served (9191 + offset), and they answer there', async () => {
+    const home = makeHome({ 'api/Hello.xml': API('Hello', '/hello') }, { 'deployment.toml': '[server]\nhot_deployment = false\n' });
+    const mi = await startMi(home);
+    try {
+      const ready = mi.output().split('\n').find((l) => l.includes('ready on'))!;
+      const m = /; health and metrics on http:\/\/(\S+):(\d+)$/.exec(ready);
+      assert.ok(m, ready);
+      const port = Number(m[2]);
+      assert.equal(port, 9191 + (mi.port - 8280), 'base 9191 + the offset');
+      assert.equal((await probe(port, '/healthz')).status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/metric-service/metrics`)).status, 200);
+    } finally {
+      await mi.stop();
+      rmSync(home, { recursive: true, force: true });
     }
   });
 
