@@ -12,6 +12,7 @@ import { apiWithHandlers } from '../handlers/helpers.js';
 import { needService, testDatabase, type TestDatabase } from '../helpers/databases.js';
 import { makeHome, MI, startMi, type MiProcess } from '../helpers/process.js';
 import { get } from '../helpers/server.js';
+import { Agent, request } from 'undici';
 
 interface Result {
   status: number | null;
@@ -222,5 +223,29 @@ describe('mi user while the server runs', function () {
     ok(mi(['user', 'add', 'erin', '--password-stdin', '--home', home], 'erin-pw-1'));
     assert.equal((await get(`${server!.url}/secured/x`, basic('Erin', 'erin-pw-1'))).text, 'secret data');
     assert.equal((await get(`${server!.url}/secured/x`, basic('erin', 'erin-pw-2'))).status, 403);
+  });
+
+  it('mi user delete revokes that user\'s management API tokens (they live in the database every node shares)', async () => {
+    const management = /management API on (https:\/\/\S+\/management)/.exec(server!.output())?.[1];
+    assert.ok(management, server!.output());
+    // the development key store is self-signed
+    const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+    try {
+      const call = async (p: string, authorization: string): Promise<{ status: number; body: string }> => {
+        const r = await request(`${management}${p}`, { dispatcher, headers: { authorization } });
+        return { status: r.statusCode, body: await r.body.text() };
+      };
+      ok(mi(['user', 'add', 'frank', '--role', 'admin', '--password-stdin', '--home', home], 'frank-pw-1'));
+      const login = await call('/login', 'Basic ' + Buffer.from('frank:frank-pw-1').toString('base64'));
+      assert.equal(login.status, 200, login.body);
+      const bearer = `Bearer ${(JSON.parse(login.body) as { AccessToken: string }).AccessToken}`;
+      assert.equal((await call('/apis', bearer)).status, 200);
+      assert.equal(ok(mi(['user', 'delete', 'frank', '--home', home])), 'mi: deleted user frank\n');
+      const after = await call('/apis', bearer);
+      assert.equal(after.status, 401, 'the token stops at once');
+      assert.match(after.body, /MI_MGT_/);
+    } finally {
+      await dispatcher.close();
+    }
   });
 });

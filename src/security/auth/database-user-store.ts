@@ -239,6 +239,8 @@ export class DatabaseUserStore implements WritableUserStore {
     return this.run('delete the user', () =>
       this.db.transaction().execute(async (trx) => {
         await trx.deleteFrom('mi_user_roles').where('user_key', '=', userKey).execute();
+        // the user's management API tokens go with it, on every node sharing this database (mi user delete too)
+        await trx.deleteFrom('mi_management_tokens').where('user_key', '=', userKey).execute();
         const r = await trx.deleteFrom('mi_users').where('name_key', '=', userKey).executeTakeFirst();
         return Number(r.numDeletedRows) > 0;
       }),
