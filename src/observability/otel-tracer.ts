@@ -158,7 +158,8 @@ class MessageTrace implements RequestTrace {
   }
 
   mediate(m: { readonly tag: string; mediate(mc: MessageContext): boolean | Promise<boolean> }, mc: MessageContext): boolean | Promise<boolean> {
-    const named = m.tag === 'sequence' ? (m as { name?: unknown }).name : undefined;
+    // <sequence key="Name"/> (SequenceRef's key) or a named sequence: the span takes the sequence's name
+    const named = m.tag === 'sequence' ? ((m as { key?: unknown }).key ?? (m as { name?: unknown }).name) : undefined;
     const name = typeof named === 'string' ? named : mediatorName(m.tag);
     const span = this.tracer.startSpan(name, { attributes: { componentName: name, componentType: typeof named === 'string' ? 'Sequence' : 'Mediator' } }, this.parent());
     this.open.push(span);

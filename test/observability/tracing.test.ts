@@ -121,6 +121,17 @@ function artifacts(backend: string, dead: number): Record<string, string> {
       <resource methods="GET" uri-template="/items/{id}"><inSequence><call><endpoint key="ShopEP"/></call><respond/></inSequence></resource>
       <resource methods="GET" uri-template="/broken"><inSequence><call><endpoint key="DeadEP"/></call><respond/></inSequence></resource>
     </api>`,
+    'sequences/Named.xml': `<sequence ${SYN} name="Named"><log level="custom"><property name="in" value="Named"/></log></sequence>`,
+    'api/Split.xml': `<api ${SYN} name="Split" context="/split" trace="enable"><resource methods="POST" uri-template="/">
+      <inSequence>
+        <sequence key="Named"/>
+        <clone>
+          <target><sequence><call><endpoint key="ShopEP"/></call></sequence></target>
+          <target><sequence><call><endpoint key="ShopEP"/></call></sequence></target>
+        </clone>
+        <aggregate><completeCondition><messageCount max="-1" min="-1"/></completeCondition>
+          <onComplete aggregateElementType="root" expression="json-eval($.id)"><respond/></onComplete></aggregate>
+      </inSequence></resource></api>`,
     'proxy-services/TracedProxy.xml': `<proxy ${SYN} name="TracedProxy" transports="http" trace="enable"><target><inSequence>
       <log level="custom"><property name="step" value="in"/></log>
       <property name="answer" value="42"/>
@@ -240,6 +251,29 @@ describe('OpenTelemetry tracing', function () {
       }
       const call = mediators.find((x) => x.name === 'CallMediator')!;
       assert.equal(spans.find((x) => x.kind === CLIENT)!.parentSpanId, call.spanId);
+    });
+
+    it('a named sequence is a span with its mediators inside; each clone branch nests under the clone, its endpoint call under its call mediator', async () => {
+      const r = await fetch(`${s.url}/split`, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json', traceparent: `00-${'2'.repeat(32)}-${CLIENT_SPAN}-01` } });
+      assert.equal(r.status, 200, await r.text());
+      const mine = (): OtlpSpan[] => shared.spans.filter((x) => x.span.traceId === '2'.repeat(32)).map((x) => x.span);
+      // server, Named, its LogMediator, Clone, 2 x (CallMediator, client), Aggregate, Respond
+      await until('every span of the split request', () => mine().length >= 10);
+      const spans = mine();
+      const server = spans.find((x) => x.kind === SERVER)!;
+      const named = spans.find((x) => x.name === 'Named')!;
+      assert.equal(attrs(named)['componentType'], 'Sequence');
+      assert.equal(named.parentSpanId, server.spanId);
+      assert.equal(spans.find((x) => x.name === 'LogMediator')!.parentSpanId, named.spanId);
+      const clone = spans.find((x) => x.name === 'CloneMediator')!;
+      assert.equal(clone.parentSpanId, server.spanId);
+      const calls = spans.filter((x) => x.name === 'CallMediator');
+      assert.equal(calls.length, 2);
+      for (const c of calls) assert.equal(c.parentSpanId, clone.spanId, 'a branch nests under the clone');
+      const clients = spans.filter((x) => x.kind === CLIENT);
+      assert.deepEqual(clients.map((x) => x.parentSpanId).sort(), calls.map((x) => x.spanId).sort(), 'each endpoint call under its own branch');
+      const sent = backend.requests.map((q) => PARENT('01').exec(String(q.headers['traceparent']))![2]).sort();
+      assert.deepEqual(sent, clients.map((x) => x.spanId).sort(), 'each backend call carries its own span id');
     });
 
     it('records a failed endpoint call with its error code on the client and server spans', async () => {
