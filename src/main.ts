@@ -40,7 +40,8 @@ import { observabilitySettings, type ObservabilitySettings } from './observabili
 import { Metrics } from './observability/metrics.js';
 import { Readiness, READINESS_LOGGER } from './observability/readiness.js';
 import { tracingSettings } from './observability/tracing-settings.js';
-import { startTracing, type Tracing } from './observability/tracing.js';
+import { startTracing } from './observability/start-tracing.js';
+import type { Tracing } from './observability/tracing.js';
 import { INTERNAL_API_LOGGER, startInternalApi } from './transport/internal-api.js';
 import { pingDatabase } from './store/database.js';
 

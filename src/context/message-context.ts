@@ -143,7 +143,7 @@ export class MessageContext implements PublicMessageContext {
   /** Template parameters ($func:) of the innermost call-template. */
   funcParams: Map<string, unknown> | undefined;
   /** The request's OpenTelemetry spans; undefined (nothing to do) unless `[opentelemetry] enable = true`. */
-  trace: RequestTrace | undefined = undefined;
+  trace: RequestTrace<MessageContext> | undefined = undefined;
   private correlation: string | undefined;
 
   /** Makes this message (a split branch) report the correlation id of the message it was copied from. */

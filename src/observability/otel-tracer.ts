@@ -135,7 +135,7 @@ function endServerSpan(span: Span, mc: MessageContext): void {
 }
 
 /** One message's open spans: the innermost is the parent of the next one. */
-class MessageTrace implements RequestTrace {
+class MessageTrace implements RequestTrace<MessageContext> {
   constructor(
     private readonly tracer: Tracer,
     /** Open spans, outermost first; the first is the server span (or, in a branch, what was open when it split). */
@@ -153,7 +153,7 @@ class MessageTrace implements RequestTrace {
     span.end();
   }
 
-  branch(): RequestTrace {
+  branch(): RequestTrace<MessageContext> {
     return new MessageTrace(this.tracer, [this.open[this.open.length - 1]!], this.mediators);
   }
 
