@@ -276,6 +276,19 @@ describe('OpenTelemetry tracing', function () {
       assert.deepEqual(sent, clients.map((x) => x.spanId).sort(), 'each backend call carries its own span id');
     });
 
+    it('a client trace marked not sampled is continued without spans: the backend gets the same trace, flag 00', async () => {
+      const traceId = '3'.repeat(32);
+      const r = await fetch(`${s.url}/shop/items/5`, { headers: { traceparent: `00-${traceId}-${CLIENT_SPAN}-00` } });
+      assert.equal(r.status, 200);
+      const m = PARENT('00').exec(String(backend.requests[0]!.headers['traceparent']));
+      assert.ok(m, String(backend.requests[0]!.headers['traceparent']));
+      assert.equal(m[1], traceId);
+      // a later sampled request's spans arrive; none of the unsampled one came before them
+      assert.equal((await fetch(`${s.url}/shop/items/6`, { headers: { traceparent: `00-${'4'.repeat(32)}-${CLIENT_SPAN}-01` } })).status, 200);
+      await until('the sampled spans', () => shared.spans.some((x) => x.span.traceId === '4'.repeat(32)));
+      assert.equal(shared.spans.filter((x) => x.span.traceId === traceId).length, 0);
+    });
+
     it('records a failed endpoint call with its error code on the client and server spans', async () => {
       const r = await fetch(`${s.url}/shop/broken`, { headers: { traceparent: `00-${'1'.repeat(32)}-${CLIENT_SPAN}-01` } });
       assert.equal(r.status, 502);
