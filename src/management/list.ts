@@ -30,5 +30,10 @@ export function configurationOf(file: string | undefined): string | undefined {
   }
 }
 
-/** Micro Integrator reports statistics and tracing per artifact; this runtime has neither switched on. */
+/** Micro Integrator reports statistics and tracing per artifact; this runtime collects no statistics (tracing: tracingOf). */
 export const ASPECTS = { stats: 'disabled', tracing: 'disabled' } as const;
+
+/** An API's or proxy's `trace="enable"` (its mediator spans when OpenTelemetry tracing is on), as MI shows it. */
+export function tracingOf(artifact: { readonly trace?: boolean }): 'enabled' | 'disabled' {
+  return artifact.trace ? 'enabled' : 'disabled';
+}

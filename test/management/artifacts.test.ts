@@ -11,7 +11,7 @@ const FILES = {
     <resource methods="GET" uri-template="/{id}"><inSequence><respond/></inSequence></resource>
     <resource methods="POST PUT" url-mapping="/bulk/*"><inSequence><respond/></inSequence></resource>
   </api>`,
-  'api/HealthApi.xml': `<api ${SYN} name="HealthApi" context="/health"><resource methods="GET"><inSequence><respond/></inSequence></resource></api>`,
+  'api/HealthApi.xml': `<api ${SYN} name="HealthApi" context="/health" trace="enable"><resource methods="GET"><inSequence><respond/></inSequence></resource></api>`,
   'proxy-services/StockQuoteProxy.xml': `<proxy ${SYN} name="StockQuoteProxy" transports="http https"><target><inSequence><respond/></inSequence></target></proxy>`,
   'sequences/LogAndReply.xml': `<sequence ${SYN} name="LogAndReply"><log level="simple"/><property name="x" value="1"/><respond/></sequence>`,
   'endpoints/QuoteEP.xml': `<endpoint ${SYN} name="QuoteEP"><address uri="http://user:pw@127.0.0.1:9/quotes"/></endpoint>`,
@@ -46,6 +46,11 @@ describe('management API artifact resources', function () {
     ]);
     assert.match(one.body.configuration, /^<api [^>]*name="OrdersApi"/);
     assert.equal((await get('/apis?apiName=HealthApi')).body.version, 'N/A');
+    // trace="enable" as Micro Integrator shows it (mediator spans when OpenTelemetry tracing is on)
+    assert.equal(orders.tracing, 'disabled');
+    assert.equal(list.body.list.find((a: { name: string }) => a.name === 'HealthApi').tracing, 'enabled');
+    assert.equal((await get('/apis?apiName=HealthApi')).body.tracing, 'enabled');
+    assert.equal(one.body.tracing, 'disabled');
   });
 
   it('?searchKey= keeps names containing the text, whatever the case', async () => {

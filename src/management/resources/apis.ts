@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Api } from '../../artifacts/model.js';
 import type { ManagementContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { ASPECTS, configurationOf, listOf, type Query } from '../list.js';
+import { ASPECTS, configurationOf, listOf, tracingOf, type Query } from '../list.js';
 
 function apiUrl(ctx: ManagementContext, api: Api): string {
   const base = api.transports.has('http') ? (ctx.listeners.http ?? ctx.listeners.https) : (ctx.listeners.https ?? ctx.listeners.http);
@@ -27,6 +27,7 @@ export function registerApis(app: FastifyInstance, ctx: ManagementContext): void
         url: apiUrl(ctx, api),
         version: api.version ?? 'N/A',
         ...ASPECTS,
+        tracing: tracingOf(api),
         resources: api.resources.map((r) => ({
           methods: r.methods ? [...r.methods] : ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'],
           url: r.uriTemplate ?? r.urlMapping ?? 'N/A',
@@ -35,7 +36,7 @@ export function registerApis(app: FastifyInstance, ctx: ManagementContext): void
       };
     }
     return listOf(
-      [...apis.values()].map((a) => ({ name: a.name, url: apiUrl(ctx, a), tracing: ASPECTS.tracing })),
+      [...apis.values()].map((a) => ({ name: a.name, url: apiUrl(ctx, a), tracing: tracingOf(a) })),
       (a) => a.name,
       q,
     );

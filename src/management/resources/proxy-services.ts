@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ProxyService } from '../../artifacts/model.js';
 import type { ManagementContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { ASPECTS, configurationOf, listOf, type Query } from '../list.js';
+import { ASPECTS, configurationOf, listOf, tracingOf, type Query } from '../list.js';
 
 function serviceUrl(ctx: ManagementContext, p: ProxyService): string {
   const base = p.transports.has('http') ? (ctx.listeners.http ?? ctx.listeners.https) : (ctx.listeners.https ?? ctx.listeners.http);
@@ -30,7 +30,7 @@ export function registerProxyServices(app: FastifyInstance, ctx: ManagementConte
       const eprs = (['http', 'https'] as const)
         .filter((t) => p.transports.has(t) && ctx.listeners[t])
         .map((t) => `${ctx.listeners[t]}/services/${p.name}`);
-      return { ...summary(ctx, p), ...ASPECTS, configuration: configurationOf(p.file), eprs, isRunning: p.startOnLoad };
+      return { ...summary(ctx, p), ...ASPECTS, tracing: tracingOf(p), configuration: configurationOf(p.file), eprs, isRunning: p.startOnLoad };
     }
     return listOf([...proxies.values()].map((p) => summary(ctx, p)), (p) => p.name, q);
   });
