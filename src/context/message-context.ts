@@ -15,6 +15,7 @@ import type { PropertyScope } from './property-scope.js';
 import type { ExchangeScope } from './exchange-scope.js';
 import type { TransportHeaders, HeaderValue } from './transport-headers.js';
 import type { Addressing } from './addressing-fields.js';
+import type { Caller } from './caller.js';
 
 export type { PropertyScope } from './property-scope.js';
 export { WRITE_SCOPES } from './property-scope.js';
@@ -142,6 +143,13 @@ export class MessageContext implements PublicMessageContext {
   /** Template parameters ($func:) of the innermost call-template. */
   funcParams: Map<string, unknown> | undefined;
   private correlation: string | undefined;
+  /** Who called, set when API security admits the request; undefined on an open route. */
+  caller: Caller | undefined = undefined;
+  /**
+   * The transport headers the backend JWT was put into at admission. When a `<call>` has replaced them with
+   * a response's, the endpoint sends the JWT again (http-client.ts); a mediator that removed it keeps it removed.
+   */
+  backendJwtHeaders: TransportHeaders | undefined = undefined;
 
   /** Makes this message (a split branch) report the correlation id of the message it was copied from. */
   shareCorrelation(from: MessageContext): void {

@@ -26,5 +26,7 @@ export function copyMessage(mc: MessageContext, payload: Payload, exchange: Exch
   c.requestKind = mc.requestKind;
   c.funcParams = mc.funcParams;
   c.shareCorrelation(mc);
+  c.caller = mc.caller;
+  if (mc.backendJwtHeaders !== undefined && mc.backendJwtHeaders === mc.headers) c.backendJwtHeaders = c.headers;
   return c;
 }
