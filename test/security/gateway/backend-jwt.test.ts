@@ -356,9 +356,21 @@ header = "X-Caller-JWT"
           'api/Plain.xml': `<api ${SYN} name="Plain" context="/plain">
             <security><basic_auth/></security>
             <resource methods="GET" uri-template="/x"><inSequence><send><endpoint><address uri="${backend.url}/x"/></endpoint></send></inSequence></resource>
+            <handlers><handler class="extensions/who.ts#Who"/></handlers>
           </api>`,
         },
         `[server]\nhot_deployment = false\n\n${usersToml}`,
+        {
+          'who.ts': `import type { Handler, MessageContext } from 'mediation-runtime';
+export class Who implements Handler {
+  handleRequest(mc: MessageContext): boolean {
+    const c = mc.caller;
+    mc.setProperty('X-Caller', c ? [c.scheme, c.user, c.scopes.join('+'), (c.roles ?? []).join('+'), String(c.backendJwt)].join(' ') : 'none', 'transport');
+    return true;
+  }
+}
+`,
+        },
       );
     });
     after(async () => {
@@ -370,6 +382,7 @@ header = "X-Caller-JWT"
       const r = await get(`${s.url}/plain/x`, { authorization: basic('barbara', 'barbara-pw-1') });
       assert.equal(r.status, 200, r.text);
       assert.equal(backend.requests.at(-1)!.headers['x-jwt-assertion'], undefined);
+      assert.equal(backend.requests.at(-1)!.headers['x-caller'], 'basic_auth barbara admin barista+staff undefined');
       assert.equal(s.runtime.gateway.backendJwt, undefined);
       const jwks = await get(`${s.managementUrl}/jwks`);
       assert.equal(jwks.status, 404);
