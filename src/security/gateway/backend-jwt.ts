@@ -69,41 +69,49 @@ export class BackendJwt {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly resourceIds = new WeakMap<object, string>();
   private nextResourceId = 1;
-  private readonly encodedHeader: string;
+  private encodedHeader = '';
   private readonly dialect: string;
-  private readonly signing: SigningKey | undefined;
+  private signing: SigningKey | undefined;
+  private keyLoaded = false;
   /** The `kid` of the signing key (also in the JWKS); undefined without a key store (NONE). */
-  readonly kid: string | undefined;
+  kid: string | undefined;
   /** Milliseconds before exp when a cached JWT is replaced, so a backend never gets one about to expire. */
   private readonly refreshMarginMs: number;
 
-  constructor(
+  private constructor(
     readonly config: BackendJwtConfig,
-    signing: SigningKey | undefined,
+    private readonly keystore: PrimaryKeyStore,
     private readonly maxEntries: number,
   ) {
     this.headerKey = config.header.toLowerCase();
-    this.signing = signing;
     const d = config.claimDialect;
     this.dialect = d === '' || d === '/' ? d : `${d}/`;
-    this.kid = signing ? apimKeyId(signing.certificate) : undefined;
-    const header: Record<string, string> = { typ: 'JWT', alg: config.algorithm === 'NONE' ? 'none' : 'RS256' };
-    if (config.algorithm !== 'NONE') header['x5t'] = apimThumbprint(signing!.certificate);
-    if (config.useKid && this.kid !== undefined) header['kid'] = this.kid;
-    this.encodedHeader = this.encode(Buffer.from(JSON.stringify(header), 'utf8'));
     this.refreshMarginMs = Math.min(30_000, config.expirySeconds * 100);
   }
 
   /**
-   * Builds the generator of `[apim.jwt]`: with SHA256withRSA the primary key store must hold an RSA key
-   * (MI_API_061 otherwise, at start, not on the first request).
+   * The generator of `[apim.jwt]`. Its key is loaded now when a key store is there, so a key that cannot
+   * sign stops the start, not the first request; without one yet (`mi start` makes the development key
+   * store after reading the configuration), the server calls loadKey() once it is made.
    */
   static create(config: BackendJwtConfig, keystore: PrimaryKeyStore, maxEntries: number): BackendJwt {
+    const b = new BackendJwt(config, keystore, maxEntries);
+    if (keystore.settings() !== undefined) b.loadKey();
+    return b;
+  }
+
+  /**
+   * Loads the primary key store's key and certificate (once) and builds the JWT header. SHA256withRSA needs
+   * an RSA key (MI_API_061 otherwise); NONE uses the certificate only for `kid`, when there is one.
+   */
+  loadKey(): void {
+    if (this.keyLoaded) return;
+    const cfg = this.config;
+    const wanted = cfg.algorithm !== 'NONE';
     let signing: SigningKey | undefined;
-    const wanted = config.algorithm !== 'NONE';
-    if (wanted || keystore.settings() !== undefined) {
+    if (wanted || this.keystore.settings() !== undefined) {
       try {
-        const k = keystore.get();
+        const k = this.keystore.get();
         signing = { privateKey: k.privateKey, certificate: new X509Certificate(k.certificates[0]!) };
       } catch (err) {
         if (wanted) throw new MiError(Errors.BACKEND_JWT_KEY, `[apim.jwt] signing_algorithm = "SHA256withRSA" needs the primary key store: ${(err as Error).message}`);
@@ -112,11 +120,18 @@ export class BackendJwt {
         throw new MiError(Errors.BACKEND_JWT_KEY, `[apim.jwt] signing_algorithm = "SHA256withRSA" needs an RSA key; the primary key store holds a ${signing!.privateKey.asymmetricKeyType} key`);
       }
     }
-    return new BackendJwt(config, signing, maxEntries);
+    this.signing = signing;
+    this.kid = signing ? apimKeyId(signing.certificate) : undefined;
+    const header: Record<string, string> = { typ: 'JWT', alg: wanted ? 'RS256' : 'none' };
+    if (wanted) header['x5t'] = apimThumbprint(signing!.certificate);
+    if (cfg.useKid && this.kid !== undefined) header['kid'] = this.kid;
+    this.encodedHeader = this.encode(Buffer.from(JSON.stringify(header), 'utf8'));
+    this.keyLoaded = true;
   }
 
   /** The public key as a JWKS (the same `kid` as the JWTs), as API Manager's gateway serves it at /jwks. */
   jwks(): { keys: JsonWebKey[] } {
+    this.loadKey();
     if (!this.signing) return { keys: [] };
     const jwk = createPublicKey(this.signing.privateKey).export({ format: 'jwk' });
     return { keys: [{ kty: jwk.kty, e: jwk.e, use: 'sig', kid: this.kid, alg: 'RS256', n: jwk.n }] };
@@ -144,6 +159,7 @@ export class BackendJwt {
   }
 
   private issue(key: string, api: ApiInfo | undefined, resource: ResourceInfo | undefined, proof: string, who: CallerIdentity): Caller {
+    this.loadKey();
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + this.config.expirySeconds;
     const claims = this.claims(who, api, resource, iat, exp);

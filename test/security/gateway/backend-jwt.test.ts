@@ -413,11 +413,15 @@ export class Who implements Handler {
       }
     });
 
+    it('does not start a server that would sign without a key store (MI_API_061)', async () => {
+      await assert.rejects(startTestServer({}, '[server]\nhot_deployment = false\n\n[apim.jwt]\nenable = true\n'), (e: unknown) => e instanceof MiError && e.spec.code === 'MI_API_061');
+    });
+
     it('needs the primary key store to sign (MI_API_061), not to send an unsigned JWT', () => {
       const home = mkdtempSync(path.join(os.tmpdir(), 'mi-bjwt-home-'));
       try {
         const none = new PrimaryKeyStore(home, undefined);
-        assert.throws(() => BackendJwt.create(read({ enable: true })!, none, 10), (e: unknown) => e instanceof MiError && e.spec.code === 'MI_API_061');
+        assert.throws(() => BackendJwt.create(read({ enable: true })!, none, 10).loadKey(), (e: unknown) => e instanceof MiError && e.spec.code === 'MI_API_061');
         const unsigned = BackendJwt.create(read({ enable: true, signing_algorithm: 'NONE' })!, none, 10);
         assert.deepEqual(unsigned.jwks(), { keys: [] });
       } finally {
