@@ -181,8 +181,8 @@ class ApiSecurityPolicy implements AccessPolicy {
     if (o.failed) return this.refuse(mc, g, o);
     mc.props.set('api.ut.userId', o.label);
     mc.props.set('Scopes', '[]');
-    admitCaller(mc, g, `k${o.id}`, o.label, () => ({ scheme: 'api_key', user: o.label, scopes: [], keyId: o.id }));
     if (this.d.removeCredentials) removeApiKey(mc, found);
+    admitCaller(mc, g, 'k', o.id, o.label, () => ({ scheme: 'api_key', user: o.label, scopes: [], keyId: o.id }));
     return undefined;
   }
 
@@ -193,9 +193,8 @@ class ApiSecurityPolicy implements AccessPolicy {
     mc.props.set('api.ut.userId', o.user);
     mc.props.set('Scopes', o.scopesText);
     mc.props.set('jwt_token_claims', o.claims);
-    // the cache key is the end of the signature; the whole token must match too
-    admitCaller(mc, g, token.length > 64 ? `o${token.slice(-32)}` : `o${token}`, token, () => ({ scheme: 'oauth2', user: o.user, scopes: [...o.scopes], claims: o.claims }));
     if (this.d.removeCredentials) mc.removeProperty(g.authorizationKey, 'transport');
+    admitCaller(mc, g, 'o', token, token, () => ({ scheme: 'oauth2', user: o.user, scopes: [...o.scopes], claims: o.claims }));
     return undefined;
   }
 
@@ -223,8 +222,8 @@ class ApiSecurityPolicy implements AccessPolicy {
     if (b.scopes.length && !b.scopes.some((s) => scopes.includes(s))) return this.refuse(mc, g, scopeRefusal(mc));
     mc.props.set('api.ut.userId', outcome.user.name);
     mc.props.set('Scopes', `[${scopes.join(', ')}]`);
-    admitCaller(mc, g, `b${outcome.user.name}`, roles.join('\n'), () => ({ scheme: 'basic_auth', user: outcome.user.name, scopes, roles: [...roles] }));
     if (this.d.removeCredentials) mc.removeProperty(g.authorizationKey, 'transport');
+    admitCaller(mc, g, 'b', outcome.user.name, roles, () => ({ scheme: 'basic_auth', user: outcome.user.name, scopes, roles: [...roles] }));
     return undefined;
   }
 
@@ -239,15 +238,19 @@ class ApiSecurityPolicy implements AccessPolicy {
  * Names the caller on the message; with `[apim.jwt]`, with its backend JWT (made once per credential and
  * resource, see backend-jwt.ts), set as a transport header of the request as API Manager sets it. It is not
  * marked as set by a mediator, so a reply made from the request (respond, loopback) does not echo it to the
- * client; a header of that name the client sent is replaced.
+ * client; a header of that name the client sent is replaced. `kind` and `id` (o: a token, b: a user, k: a
+ * key id) and `proof` (what must match as well: the token, the user's roles, the key's name) are only
+ * read when the backend JWT is on.
  */
-function admitCaller(mc: MessageContext, g: GatewaySecurity, credential: string, proof: string, identity: () => CallerIdentity): void {
+function admitCaller(mc: MessageContext, g: GatewaySecurity, kind: 'o' | 'b' | 'k', id: string, proof: string | readonly string[], identity: () => CallerIdentity): void {
   const b = g.backendJwt;
   if (b === undefined) {
     mc.caller = identity();
     return;
   }
-  const caller = b.callerFor(mc.exchange.api, mc.exchange.resource, credential, proof, identity);
+  // a token is keyed by the end of its signature (short), and must match whole
+  const credential = kind + (kind === 'o' && id.length > 64 ? id.slice(-32) : id);
+  const caller = b.callerFor(mc.exchange.api, mc.exchange.resource, credential, typeof proof === 'string' ? proof : proof.join('\n'), identity);
   mc.caller = caller;
   mc.headers.set(b.headerKey, caller.backendJwt!);
   mc.backendJwtHeaders = mc.headers;
