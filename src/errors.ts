@@ -161,6 +161,10 @@ export const Errors = {
   KEY_MANAGER_CONFIG: spec('MI_API_030', 'a [[key_manager]] entry is invalid (no or a bad introspection_url, no client_id or client_secret, an issuer that is also a [[jwt_issuer]], a bad number); fix deployment.toml'),
   KEY_MANAGER_UNAVAILABLE: spec('MI_API_031', 'the introspection endpoint of a [[key_manager]] cannot be reached, timed out, refused the gateway\'s client credentials or answered something that is not an introspection response; its tokens are refused (fault 900900) until it answers', 500),
   KEY_MANAGER_BUSY: spec('MI_API_032', 'a [[key_manager]] already has max_connections introspections running and max_queued waiting; a token not in the cache is refused (fault 900900) until the queue drains', 500),
+  // the JWT sent to the backend (src/security/gateway/backend-jwt*.ts)
+  BACKEND_JWT_CONFIG: spec('MI_API_060', 'an [apim.jwt] value is invalid (signing_algorithm other than SHA256withRSA or NONE, encoding other than base64 or base64url, a header that is no header name, a bad number or claim); fix deployment.toml'),
+  BACKEND_JWT_KEY: spec('MI_API_061', '[apim.jwt] signs with SHA256withRSA but the primary key store cannot be used: there is none ([keystore.primary], or `mi keystore create`), it cannot be opened, or its key is not RSA'),
+  BACKEND_JWT_DISABLED: spec('MI_API_062', 'GET /management/jwks: the backend JWT is not enabled ([apim.jwt] enable = true), so there is no signing key to publish', 404),
   // databases and users (src/store/, src/security/auth/)
   DATASOURCE_CONFIG: spec('MI_DB_001', 'a [[datasource]] entry is invalid (missing id or url, duplicate id, unsupported URL scheme, bad pool option); supported: jdbc:postgresql, jdbc:mysql, jdbc:mariadb, jdbc:sqlite'),
   DATASOURCE_UNKNOWN: spec('MI_DB_002', 'a data_source setting names no [[datasource]] id; declare it or fix the id'),

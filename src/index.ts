@@ -8,6 +8,8 @@
  */
 export type {
   ApiInfo,
+  Caller,
+  CallerScheme,
   ClassMediator,
   ExtensionClass,
   GlobalHandler,

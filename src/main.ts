@@ -167,6 +167,8 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   let management: ManagementApi | undefined;
   let port = 0;
   try {
+    // the backend JWT's key, now that `mi start` has made the development key store if it had to (MI_API_061)
+    runtime.gateway.backendJwt?.loadKey();
     installGlobalHandlers(runtime, deployer.extensions);
     if (config.httpListener.enable) {
       port = opts.httpPort ?? config.ports.http;

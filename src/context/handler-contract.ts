@@ -10,6 +10,9 @@ import type { X509Certificate } from 'node:crypto';
 
 export type { PropertyScope } from './property-scope.js';
 import type { PropertyScope } from './property-scope.js';
+import type { Caller } from './caller.js';
+
+export type { Caller, CallerScheme } from './caller.js';
 
 /** A `<property name value/>` is a string; a `<property name><xml/></property>` is that element. */
 export type HandlerPropertyValue = string | Element;
@@ -127,6 +130,8 @@ export interface MessageContext {
   readonly resource: ResourceInfo | undefined;
   /** The client's TLS certificate, on an HTTPS listener that asked for one (mutual TLS); else undefined. */
   readonly clientCertificate: X509Certificate | undefined;
+  /** Who called, once API security admitted the request (scheme, user, scopes, claims); undefined on an open API. */
+  readonly caller: Caller | undefined;
   /** The body of the message: the request, or the response on the response path. */
   readonly payload: MessagePayload;
   /**

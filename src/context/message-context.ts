@@ -16,6 +16,7 @@ import type { ExchangeScope } from './exchange-scope.js';
 import type { TransportHeaders, HeaderValue } from './transport-headers.js';
 import type { Addressing } from './addressing-fields.js';
 import type { RequestTrace } from './request-trace.js';
+import type { Caller } from './caller.js';
 
 export type { PropertyScope } from './property-scope.js';
 export { WRITE_SCOPES } from './property-scope.js';
@@ -145,6 +146,13 @@ export class MessageContext implements PublicMessageContext {
   /** The request's OpenTelemetry spans; undefined (nothing to do) unless `[opentelemetry] enable = true`. */
   trace: RequestTrace<MessageContext> | undefined = undefined;
   private correlation: string | undefined;
+  /** Who called, set when API security admits the request; undefined on an open route. */
+  caller: Caller | undefined = undefined;
+  /**
+   * The transport headers the backend JWT was put into at admission. When a `<call>` has replaced them with
+   * a response's, the endpoint sends the JWT again (http-client.ts); a mediator that removed it keeps it removed.
+   */
+  backendJwtHeaders: TransportHeaders | undefined = undefined;
 
   /** Makes this message (a split branch) report the correlation id of the message it was copied from. */
   shareCorrelation(from: MessageContext): void {

@@ -27,5 +27,7 @@ export function copyMessage(mc: MessageContext, payload: Payload, exchange: Exch
   c.funcParams = mc.funcParams;
   if (mc.trace !== undefined) c.trace = mc.trace.branch();
   c.shareCorrelation(mc);
+  c.caller = mc.caller;
+  if (mc.backendJwtHeaders !== undefined && mc.backendJwtHeaders === mc.headers) c.backendJwtHeaders = c.headers;
   return c;
 }

@@ -147,6 +147,9 @@ async function loadedEntity(mc: MessageContext, method: string): Promise<{ heade
 function outgoingEntity(mc: MessageContext, method: string): { headers: Record<string, string | string[]>; body: Buffer | Readable | undefined } {
   const headers = toOutgoing(mc.headers);
   delete headers['content-type'];
+  const caller = mc.caller;
+  // the backend JWT set at admission, again after a <call> replaced the request's headers with a response's
+  if (caller?.backendJwt !== undefined && mc.headers !== mc.backendJwtHeaders) headers[caller.backendJwtHeader!] ??= caller.backendJwt;
   if (method === 'GET' || method === 'HEAD') return { headers, body: undefined };
   const wire = serializeMessage(mc);
   let body = wire.body;

@@ -11,8 +11,8 @@ import type { ManagementContext } from './context.js';
 import { sendError } from './errors.js';
 import { basicCredentials } from '../security/auth/basic-credentials.js';
 
-/** login: Basic only; user: any authenticated user; admin: a user with the admin role. */
-export type Access = 'login' | 'user' | 'admin';
+/** login: Basic only; user: any authenticated user; admin: a user with the admin role; public: no credentials (a JWKS). */
+export type Access = 'login' | 'user' | 'admin' | 'public';
 
 export interface Principal {
   readonly user: string;
@@ -82,6 +82,7 @@ export function authenticateRequest(ctx: ManagementContext) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     if (req.method === 'OPTIONS') return undefined;
     const access: Access = req.routeOptions.config?.access ?? 'user';
+    if (access === 'public') return undefined;
     const header = req.headers.authorization;
     const useBasic = access === 'login' || !ctx.settings.jwt;
     const challenge = useBasic ? BASIC_CHALLENGE : BEARER_CHALLENGE;

@@ -12,6 +12,8 @@ import { JwtVerifier } from './jwt-verifier.js';
 import { BearerTokens } from './bearer-tokens.js';
 import { readKeyManagers } from './key-manager-config.js';
 import { TokenIntrospector } from './token-introspector.js';
+import { readBackendJwtConfig } from './backend-jwt-config.js';
+import { BackendJwt } from './backend-jwt.js';
 
 export const API_SECURITY_LOGGER = 'org.wso2.carbon.apimgt.gateway.handlers.security.APIAuthenticationHandler';
 
@@ -26,13 +28,15 @@ export class GatewaySecurity {
     readonly settings: ApiSecuritySettings,
     readonly jwt: JwtVerifier,
     readonly introspection?: TokenIntrospector,
+    /** The JWT sent to the backend (`[apim.jwt]`); undefined when it is off, which then costs nothing. */
+    readonly backendJwt?: BackendJwt,
   ) {
     this.authorizationKey = settings.authorizationHeader.toLowerCase();
     this.apiKeyKey = settings.apiKeyHeader.toLowerCase();
     this.tokens = new BearerTokens(jwt, introspection);
   }
 
-  /** Reads `[[jwt_issuer]]` and `[api_security]`; throws MI_API_003 for a mistake, adds warnings for unknown keys. */
+  /** Reads `[[jwt_issuer]]`, `[[key_manager]]`, `[api_security]` and `[apim.jwt]`; throws MI_API_003 for a mistake, adds warnings for unknown keys. */
   static fromConfig(config: Config, warnings: string[], logs: LoggerFactory): GatewaySecurity {
     const settings = readApiSecuritySettings(config.toml, warnings);
     const issuers = readJwtIssuers(config.toml, config.home);
@@ -43,7 +47,9 @@ export class GatewaySecurity {
     const trust = config.security.truststore;
     const ca = trust && keyManagers.some((k) => k.introspectionUrl.protocol === 'https:') ? [...rootCertificates, ...loadTrustedCertificates(trust)] : undefined;
     const introspection = keyManagers.length ? new TokenIntrospector(keyManagers, settings, log, ca) : undefined;
-    return new GatewaySecurity(settings, new JwtVerifier(issuers, settings, log), introspection);
+    const jwtToBackend = readBackendJwtConfig(config.toml, warnings);
+    const backendJwt = jwtToBackend ? BackendJwt.create(jwtToBackend, config.security.keystore, settings.tokenCacheSize) : undefined;
+    return new GatewaySecurity(settings, new JwtVerifier(issuers, settings, log), introspection, backendJwt);
   }
 
   /** Closes the key managers' connections. */

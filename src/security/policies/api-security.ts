@@ -23,6 +23,7 @@ import { basicCredentials } from '../auth/basic-credentials.js';
 import { faultDescription, FaultCodes, faultStatusOf, gatewayFaultReply, type GatewayRefusal } from '../gateway/gateway-fault.js';
 import type { GatewaySecurity } from '../gateway/gateway-security.js';
 import type { TokenOutcome } from '../gateway/jwt-verifier.js';
+import type { CallerIdentity } from '../gateway/backend-jwt.js';
 import type { ApiKeyOutcome } from '../gateway/api-key-verifier.js';
 import type { AccessPolicy, AccessServices, AccessVerdict } from './access-policy.js';
 import { authServiceRefusal } from './basic-auth.js';
@@ -123,7 +124,7 @@ class ApiSecurityPolicy implements AccessPolicy {
         const token = header.slice(space + 1).trim();
         if (token === '') return this.refuse(mc, g, INVALID);
         const outcome = g.tokens.check(token);
-        return outcome instanceof Promise ? outcome.then((o) => this.admitToken(mc, g, o)) : this.admitToken(mc, g, outcome);
+        return outcome instanceof Promise ? outcome.then((o) => this.admitToken(mc, g, o, token)) : this.admitToken(mc, g, outcome, token);
       }
       if (d.basicAuth && isScheme(header, space, 'basic')) return this.basic(mc, g, header);
     }
@@ -181,10 +182,11 @@ class ApiSecurityPolicy implements AccessPolicy {
     mc.props.set('api.ut.userId', o.label);
     mc.props.set('Scopes', '[]');
     if (this.d.removeCredentials) removeApiKey(mc, found);
+    admitCaller(mc, g, 'k', o.id, o.label, () => ({ scheme: 'api_key', user: o.label, scopes: [], keyId: o.id }));
     return undefined;
   }
 
-  private admitToken(mc: MessageContext, g: GatewaySecurity, o: TokenOutcome): AccessVerdict {
+  private admitToken(mc: MessageContext, g: GatewaySecurity, o: TokenOutcome, token: string): AccessVerdict {
     if (o.failed) return this.refuse(mc, g, o);
     const required = this.d.oauth2!.scopes;
     if (required.length && !required.some((s) => o.scopes.has(s))) return this.refuse(mc, g, scopeRefusal(mc));
@@ -192,6 +194,7 @@ class ApiSecurityPolicy implements AccessPolicy {
     mc.props.set('Scopes', o.scopesText);
     mc.props.set('jwt_token_claims', o.claims);
     if (this.d.removeCredentials) mc.removeProperty(g.authorizationKey, 'transport');
+    admitCaller(mc, g, 'o', token, token, () => ({ scheme: 'oauth2', user: o.user, scopes: [...o.scopes], claims: o.claims }));
     return undefined;
   }
 
@@ -220,6 +223,7 @@ class ApiSecurityPolicy implements AccessPolicy {
     mc.props.set('api.ut.userId', outcome.user.name);
     mc.props.set('Scopes', `[${scopes.join(', ')}]`);
     if (this.d.removeCredentials) mc.removeProperty(g.authorizationKey, 'transport');
+    admitCaller(mc, g, 'b', outcome.user.name, roles, () => ({ scheme: 'basic_auth', user: outcome.user.name, scopes, roles: [...roles] }));
     return undefined;
   }
 
@@ -228,6 +232,28 @@ class ApiSecurityPolicy implements AccessPolicy {
     const description = faultDescription(r, s.authorizationHeader, s.apiKeyHeader);
     return gatewayFaultReply(mc, r.code, description, faultStatusOf(r.code, s.scopeFaultStatus), this.challenge);
   }
+}
+
+/**
+ * Names the caller on the message; with `[apim.jwt]`, with its backend JWT (made once per credential and
+ * resource, see backend-jwt.ts), set as a transport header of the request as API Manager sets it. It is not
+ * marked as set by a mediator, so a reply made from the request (respond, loopback) does not echo it to the
+ * client; a header of that name the client sent is replaced. `kind` and `id` (o: a token, b: a user, k: a
+ * key id) and `proof` (what must match as well: the token, the user's roles, the key's name) are only
+ * read when the backend JWT is on.
+ */
+function admitCaller(mc: MessageContext, g: GatewaySecurity, kind: 'o' | 'b' | 'k', id: string, proof: string | readonly string[], identity: () => CallerIdentity): void {
+  const b = g.backendJwt;
+  if (b === undefined) {
+    mc.caller = identity();
+    return;
+  }
+  // a token is keyed by the end of its signature (short), and must match whole
+  const credential = kind + (kind === 'o' && id.length > 64 ? id.slice(-32) : id);
+  const caller = b.callerFor(mc.exchange.api, mc.exchange.resource, credential, typeof proof === 'string' ? proof : proof.join('\n'), identity);
+  mc.caller = caller;
+  mc.headers.set(b.headerKey, caller.backendJwt!);
+  mc.backendJwtHeaders = mc.headers;
 }
 
 const NO_KEY_STORE: GatewayRefusal = Object.freeze({ code: FaultCodes.GENERAL_ERROR, reason: 'API keys cannot be checked: no key store' });
