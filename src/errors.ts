@@ -161,6 +161,10 @@ export const Errors = {
   KEY_MANAGER_CONFIG: spec('MI_API_030', 'a [[key_manager]] entry is invalid (no or a bad introspection_url, no client_id or client_secret, an issuer that is also a [[jwt_issuer]], a bad number); fix deployment.toml'),
   KEY_MANAGER_UNAVAILABLE: spec('MI_API_031', 'the introspection endpoint of a [[key_manager]] cannot be reached, timed out, refused the gateway\'s client credentials or answered something that is not an introspection response; its tokens are refused (fault 900900) until it answers', 500),
   KEY_MANAGER_BUSY: spec('MI_API_032', 'a [[key_manager]] already has max_connections introspections running and max_queued waiting; a token not in the cache is refused (fault 900900) until the queue drains', 500),
+  OAUTH2_SERVER_CONFIG: spec('MI_API_070', 'the [oauth2_server] section is invalid (an unknown grant, a bad number or issuer URL, a store type other than memory, database or redis) or it is enabled without a primary key store or HTTPS listener; fix deployment.toml'),
+  OAUTH2_APP_ARGUMENT: spec('MI_API_071', 'mi app add: the name is taken or empty, a grant is unknown, a redirect URI is not an absolute http(s) URL without a fragment, or the code grant has no redirect URI'),
+  OAUTH2_APP_NOT_FOUND: spec('MI_API_072', 'mi app delete: no OAuth2 application has this name or client id; list them with mi app list'),
+  OAUTH2_STORE_UNAVAILABLE: spec('MI_API_073', 'the token service cannot read or write its state (applications, refresh tokens, codes, revocations) in the database or Redis; token requests fail with server_error and tokens of the local issuer are refused with fault 900900 until it answers', 500),
   // databases and users (src/store/, src/security/auth/)
   DATASOURCE_CONFIG: spec('MI_DB_001', 'a [[datasource]] entry is invalid (missing id or url, duplicate id, unsupported URL scheme, bad pool option); supported: jdbc:postgresql, jdbc:mysql, jdbc:mariadb, jdbc:sqlite'),
   DATASOURCE_UNKNOWN: spec('MI_DB_002', 'a data_source setting names no [[datasource]] id; declare it or fix the id'),
