@@ -76,8 +76,9 @@ export class TokenService {
     const policy = interactionPolicy.base();
     policy.remove('consent'); // first-party applications: the scopes are the application's and the user's roles', nothing to ask
     let service: TokenService | undefined;
-    const resourceServer = (client: { scope?: string }) => ({
-      scope: client.scope ?? '',
+    // the application's scopes, as resource scopes: client metadata may only name OpenID Connect scopes
+    const resourceServer = (scopes: readonly string[]) => ({
+      scope: scopes.join(' '),
       audience: s.audience,
       accessTokenFormat: 'jwt',
       accessTokenTTL: s.accessTokenSeconds,
@@ -115,6 +116,12 @@ export class TokenService {
         return { roles: u ? [...u.roles] : [] };
       },
       formats: { customizers: { jwt: async (_ctx: unknown, token: Model, jwt: { payload: { iat: number; exp: number } }) => service!.recordAccessToken(token, jwt.payload) } },
+      // plain text, no outside resources; the provider's texts only (HTML would need escaping, text/plain does not run)
+      renderError: async (ctx: { type: string; body: unknown; set(k: string, v: string): void }, out: { error: string; error_description?: string }) => {
+        ctx.type = 'text/plain; charset=utf-8';
+        ctx.set('x-content-type-options', 'nosniff');
+        ctx.body = `${out.error}${out.error_description ? `: ${out.error_description}` : ''}\n`;
+      },
       interactions: { policy, url: (_ctx: unknown, interaction: { uid: string }) => `${MOUNT}/login/${interaction.uid}` },
       features: {
         devInteractions: { enabled: false },
@@ -126,9 +133,9 @@ export class TokenService {
           enabled: true,
           defaultResource: () => RESOURCE,
           useGrantedResource: () => true,
-          getResourceServerInfo: (_ctx: unknown, resource: string, client: { scope?: string }) => {
+          getResourceServerInfo: async (_ctx: unknown, resource: string, client: { clientId: string }) => {
             if (resource !== RESOURCE) throw new errors.InvalidRequest(`resource must be ${RESOURCE} or absent`);
-            return resourceServer(client);
+            return resourceServer(await service!.appScopes(client.clientId));
           },
         },
       },
@@ -245,6 +252,11 @@ export class TokenService {
     await this.guard(this.o.state.upsert(token.kind, token.jti, payload, Math.max(1, claims.exp - Math.floor(Date.now() / 1000))));
   }
 
+  /** The scopes an application may be given (those of `mi app add --scope`). */
+  async appScopes(clientId: string): Promise<readonly string[]> {
+    return (await this.app(clientId))?.scopes ?? [];
+  }
+
   private async app(clientId: string): Promise<OAuth2App | undefined> {
     const now = Date.now();
     const hit = this.appCache.get(clientId);
@@ -268,7 +280,6 @@ export class TokenService {
       grant_types: grants,
       redirect_uris: grants.includes('authorization_code') ? [...app.redirectUris] : [],
       response_types: grants.includes('authorization_code') ? ['code'] : [],
-      ...(app.scopes.length ? { scope: app.scopes.join(' ') } : {}),
       token_endpoint_auth_method: method,
       introspection_endpoint_auth_method: method,
       revocation_endpoint_auth_method: method,
@@ -280,7 +291,7 @@ export class TokenService {
     ctx: KoaContextWithOIDC,
     next: () => Promise<void>,
     errors: typeof import('oidc-provider').errors,
-    resourceServer: (client: { scope?: string }) => Record<string, unknown>,
+    resourceServer: (scopes: readonly string[]) => Record<string, unknown>,
   ): Promise<void> {
     const { username, password, scope } = ctx.oidc.params;
     if (!username || !password) throw new errors.InvalidRequest('username and password are required');
@@ -292,12 +303,13 @@ export class TokenService {
     const user = outcome.user;
     const client = ctx.oidc.client;
     const p = this.provider;
-    const scopes = grantedScopes(scope, (client.scope ?? '').split(' ').filter(Boolean), user.roles, this.o.scopeRoles).join(' ');
+    const appScopes = await this.appScopes(client.clientId);
+    const scopes = grantedScopes(scope, appScopes, user.roles, this.o.scopeRoles).join(' ');
     const grant = new p.Grant({ accountId: user.name, clientId: client.clientId });
     grant['addResourceScope'](RESOURCE, scopes);
     const grantId = await grant.save();
     const at = new p.AccessToken({ accountId: user.name, client, grantId, gty: 'password' });
-    at['resourceServer'] = new p.ResourceServer(RESOURCE, resourceServer(client));
+    at['resourceServer'] = new p.ResourceServer(RESOURCE, resourceServer(appScopes));
     at['scope'] = scopes || undefined;
     ctx.oidc.entity('AccessToken', at);
     const accessToken = await at.save();
@@ -352,7 +364,7 @@ export class TokenService {
     }
     const user = outcome.user;
     const requested = typeof details.params.scope === 'string' ? details.params.scope : undefined;
-    const scopes = grantedScopes(requested, (client?.scope ?? '').split(' ').filter(Boolean), user.roles, this.o.scopeRoles);
+    const scopes = grantedScopes(requested, await this.appScopes(details.params.client_id), user.roles, this.o.scopeRoles);
     const grant = new p.Grant({ accountId: user.name, clientId: details.params.client_id });
     grant['addResourceScope'](RESOURCE, scopes.join(' '));
     if (requested?.split(' ').includes('openid')) grant['addOIDCScope']('openid');
