@@ -126,7 +126,8 @@ export class TokenService {
       features: {
         devInteractions: { enabled: false },
         clientCredentials: { enabled: s.grantTypes.includes('client_credentials') },
-        introspection: { enabled: true },
+        // every application is confidential (it authenticated to get here): it may ask about any token, as a resource server does
+        introspection: { enabled: true, allowedPolicy: async () => true },
         revocation: { enabled: true },
         userinfo: { enabled: false },
         resourceIndicators: {
