@@ -73,7 +73,7 @@ describeEachDatabase('migrations', (target) => {
       const db = await openDatabase(t.datasource);
       try {
         const applied = await sql<{ name: string }>`select name from mi_migrations`.execute(db.db);
-        assert.equal(applied.rows.length, 4);
+        assert.equal(applied.rows.length, 5);
         assert.equal((await db.db.selectFrom('mi_roles').selectAll().execute()).length, 1);
       } finally {
         await db.close();
@@ -106,7 +106,7 @@ describeEachDatabase('migrations', (target) => {
       }
     } else {
       const tables = await t.fresh!.query<{ n: number }>('select count(*) as n from information_schema.tables where table_schema = database()');
-      assert.equal(Number(tables[0]!.n), 9);
+      assert.equal(Number(tables[0]!.n), 11);
     }
   });
 });
