@@ -165,6 +165,10 @@ export const Errors = {
   BACKEND_JWT_CONFIG: spec('MI_API_060', 'an [apim.jwt] value is invalid (signing_algorithm other than SHA256withRSA or NONE, encoding other than base64 or base64url, a header that is no header name, a bad number or claim); fix deployment.toml'),
   BACKEND_JWT_KEY: spec('MI_API_061', '[apim.jwt] signs with SHA256withRSA but the primary key store cannot be used: there is none ([keystore.primary], or `mi keystore create`), it cannot be opened, or its key is not RSA'),
   BACKEND_JWT_DISABLED: spec('MI_API_062', 'GET /management/jwks: the backend JWT is not enabled ([apim.jwt] enable = true), so there is no signing key to publish', 404),
+  OAUTH2_SERVER_CONFIG: spec('MI_API_070', 'the [oauth2_server] section is invalid (an unknown grant, a bad number or issuer URL, a store type other than memory, database or redis) or it is enabled without a primary key store or HTTPS listener; fix deployment.toml'),
+  OAUTH2_APP_ARGUMENT: spec('MI_API_071', 'mi app add: the name is taken or empty, a grant is unknown, a redirect URI is not an absolute http(s) URL without a fragment, or the code grant has no redirect URI'),
+  OAUTH2_APP_NOT_FOUND: spec('MI_API_072', 'mi app delete: no OAuth2 application has this name or client id; list them with mi app list'),
+  OAUTH2_STORE_UNAVAILABLE: spec('MI_API_073', 'the token service cannot read or write its state (applications, refresh tokens, codes, revocations) in the database or Redis; token requests fail with server_error and tokens of the local issuer are refused with fault 900900 until it answers', 500),
   // databases and users (src/store/, src/security/auth/)
   DATASOURCE_CONFIG: spec('MI_DB_001', 'a [[datasource]] entry is invalid (missing id or url, duplicate id, unsupported URL scheme, bad pool option); supported: jdbc:postgresql, jdbc:mysql, jdbc:mariadb, jdbc:sqlite'),
   DATASOURCE_UNKNOWN: spec('MI_DB_002', 'a data_source setting names no [[datasource]] id; declare it or fix the id'),

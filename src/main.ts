@@ -44,6 +44,9 @@ import { startTracing } from './observability/start-tracing.js';
 import type { Tracing } from './observability/tracing.js';
 import { INTERNAL_API_LOGGER, startInternalApi } from './transport/internal-api.js';
 import { pingDatabase } from './store/database.js';
+import { readOAuth2ServerSettings, type OAuth2ServerSettings } from './security/oauth2/oauth2-server-config.js';
+import { startTokenService, TokenServiceMount } from './security/oauth2/start-token-service.js';
+import type { TokenService } from './security/oauth2/token-service.js';
 
 export interface StartOptions {
   home: string;
@@ -106,6 +109,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   let shared: SharedStoreSettings;
   let obs: ObservabilitySettings;
   let tracing: Tracing | undefined;
+  let oauth2: OAuth2ServerSettings;
   try {
     mgmt = managementSettings(config, featureWarnings);
     txSettings = transactionSettings(config.toml, featureWarnings);
@@ -116,6 +120,9 @@ export async function startServer(opts: StartOptions): Promise<Server> {
     // OpenTelemetry: the SDK is imported only when [opentelemetry] enable = true
     const traces = tracingSettings(config, featureWarnings);
     if (traces.enabled) tracing = await startTracing(traces, logs);
+    oauth2 = readOAuth2ServerSettings(config.toml);
+    // APIs with oauth2 deploy before the token service exists: its issuer is known once HTTPS listens
+    if (oauth2.enable && oauth2.trustLocalIssuer) gateway.jwt.expectIssuer();
   } catch (err) {
     logging?.stopWatching();
     throw err;
@@ -165,6 +172,8 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   let http: Listener | undefined;
   let https: Listener | undefined;
   let management: ManagementApi | undefined;
+  let tokenService: TokenService | undefined;
+  const oauth2Mount = oauth2.enable ? new TokenServiceMount() : undefined;
   let port = 0;
   try {
     // the backend JWT's key, now that `mi start` has made the development key store if it had to (MI_API_061)
@@ -176,7 +185,10 @@ export async function startServer(opts: StartOptions): Promise<Server> {
     }
     if (tls.key) {
       port = opts.httpsPort ?? (opts.httpPort === 0 ? 0 : config.ports.https);
-      listeners.push((https = await startHttpsListener(runtime, tls.key, port, host, tls.trust)));
+      listeners.push((https = await startHttpsListener(runtime, tls.key, port, host, tls.trust, oauth2Mount)));
+    }
+    if (oauth2Mount) {
+      tokenService = oauth2Mount.service = await startTokenService({ settings: oauth2, config, stores, auth, gateway, logs, key: tls.key, httpsPort: https?.port });
     }
     if (listeners.length === 0) throw new MiError(Errors.NO_LISTENER, '[transport.http] listener.enable = false and HTTPS could not start (see above); nothing would serve requests');
     if (mgmt.enable && opts.managementApi !== false) {
@@ -198,6 +210,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
     tls.trust?.close();
     await Promise.all(listeners.map((l) => l.close()));
     await management?.close();
+    await tokenService?.close();
     await counter?.stop();
     await deployer.close();
     await stores.close();
@@ -240,6 +253,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
       tls.trust?.close();
       await Promise.race([Promise.all([...listeners.map((l) => l.close()), management?.close()]), grace]);
       await runtime.destroy();
+      await tokenService?.close();
       // the last counts reach the database before it closes
       await counter?.stop();
       await stores.close();

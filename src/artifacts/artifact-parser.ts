@@ -23,7 +23,7 @@ export function artifactParser(config: Config, registry = new MediatorRegistry()
     parseMediator: (el, ctx) => registry.parseMediator(el, ctx),
     knownSecretAlias: (alias) => config.security.vault.has(alias),
     knownExternalVault: (name) => name === 'hashicorp' && config.security.hashicorp !== undefined,
-    hasJwtIssuers: Array.isArray(config.toml['jwt_issuer']) && config.toml['jwt_issuer'].length > 0,
+    hasJwtIssuers: (Array.isArray(config.toml['jwt_issuer']) && config.toml['jwt_issuer'].length > 0) || localIssuerTrusted(config.toml),
     hasKeyManagers: Array.isArray(config.toml['key_manager']) && config.toml['key_manager'].length > 0,
     // the value is checked with the rest of [api_security] (gateway-config.ts, MI_API_003)
     apiSecurityDefault: (config.toml['api_security'] as Record<string, unknown> | undefined)?.['default'] === 'oauth2' ? 'oauth2' : 'none',
@@ -39,4 +39,12 @@ function idOfJndiName(toml: Record<string, unknown>, name: string): string | und
     if (jndi && jndi['name'] === name && typeof e['id'] === 'string') return e['id'];
   }
   return undefined;
+}
+
+/** `[oauth2_server] enable = true` with `trust_local_issuer` (the default): the token service is a token issuer. */
+function localIssuerTrusted(doc: Record<string, unknown>): boolean {
+  const t = doc['oauth2_server'];
+  if (t === null || typeof t !== 'object') return false;
+  const o = t as Record<string, unknown>;
+  return o['enable'] === true && o['trust_local_issuer'] !== false;
 }

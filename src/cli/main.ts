@@ -12,6 +12,7 @@ const GROUPS: Record<string, () => Promise<(program: Command) => void>> = {
   transactions: async () => (await import('./transactions.js')).registerTransactionsCommand,
   'api-key': async () => (await import('./api-key.js')).registerApiKeyCommand,
   'api-cert': async () => (await import('./api-cert.js')).registerApiCertCommand,
+  app: async () => (await import('./app.js')).registerAppCommand,
 };
 // Micro Integrator's CLI grammar: one module registers add, get, delete, update, login and logout
 const miCommands = async (): Promise<(program: Command) => void> => (await import('./mi-commands.js')).registerMiCommands;

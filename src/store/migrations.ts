@@ -127,6 +127,46 @@ function managementTokens(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * The token service (`[oauth2_server]`): OAuth2 applications of `mi app add` (the secret as a SHA-256 hash),
+ * and the provider's state that several nodes must share (refresh tokens, codes, grants, sessions; an
+ * access token's row is what keeps it from being revoked), by model and id.
+ */
+function oauth2Server(dialect: Dialect): Migration {
+  return {
+    async up(db: AnyDb): Promise<void> {
+      const key = keyType(dialect);
+      const ascii = dialect === 'mysql' ? sql`varchar(255) character set ascii collate ascii_bin` : sql`varchar(255)`;
+      await db.schema
+        .createTable('mi_oauth2_apps')
+        .ifNotExists()
+        .addColumn('client_id', ascii, (c) => c.primaryKey())
+        .addColumn('name_key', key, (c) => c.notNull().unique())
+        .addColumn('name', 'varchar(255)', (c) => c.notNull())
+        .addColumn('secret_hash', dialect === 'mysql' ? sql`char(64) character set ascii collate ascii_bin` : sql`char(64)`, (c) => c.notNull())
+        .addColumn('grant_types', 'varchar(255)', (c) => c.notNull())
+        .addColumn('redirect_uris', 'text', (c) => c.notNull())
+        .addColumn('scope', 'varchar(1024)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('mi_oauth2_state')
+        .ifNotExists()
+        .addColumn('model', 'varchar(64)', (c) => c.notNull())
+        .addColumn('id', ascii, (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('grant_id', 'varchar(255)')
+        .addColumn('uid', 'varchar(255)')
+        .addColumn('expires_at', 'bigint')
+        .addPrimaryKeyConstraint('mi_oauth2_state_pk', ['model', 'id'])
+        .execute();
+      await db.schema.createIndex('mi_oauth2_state_grant').ifNotExists().on('mi_oauth2_state').column('grant_id').execute();
+      await db.schema.createIndex('mi_oauth2_state_uid').ifNotExists().on('mi_oauth2_state').column('uid').execute();
+      await db.schema.createIndex('mi_oauth2_state_expires').ifNotExists().on('mi_oauth2_state').column('expires_at').execute();
+    },
+  };
+}
+
 /** Every migration in order; the names sort in the order they apply. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -134,6 +174,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0002_api_keys': apiKeys(dialect),
     '0003_api_client_certificates': apiClientCertificates(dialect),
     '0004_management_tokens': managementTokens(dialect),
+    '0005_oauth2_server': oauth2Server(dialect),
   };
 }
 

@@ -82,6 +82,38 @@ export interface ManagementTokenTable {
   last_access: number;
 }
 
+/** OAuth2 applications of `mi app add` (the token service, src/security/oauth2/). */
+export interface OAuth2AppTable {
+  /** Random, shown once with the secret. Primary key. */
+  client_id: string;
+  /** Lower-cased name, unique. */
+  name_key: string;
+  name: string;
+  /** SHA-256 of the client secret, lower-case hex: the secret itself is never stored. */
+  secret_hash: string;
+  /** Space-separated grant types. */
+  grant_types: string;
+  /** Space-separated redirect URIs ('' when none). */
+  redirect_uris: string;
+  /** Space-separated scopes the application may ask for ('' when none). */
+  scope: string;
+  /** ISO-8601 UTC. */
+  created_at: string;
+}
+
+/** The token service's shared state: one row per oidc-provider model instance. */
+export interface OAuth2StateTable {
+  /** The oidc-provider model: AccessToken, RefreshToken, AuthorizationCode, Grant, Session, Interaction, ... */
+  model: string;
+  id: string;
+  /** The model's payload, JSON. */
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  /** Epoch seconds after which the row is dead (and removed); null: none. */
+  expires_at: number | null;
+}
+
 export interface DatabaseSchema {
   mi_users: UserTable;
   mi_roles: RoleTable;
@@ -90,4 +122,6 @@ export interface DatabaseSchema {
   mi_api_keys: ApiKeyTable;
   mi_api_client_certificates: ApiClientCertificateTable;
   mi_management_tokens: ManagementTokenTable;
+  mi_oauth2_apps: OAuth2AppTable;
+  mi_oauth2_state: OAuth2StateTable;
 }

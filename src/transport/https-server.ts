@@ -3,6 +3,7 @@
  * key store, TLS 1.2/1.3 and AEAD suites by default, and mutual TLS against a trust store that is re-read
  * when it changes (new connections use it; connections already open keep theirs).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Runtime } from '../runtime.js';
 import type { LoadedKeyStore } from '../security/keys/keystore.js';
@@ -12,10 +13,19 @@ import type { TrustStore } from '../security/tls/trust-store.js';
 
 const TRANSPORT_LOGGER = 'org.apache.synapse.transport.passthru.PassThroughHttpSSLListener';
 
-export async function startHttpsListener(runtime: Runtime, key: LoadedKeyStore, port: number, host: string, trust: TrustStore | undefined): Promise<Listener> {
+/** A handler mounted beside mediation (the token service at /oauth2): `owns` says which requests are its. */
+export interface MountedHandler {
+  owns(url: string | undefined): boolean;
+  handle(req: IncomingMessage, res: ServerResponse): void;
+}
+
+export async function startHttpsListener(runtime: Runtime, key: LoadedKeyStore, port: number, host: string, trust: TrustStore | undefined, mounted?: MountedHandler): Promise<Listener> {
   const cfg = runtime.config.httpListener;
   const state: ListenerState = { closing: false, trust, askCertificate: cfg.verifyClient !== 'none' };
-  const server = https.createServer({ ...serverOptions(runtime), ...tlsServerOptions(key, cfg, trust) }, requestHandler(state, runtime, 'https', port));
+  const mediate = requestHandler(state, runtime, 'https', port);
+  // without a mounted handler the request path is the HTTP listener's, untouched
+  const handler = mounted === undefined ? mediate : (req: IncomingMessage, res: ServerResponse) => (mounted.owns(req.url) ? mounted.handle(req, res) : mediate(req, res));
+  const server = https.createServer({ ...serverOptions(runtime), ...tlsServerOptions(key, cfg, trust) }, handler);
   const log = runtime.logs.get(TRANSPORT_LOGGER);
   // a failed handshake (no or untrusted client certificate, old protocol) is the client's problem: log at debug
   server.on('tlsClientError', (err) => log.debug(`TLS handshake failed: ${err.message}`));

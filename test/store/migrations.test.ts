@@ -26,13 +26,13 @@ describeEachDatabase('migrations', (target) => {
     const logs = memoryLoggerFactory();
     const first = await openDatabase(target().datasource, logs.get('test'));
     await first.close();
-    assert.match(logs.lines.map((l) => l.message).join('\n'), /applied migrations 0001_users_roles_transaction_counts, 0002_api_keys, 0003_api_client_certificates, 0004_management_tokens/);
+    assert.match(logs.lines.map((l) => l.message).join('\n'), /applied migrations 0001_users_roles_transaction_counts, 0002_api_keys, 0003_api_client_certificates, 0004_management_tokens, 0005_oauth2_server/);
     logs.lines.length = 0;
     const second = await openDatabase(target().datasource, logs.get('test'));
     try {
       assert.deepEqual(logs.lines, [], 'nothing to apply the second time');
       const applied = await sql<{ name: string }>`select name from mi_migrations`.execute(second.db);
-      assert.deepEqual(applied.rows.map((r) => r.name).sort(), ['0001_users_roles_transaction_counts', '0002_api_keys', '0003_api_client_certificates', '0004_management_tokens']);
+      assert.deepEqual(applied.rows.map((r) => r.name).sort(), ['0001_users_roles_transaction_counts', '0002_api_keys', '0003_api_client_certificates', '0004_management_tokens', '0005_oauth2_server']);
       const roles = await second.db.selectFrom('mi_roles').selectAll().execute();
       assert.deepEqual(roles, [{ name_key: 'admin', name: 'admin' }]);
     } finally {
@@ -73,7 +73,7 @@ describeEachDatabase('migrations', (target) => {
       const db = await openDatabase(t.datasource);
       try {
         const applied = await sql<{ name: string }>`select name from mi_migrations`.execute(db.db);
-        assert.equal(applied.rows.length, 4);
+        assert.equal(applied.rows.length, 5);
         assert.equal((await db.db.selectFrom('mi_roles').selectAll().execute()).length, 1);
       } finally {
         await db.close();
@@ -89,7 +89,7 @@ describeEachDatabase('migrations', (target) => {
       const tables = await t.fresh!.query<{ table_name: string }>('select table_name from information_schema.tables where table_schema = $1 order by table_name', [t.fresh!.name]);
       assert.deepEqual(
         tables.map((r) => r.table_name),
-        ['mi_api_client_certificates', 'mi_api_keys', 'mi_management_tokens', 'mi_migrations', 'mi_migrations_lock', 'mi_roles', 'mi_transaction_counts', 'mi_user_roles', 'mi_users'],
+        ['mi_api_client_certificates', 'mi_api_keys', 'mi_management_tokens', 'mi_migrations', 'mi_migrations_lock', 'mi_oauth2_apps', 'mi_oauth2_state', 'mi_roles', 'mi_transaction_counts', 'mi_user_roles', 'mi_users'],
       );
       const elsewhere = await t.fresh!.query<{ n: string }>("select count(*) as n from information_schema.tables where table_name = 'mi_users' and table_schema = 'public'");
       assert.equal(Number(elsewhere[0]!.n), 0, 'nothing in public');
@@ -106,7 +106,7 @@ describeEachDatabase('migrations', (target) => {
       }
     } else {
       const tables = await t.fresh!.query<{ n: number }>('select count(*) as n from information_schema.tables where table_schema = database()');
-      assert.equal(Number(tables[0]!.n), 9);
+      assert.equal(Number(tables[0]!.n), 11);
     }
   });
 });

@@ -31,6 +31,11 @@ export interface JwtIssuerConfig {
   /** The least time between two fetches triggered by an unknown `kid` (seconds): a flood of made-up kids costs one fetch. */
   readonly jwksCooldownSeconds: number;
   readonly jwksTimeoutMs: number;
+  /**
+   * Set for the runtime's own token service alone (`[oauth2_server] trust_local_issuer`): whether a verified
+   * token's `jti` has been revoked, asked on every use, cached or not. Synchronous when the answer is local.
+   */
+  readonly revoked?: (jti: string) => boolean | Promise<boolean>;
 }
 
 export interface ApiSecuritySettings {

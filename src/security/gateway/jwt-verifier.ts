@@ -46,6 +46,8 @@ function cacheKey(token: string): string {
 interface CacheEntry {
   readonly token: string;
   readonly verified: VerifiedToken;
+  /** The issuer's revocation check (the local token service), asked on every hit. */
+  readonly revoked: JwtIssuerConfig['revoked'];
 }
 
 const INVALID: TokenFailure = Object.freeze({ failed: true, code: FaultCodes.INVALID_CREDENTIALS, reason: 'Invalid Credentials' });
@@ -62,6 +64,25 @@ export function scopesOf(claims: JWTPayload): string[] {
   return [];
 }
 
+const REVOCATION_UNKNOWN: TokenFailure = Object.freeze({ failed: true, code: FaultCodes.GENERAL_ERROR, reason: 'Error while checking the revocation of the token' });
+
+/** The token, unless its issuer says its jti was revoked (a token without a jti cannot be told apart: refused). */
+function notRevoked(v: VerifiedToken, revoked: (jti: string) => boolean | Promise<boolean>): TokenOutcome | Promise<TokenOutcome> {
+  const jti = v.claims.jti;
+  if (typeof jti !== 'string') return INVALID;
+  let r: boolean | Promise<boolean>;
+  try {
+    r = revoked(jti);
+  } catch {
+    return REVOCATION_UNKNOWN;
+  }
+  if (typeof r === 'boolean') return r ? INVALID : v;
+  return r.then(
+    (yes) => (yes ? INVALID : v),
+    () => REVOCATION_UNKNOWN,
+  );
+}
+
 interface Issuer {
   readonly config: JwtIssuerConfig;
   readonly key: KeyObject | JWTVerifyGetKey;
@@ -73,6 +94,8 @@ export class JwtVerifier {
   private readonly issuers = new Map<string, Issuer>();
   private readonly cache = new Map<string, CacheEntry>();
   private readonly pending = new Map<string, Promise<TokenOutcome>>();
+  /** Issuers announced before they can be added (the local token service, whose URL is known once HTTPS listens). */
+  private expected = 0;
 
   constructor(
     configs: readonly JwtIssuerConfig[],
@@ -83,7 +106,17 @@ export class JwtVerifier {
   }
 
   get configured(): boolean {
-    return this.issuers.size > 0;
+    return this.issuers.size > 0 || this.expected > 0;
+  }
+
+  /** Says an issuer will be added (so APIs with oauth2 deploy before it is). */
+  expectIssuer(): void {
+    this.expected++;
+  }
+
+  /** Trusts one more issuer from now on (the local token service, once its URL is known). */
+  addIssuer(c: JwtIssuerConfig): void {
+    this.issuers.set(c.issuer, { config: c, key: c.publicKey ?? this.remoteKeys(c), down: false });
   }
 
   /** Whether `iss` is the issuer of a [[jwt_issuer]]. */
@@ -96,14 +129,14 @@ export class JwtVerifier {
     return this.cached(token) ?? this.verifyOnce(token);
   }
 
-  /** The cached outcome of a token verified before, or undefined. */
-  cached(token: string): TokenOutcome | undefined {
+  /** The cached outcome of a token verified before, or undefined; a Promise only while a revocation is asked about. */
+  cached(token: string): TokenOutcome | Promise<TokenOutcome> | undefined {
     const key = cacheKey(token);
     const entry = this.cache.get(key);
     if (entry === undefined || entry.token !== token) return undefined;
     const hit = entry.verified;
     const now = Date.now();
-    if (now <= hit.cachedUntil) return now <= hit.validUntil ? hit : INVALID;
+    if (now <= hit.cachedUntil) return now > hit.validUntil ? INVALID : entry.revoked === undefined ? hit : notRevoked(hit, entry.revoked);
     this.cache.delete(key);
     return undefined;
   }
@@ -159,7 +192,8 @@ export class JwtVerifier {
         issuer.down = false;
         this.log.info(`JWKS of [[jwt_issuer]] ${c.name} answers again`);
       }
-      return this.remember(token, payload, c);
+      const verified = this.remember(token, payload, c);
+      return c.revoked === undefined ? verified : await notRevoked(verified, c.revoked);
     } catch (err) {
       if (err instanceof JwksUnavailable) {
         if (!issuer.down) {
@@ -188,7 +222,7 @@ export class JwtVerifier {
     if (max > 0) {
       const key = cacheKey(token);
       if (this.cache.size >= max && !this.cache.has(key)) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(key, { token, verified: v });
+      this.cache.set(key, { token, verified: v, revoked: c.revoked });
     }
     return v;
   }
