@@ -161,6 +161,11 @@ export const Errors = {
   KEY_MANAGER_CONFIG: spec('MI_API_030', 'a [[key_manager]] entry is invalid (no or a bad introspection_url, no client_id or client_secret, an issuer that is also a [[jwt_issuer]], a bad number); fix deployment.toml'),
   KEY_MANAGER_UNAVAILABLE: spec('MI_API_031', 'the introspection endpoint of a [[key_manager]] cannot be reached, timed out, refused the gateway\'s client credentials or answered something that is not an introspection response; its tokens are refused (fault 900900) until it answers', 500),
   KEY_MANAGER_BUSY: spec('MI_API_032', 'a [[key_manager]] already has max_connections introspections running and max_queued waiting; a token not in the cache is refused (fault 900900) until the queue drains', 500),
+  // throttling tiers at the gateway (src/security/throttling/)
+  THROTTLING_CONFIG: spec('MI_API_050', 'the [throttling] section or a [[throttling.tier]] is invalid (a tier without name or request_count, an unknown time_unit, a bad number, a store other than memory or redis); fix deployment.toml'),
+  THROTTLING_UNKNOWN_TIER: spec('MI_API_051', 'a throttling_tier, subscription_tier or x-throttling-tier names no tier (built-in or [[throttling.tier]]); the API does not deploy'),
+  THROTTLING_STORE_DOWN: spec('MI_API_052', 'the Redis server holding the throttling counters cannot be reached; requests are admitted or refused as [throttling] redis_down says until it answers (logged once per outage)', 503),
+  THROTTLING_CERTIFICATE_TIER: spec('MI_API_053', 'a client certificate registered with mi api-cert carries a tier that is neither built in nor a [[throttling.tier]]; its calls are counted under the API\'s subscription_tier, if any (logged once per tier)'),
   // databases and users (src/store/, src/security/auth/)
   DATASOURCE_CONFIG: spec('MI_DB_001', 'a [[datasource]] entry is invalid (missing id or url, duplicate id, unsupported URL scheme, bad pool option); supported: jdbc:postgresql, jdbc:mysql, jdbc:mariadb, jdbc:sqlite'),
   DATASOURCE_UNKNOWN: spec('MI_DB_002', 'a data_source setting names no [[datasource]] id; declare it or fix the id'),

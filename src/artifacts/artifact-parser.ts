@@ -7,6 +7,7 @@ import { MiError } from '../errors.js';
 import { MediatorRegistry } from '../mediators/registry.js';
 import { datasourcesFrom, type DatasourceConfig } from '../store/datasource-config.js';
 import type { MediatorParser } from './parse-context.js';
+import { readThrottlingSettings, TierCatalog } from '../security/throttling/tiers.js';
 
 export function artifactParser(config: Config, registry = new MediatorRegistry()): MediatorParser {
   let declared: Map<string, DatasourceConfig | MiError> | undefined;
@@ -26,6 +27,7 @@ export function artifactParser(config: Config, registry = new MediatorRegistry()
     hasJwtIssuers: Array.isArray(config.toml['jwt_issuer']) && config.toml['jwt_issuer'].length > 0,
     hasKeyManagers: Array.isArray(config.toml['key_manager']) && config.toml['key_manager'].length > 0,
     // the value is checked with the rest of [api_security] (gateway-config.ts, MI_API_003)
+    throttlingTiers: throttlingTiersOf(config),
     apiSecurityDefault: (config.toml['api_security'] as Record<string, unknown> | undefined)?.['default'] === 'oauth2' ? 'oauth2' : 'none',
   };
 }
@@ -39,4 +41,14 @@ function idOfJndiName(toml: Record<string, unknown>, name: string): string | und
     if (jndi && jndi['name'] === name && typeof e['id'] === 'string') return e['id'];
   }
   return undefined;
+}
+
+/** The tiers of [[throttling.tier]]; a mistake there stops the start (MI_API_050), so deploying reads the built-ins then. */
+function throttlingTiersOf(config: Config): TierCatalog {
+  try {
+    return readThrottlingSettings(config.toml, []).tiers;
+  } catch (err) {
+    if (err instanceof MiError) return new TierCatalog();
+    throw err;
+  }
 }

@@ -12,6 +12,8 @@ import { API_SECURITY_POLICY } from '../security/policies/api-security.js';
 import { parseSecurityElement, type ParsedSecurity } from '../security/policies/api-security-declaration.js';
 import { apiDefinition, defaultSecurity } from './parse-api-definition.js';
 import { resolveApiSecurity } from '../security/policies/resource-security.js';
+import { AccessPhase } from '../security/policies/access-phase.js';
+import { compileThrottling } from '../security/throttling/throttling-declaration.js';
 
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
 
@@ -125,9 +127,22 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
   const declared = policies.length > 0 || openapi?.security.document !== undefined;
   const resolved = resolveApiSecurity({
     apiPolicies: policies,
-    resources: resources.map((r) => ({ methods: r.methods, path: r.uriTemplate ?? r.urlMapping ?? '/*', own: r.security })),
+    // a <security> with throttling tiers alone leaves the resource's security as it is
+    resources: resources.map((r) => ({ methods: r.methods, path: r.uriTemplate ?? r.urlMapping ?? '/*', own: r.security?.policy || r.security?.open ? r.security : undefined })),
     openapi: openapi?.security,
     defaultPolicy: declared ? undefined : defaultSecurity(el, ctx, name),
+  });
+  const logName = version ? `${name}:v${version}` : name;
+  const access = resources.map((r, i) => {
+    const phase = resolved.resourceAccess[i]!;
+    const throttling = compileThrottling(logName, security?.throttling, openapi?.throttling, {
+      methods: r.methods,
+      path: r.uriTemplate ?? r.urlMapping ?? '/*',
+      own: r.security?.throttling,
+      operations: openapi?.throttling.operations.get(i),
+      certificates: phase?.policies.some((p) => p.asksClientCertificate === true) ?? false,
+    });
+    return throttling ? AccessPhase.of([...(phase?.policies ?? []), throttling]) : phase;
   });
   return {
     kind: 'api',
@@ -138,8 +153,8 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
     hostname: a.get('hostname'),
     port,
     transports: parseTransports(el, ctx, transports),
-    resources: resources.map(({ security: _own, ...r }, i) => ({ ...r, access: resolved.resourceAccess[i]! })),
-    logName: version ? `${name}:v${version}` : name,
+    resources: resources.map(({ security: _own, ...r }, i) => ({ ...r, access: access[i]! })),
+    logName,
     handlers,
     access: resolved.apiAccess,
     description,
