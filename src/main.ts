@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { loadConfig, type Config } from './config/config.js';
 import type { LoggerFactory } from './logging/logger.js';
 import { setupLogging, type Logging } from './logging/setup.js';
+import { GatewayThrottling } from './security/throttling/gateway-throttling.js';
+import { readThrottlingSettings, type ThrottlingSettings } from './security/throttling/tiers.js';
 import { openSharedStores, sharedStoreSettings, type SharedStoreSettings } from './store/shared-stores.js';
 import { openNonceStore } from './store/redis-nonce-store.js';
 import { Runtime } from './runtime.js';
@@ -102,6 +104,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   let certReloadSeconds: number;
   let shared: SharedStoreSettings;
   let obs: ObservabilitySettings;
+  let throttling: ThrottlingSettings;
   try {
     mgmt = managementSettings(config, featureWarnings);
     txSettings = transactionSettings(config.toml, featureWarnings);
@@ -109,6 +112,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
     certReloadSeconds = certificateReloadSeconds(config.toml, featureWarnings);
     shared = sharedStoreSettings(config, featureWarnings);
     obs = observabilitySettings(config, featureWarnings);
+    throttling = readThrottlingSettings(config.toml, featureWarnings);
   } catch (err) {
     logging?.stopWatching();
     throw err;
@@ -139,7 +143,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   await apiCertificates.start(certReloadSeconds);
   let runtime: Runtime;
   try {
-    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, apiKeys, apiCertificates, sharedStores: openSharedStores(shared, logs), metrics, nonces: openNonceStore(shared.nonces, logs) });
+    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, apiKeys, apiCertificates, sharedStores: openSharedStores(shared, logs), metrics, nonces: openNonceStore(shared.nonces, logs), throttling: GatewayThrottling.fromSettings(throttling, logs) });
   } catch (err) {
     apiCertificates.stop();
     await counter?.stop();

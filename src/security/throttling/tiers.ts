@@ -98,7 +98,7 @@ function readTier(raw: Table, index: number, warnings: string[]): Tier {
     return ms;
   };
   const count = whole('request_count', undefined, 1);
-  if (count === undefined) fail(`${at} needs request_count (requests per unit_time ${'time_unit'}); for no limit use the tier Unlimited`);
+  if (count === undefined) fail(`${at} needs request_count (the requests admitted per unit_time time_unit); for no limit use the tier Unlimited`);
   const windowMs = whole('unit_time', 1, 1)! * unit('time_unit', 'min', UNIT_MS);
   const burstCount = whole('rate_limit_count', undefined, 1);
   if (burstCount === undefined && raw['rate_limit_time_unit'] !== undefined) fail(`${at} rate_limit_time_unit needs rate_limit_count`);
