@@ -14,6 +14,7 @@ import { apiDefinition, defaultSecurity } from './parse-api-definition.js';
 import { resolveApiSecurity } from '../security/policies/resource-security.js';
 import { AccessPhase } from '../security/policies/access-phase.js';
 import { compileThrottling } from '../security/throttling/throttling-declaration.js';
+import { THROTTLING_POLICY } from '../security/throttling/throttling-policy.js';
 
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
 
@@ -159,6 +160,10 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
     access: resolved.apiAccess,
     description,
     definition: openapi?.definition,
-    securityReport: resolved.report,
+    // what `mi validate` prints: the throttling of each resource after its security
+    securityReport: resolved.report.map((line) => {
+      const t = line.index === undefined ? undefined : access[line.index]?.policies.find((p) => p.name === THROTTLING_POLICY);
+      return t?.description ? { ...line, security: `${line.security}; ${t.description}` } : line;
+    }),
   };
 }

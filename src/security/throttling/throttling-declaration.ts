@@ -134,7 +134,7 @@ export function compileThrottling(apiKey: string, api: ThrottlingDeclaration | u
     if (!words.includes(`resource ${tier.name}`)) words.push(`resource ${tier.name}`);
   }
   if (apiTier?.quota !== undefined) words.unshift(`API ${apiTier.name}`);
-  if (subscription !== undefined) words.push(`per consumer ${subscription.name}`);
+  if (subscription !== undefined) words.push(`per consumer ${subscription.name}${subscription.burst ? ` (burst ${subscription.burst.count} per ${subscription.burst.windowMs === 1000 ? 'sec' : 'min'})` : ''}`);
   if (r.certificates) words.push('per certificate its tier');
   if (apiTier?.quota === undefined && resource === undefined && subscription === undefined && !r.certificates) return undefined;
   return throttlingPolicy({

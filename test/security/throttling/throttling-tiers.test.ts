@@ -204,6 +204,35 @@ describe("throttling by a client certificate's tier (mi api-cert add --tier) ove
   });
 });
 
+describe('throttling declarations in mi validate', () => {
+  it('prints each resource with its tiers after its security', () => {
+    const h = makeHome(
+      {
+        'api/Shop.xml': `<api ${SYN} name="Shop" context="/shop"><security throttling_tier="50KPerMin" subscription_tier="Bursty"><basic_auth/></security>
+          ${res('/a')}${res('/b', '<security throttling_tier="Two"/>')}${res('/c', '<security auth="none" subscription_tier="Unlimited"/>')}</api>`,
+      },
+      { 'deployment.toml': TIERS },
+    );
+    try {
+      const r = spawnSync(process.execPath, [MI, 'validate', '--home', h], { encoding: 'utf8', cwd: h });
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.deepEqual(
+        r.stdout.split('\n').filter((l) => l.startsWith('security  ')),
+        [
+          'security  API Shop  GET /a  basic_auth; throttled: API 50KPerMin, per consumer Bursty (burst 2 per min)  (XML <api>)',
+          'security  API Shop  POST /a  basic_auth; throttled: API 50KPerMin, per consumer Bursty (burst 2 per min)  (XML <api>)',
+          'security  API Shop  GET /b  basic_auth; throttled: API 50KPerMin, resource Two, per consumer Bursty (burst 2 per min)  (XML <api>)',
+          'security  API Shop  POST /b  basic_auth; throttled: API 50KPerMin, resource Two, per consumer Bursty (burst 2 per min)  (XML <api>)',
+          'security  API Shop  GET /c  open; throttled: API 50KPerMin  (XML <resource>)',
+          'security  API Shop  POST /c  open; throttled: API 50KPerMin  (XML <resource>)',
+        ],
+      );
+    } finally {
+      rmSync(h, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('throttling declarations that cannot be enforced', () => {
   it('mi validate refuses a tier that is neither built in nor declared (MI_API_051), in XML and in the OpenAPI definition', () => {
     const h = makeHome({
