@@ -2,7 +2,7 @@
  * Throttling counters in Redis (`[throttling] store = "redis"`), so that every node enforces one limit. One
  * Lua script per take, atomic on the server: it reads the server's clock (one clock for every node), finds
  * the window, and increments its counter only while it is under the limit, so two nodes can never both
- * admit the last request of a window. The window's key expires a second after the window ends.
+ * admit the last request of a window. The counter expires a second after its window ends.
  *
  * While Redis cannot be reached (RedisStore fails at once once an outage is known, and logs it once with
  * MI_API_052), a take answers as `redis_down` says: admitted, or STORE_DOWN.
@@ -13,7 +13,10 @@ import { RedisStore } from '../../store/redis-store.js';
 import { STORE_DOWN, type ThrottleCounters } from './counters.js';
 import type { ThrottlingStoreSettings } from './tiers.js';
 
-/** KEYS[1] the counter; ARGV count, window ms. Returns 0 (admitted) or the end of the window (ms). */
+/**
+ * KEYS[1] the counter (a hash: `w` the window it counts, `c` its count); ARGV count, window ms. Returns 0
+ * (admitted) or the end of the window (ms). One key per counter, named in KEYS: Redis Cluster can run it.
+ */
 export const FIXED_WINDOW_SCRIPT: SharedScript = {
   name: 'miGatewayThrottle',
   lua: `
@@ -21,12 +24,13 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local unit = tonumber(ARGV[2])
 local w = math.floor(now / unit)
-local key = KEYS[1] .. ':' .. string.format('%d', w)
 local resetAt = (w + 1) * unit
-local used = tonumber(redis.call('GET', key) or '0')
+local v = redis.call('HMGET', KEYS[1], 'w', 'c')
+local used = 0
+if tonumber(v[1]) == w then used = tonumber(v[2]) or 0 end
 if used >= tonumber(ARGV[1]) then return resetAt end
-redis.call('INCR', key)
-if used == 0 then redis.call('PEXPIRE', key, resetAt - now + 1000) end
+redis.call('HSET', KEYS[1], 'w', string.format('%d', w), 'c', used + 1)
+if used == 0 then redis.call('PEXPIRE', KEYS[1], string.format('%d', resetAt - now + 1000)) end
 return 0
 `,
 };

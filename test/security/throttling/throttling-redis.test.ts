@@ -5,6 +5,7 @@
  * logged once with MI_API_052.
  */
 import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
 import { rmSync } from 'node:fs';
 import { makeHome, startMi, type MiProcess } from '../../helpers/process.js';
 import { startTestServer, SYN, type TestServer } from '../../helpers/server.js';
@@ -64,6 +65,15 @@ describe('throttling tiers shared by two runtime processes through Redis', funct
     for (const p of [a, b]) {
       const r = await fetch(`${p.url}/shop/`);
       assert.equal(r.status, 429, 'the window stays full on every node');
+    }
+    const redis = new Redis(REDIS_URL);
+    try {
+      assert.deepEqual(await redis.keys(`${prefix}*`), [`${prefix}Shop|api`], 'one counter, under the configured prefix');
+      assert.equal(await redis.hget(`${prefix}Shop|api`, 'c'), '5', 'refused calls are not counted');
+      const ttl = await redis.pttl(`${prefix}Shop|api`);
+      assert.ok(ttl > 0 && ttl <= MINUTE + 1000, `expires a second after its window (${ttl} ms)`);
+    } finally {
+      redis.disconnect();
     }
   });
 });
