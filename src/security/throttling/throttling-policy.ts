@@ -85,9 +85,10 @@ class ThrottlingPolicy implements AccessPolicy {
     if (p.certificates) {
       const name = mc.props.get(CLIENT_CERT_TIER_PROPERTY);
       const tier = typeof name === 'string' ? g.certificateTier(name) : undefined;
-      if (tier !== undefined) return { key: `${p.apiKey}|cert:${String(mc.props.get(CLIENT_CERT_ALIAS_PROPERTY))}`, tier };
+      if (tier !== undefined) return { key: `${p.apiKey}|${tier.name}|cert:${String(mc.props.get(CLIENT_CERT_ALIAS_PROPERTY))}`, tier };
     }
-    return p.subscription === undefined ? null : { key: `${p.apiKey}|${identity(mc)}`, tier: p.subscription };
+    // the tier is in the key: a resource with its own subscription_tier keeps its own count
+    return p.subscription === undefined ? null : { key: `${p.apiKey}|${p.subscription.name}|${identity(mc)}`, tier: p.subscription };
   }
 
   /** Steps 0 API, 1 resource, 2 consumer burst, 3 consumer quota; synchronous while the counters are. */
