@@ -98,21 +98,21 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   if (!opts.logs) logging = setupLogging(config);
   const logs = opts.logs ?? logging!.factory;
   const featureWarnings: string[] = [];
+  let throttling: ThrottlingSettings;
   let mgmt: ManagementSettings;
   let txSettings: TransactionSettings;
   let gateway: GatewaySecurity;
   let certReloadSeconds: number;
   let shared: SharedStoreSettings;
   let obs: ObservabilitySettings;
-  let throttling: ThrottlingSettings;
   try {
+    throttling = readThrottlingSettings(config.toml, featureWarnings);
     mgmt = managementSettings(config, featureWarnings);
     txSettings = transactionSettings(config.toml, featureWarnings);
     gateway = GatewaySecurity.fromConfig(config, featureWarnings, logs);
     certReloadSeconds = certificateReloadSeconds(config.toml, featureWarnings);
     shared = sharedStoreSettings(config, featureWarnings);
     obs = observabilitySettings(config, featureWarnings);
-    throttling = readThrottlingSettings(config.toml, featureWarnings);
   } catch (err) {
     logging?.stopWatching();
     throw err;

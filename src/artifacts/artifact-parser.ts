@@ -27,9 +27,19 @@ export function artifactParser(config: Config, registry = new MediatorRegistry()
     hasJwtIssuers: Array.isArray(config.toml['jwt_issuer']) && config.toml['jwt_issuer'].length > 0,
     hasKeyManagers: Array.isArray(config.toml['key_manager']) && config.toml['key_manager'].length > 0,
     // the value is checked with the rest of [api_security] (gateway-config.ts, MI_API_003)
-    throttlingTiers: throttlingTiersOf(config),
     apiSecurityDefault: (config.toml['api_security'] as Record<string, unknown> | undefined)?.['default'] === 'oauth2' ? 'oauth2' : 'none',
+    throttlingTiers: throttlingTiersOf(config),
   };
+}
+
+/** The tiers of [[throttling.tier]]; a mistake there stops the start (MI_API_050), so deploying reads the built-ins then. */
+function throttlingTiersOf(config: Config): TierCatalog {
+  try {
+    return readThrottlingSettings(config.toml, []).tiers;
+  } catch (err) {
+    if (err instanceof MiError) return new TierCatalog();
+    throw err;
+  }
 }
 
 /** The id of the `[[datasource]]` whose jndi_config.name is `name` (Micro Integrator's JNDI lookup). */
@@ -43,12 +53,3 @@ function idOfJndiName(toml: Record<string, unknown>, name: string): string | und
   return undefined;
 }
 
-/** The tiers of [[throttling.tier]]; a mistake there stops the start (MI_API_050), so deploying reads the built-ins then. */
-function throttlingTiersOf(config: Config): TierCatalog {
-  try {
-    return readThrottlingSettings(config.toml, []).tiers;
-  } catch (err) {
-    if (err instanceof MiError) return new TierCatalog();
-    throw err;
-  }
-}
