@@ -88,10 +88,10 @@ export interface RuntimeServices {
   readonly apiCertificates?: ApiCertificateRegistry;
   /** Where cache entries and throttle counters live ([cache], [throttle]); read from the configuration when not given. */
   readonly sharedStores?: SharedStores;
-  /** Prometheus metrics (`[metrics] enable`); undefined costs nothing per request. */
-  readonly metrics?: Metrics;
   /** Throttling tiers and counters ([throttling]); read from the configuration when not given. */
   readonly throttling?: GatewayThrottling;
+  /** Prometheus metrics (`[metrics] enable`); undefined costs nothing per request. */
+  readonly metrics?: Metrics;
 }
 
 export class Runtime implements MessageRuntime, AccessServices {

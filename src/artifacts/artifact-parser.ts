@@ -52,4 +52,3 @@ function idOfJndiName(toml: Record<string, unknown>, name: string): string | und
   }
   return undefined;
 }
-
