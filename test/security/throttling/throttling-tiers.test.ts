@@ -1,6 +1,6 @@
 /**
  * Throttling tiers over real HTTP, counted in memory on one node: an API's tier (every caller shares it), a
- * resource's tier, a consumer's tier (per Basic user, per token application), burst control, an OpenAPI
+ * resource's tier, a consumer's tier (per Basic user, per token application, per API key), burst control, an OpenAPI
  * `x-throttling-tier`, and a client certificate's tier (per certificate, registered with `mi api-cert add`)
  * over real HTTPS. Each limit admits exactly its count; the next call gets 429 with Retry-After and API
  * Manager's fault of its level, as JSON, `amt:fault` XML or a SOAP fault.
@@ -201,6 +201,45 @@ describe("throttling by a client certificate's tier (mi api-cert add --tier) ove
     for (let i = 0; i < 2; i++) assert.equal((await callAs(certs, url, 'carol')).status, 200, 'carol has her own count');
     assert.equal((await callAs(certs, url, 'carol')).status, 429);
     for (let i = 0; i < 3; i++) assert.equal((await callAs(certs, url, 'alice')).status, 200, 'tier Platinum is unknown: MI_API_053, not counted');
+  });
+});
+
+describe('throttling per API key (mi api-key issue)', function () {
+  this.timeout(120_000);
+  let home: string;
+  let server: Server;
+  const keys: string[] = [];
+
+  before(async () => {
+    home = mkdtempSync(path.join(os.tmpdir(), 'mi-throttle-key-'));
+    const api = path.join(home, 'synapse-configs', 'default', 'api');
+    mkdirSync(api, { recursive: true });
+    mkdirSync(path.join(home, 'deployment'), { recursive: true });
+    writeFileSync(path.join(api, 'Keys.xml'), `<api ${SYN} name="Keys" context="/keys"><security subscription_tier="Two"><api_key/></security>${res('/')}</api>`);
+    writeFileSync(path.join(home, 'deployment', 'deployment.toml'), `[server]\nhot_deployment = false\n${TIERS}`);
+    for (const name of ['ci-a', 'ci-b']) {
+      const r = spawnSync(process.execPath, [MI, 'api-key', 'issue', '--api', 'Keys', '--name', name, '--home', home], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      keys.push(r.stdout.trim());
+    }
+    server = await startServer({ home, logs: memoryLoggerFactory(), httpPort: 0, managementPort: 0, host: '127.0.0.1' });
+    await awayFromWindowEnd(HOUR);
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('counts each key apart under the subscription tier (900804)', async () => {
+    const call = async (key: string) => {
+      const r = await fetch(`http://127.0.0.1:${server.httpPort}/keys/`, { headers: { apikey: key } });
+      return { status: r.status, headers: r.headers, text: await r.text() };
+    };
+    for (let i = 0; i < 2; i++) assert.equal((await call(keys[0]!)).status, 200);
+    const r = await call(keys[0]!);
+    assert.equal(throttledFault(r.status, r.headers, r.text, HOUR).code, 900804);
+    for (let i = 0; i < 2; i++) assert.equal((await call(keys[1]!)).status, 200, 'the other key has its own count');
+    assert.equal((await call(keys[1]!)).status, 429);
   });
 });
 
