@@ -141,7 +141,10 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
       path: r.uriTemplate ?? r.urlMapping ?? '/*',
       own: r.security?.throttling,
       operations: openapi?.throttling.operations.get(i),
-      certificates: phase?.policies.some((p) => p.asksClientCertificate === true) ?? false,
+      // a client certificate's tier applies wherever one is checked (on the resource, or per method by OpenAPI)
+      certificates:
+        (phase?.policies.some((p) => p.asksClientCertificate === true) ?? false) ||
+        [...(openapi?.security.operations.get(i)?.values() ?? [])].some((d) => d.policy?.asksClientCertificate === true),
     });
     return throttling ? AccessPhase.of([...(phase?.policies ?? []), throttling]) : phase;
   });

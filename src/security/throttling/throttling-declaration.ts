@@ -135,7 +135,6 @@ export function compileThrottling(apiKey: string, api: ThrottlingDeclaration | u
   }
   if (apiTier?.quota !== undefined) words.unshift(`API ${apiTier.name}`);
   if (subscription !== undefined) words.push(`per consumer ${subscription.name}${subscription.burst ? ` (burst ${subscription.burst.count} per ${subscription.burst.windowMs === 1000 ? 'sec' : 'min'})` : ''}`);
-  if (r.certificates) words.push('per certificate its tier');
   if (apiTier?.quota === undefined && resource === undefined && subscription === undefined && !r.certificates) return undefined;
   return throttlingPolicy({
     apiKey,
@@ -143,6 +142,7 @@ export function compileThrottling(apiKey: string, api: ThrottlingDeclaration | u
     resource,
     subscription,
     certificates: r.certificates,
-    description: `throttled: ${words.join(', ')}`,
+    // a certificate's tier is the certificate's own matter: `mi validate` names declared tiers only
+    description: words.length ? `throttled: ${words.join(', ')}` : '',
   });
 }
