@@ -154,6 +154,11 @@ export const Errors = {
   API_CERT_NOT_FOUND: spec('MI_API_040', 'mi api-cert delete: the API has no certificate with this alias; list them with mi api-cert list'),
   API_CERT_ARGUMENT: spec('MI_API_041', 'mi api-cert add: --api names no API of this home, the alias is taken for that API, or the file holds no readable PEM certificate'),
   API_CERT_RELOAD: spec('MI_API_042', 'the API client certificates cannot be re-read from the database; the previous ones stay in force until it answers (logged once per outage)'),
+  // throttling tiers at the gateway (src/security/throttling/)
+  THROTTLING_CONFIG: spec('MI_API_050', 'the [throttling] section or a [[throttling.tier]] is invalid (a tier without name or request_count, an unknown time_unit, a bad number, a store other than memory or redis); fix deployment.toml'),
+  THROTTLING_UNKNOWN_TIER: spec('MI_API_051', 'a throttling_tier, subscription_tier or x-throttling-tier names no tier (built-in or [[throttling.tier]]); the API does not deploy'),
+  THROTTLING_STORE_DOWN: spec('MI_API_052', 'the Redis server holding the throttling counters cannot be reached; requests are admitted or refused as [throttling] redis_down says until it answers (logged once per outage)', 503),
+  THROTTLING_CERTIFICATE_TIER: spec('MI_API_053', 'a client certificate registered with mi api-cert carries a tier that is neither built in nor a [[throttling.tier]]; its calls are counted under the API\'s subscription_tier, if any (logged once per tier)'),
   API_KEY_ARGUMENT: spec('MI_API_018', 'mi api-key issue: --api names no API deployed from this home, or --expires is neither a duration (30d, 12h, 90m) nor a future date'),
   FILE_USER_PASSWORD_HASH: spec('MI_API_019', 'a [[internal_apis.users]] password written as a hash (@sha1:{hex}, @sha256:{hex}, @sha384:{hex}, @sha512:{hex}) is malformed: an unknown algorithm, or not the right number of hex digits'),
   OPENAPI_IGNORED: spec('MI_API_020', "an API has both publishSwagger and an <ApiName>_swagger file beside it; publishSwagger is used and the file is ignored"),

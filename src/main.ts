@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { loadConfig, type Config } from './config/config.js';
 import type { LoggerFactory } from './logging/logger.js';
 import { setupLogging, type Logging } from './logging/setup.js';
+import { GatewayThrottling } from './security/throttling/gateway-throttling.js';
+import { readThrottlingSettings, type ThrottlingSettings } from './security/throttling/tiers.js';
 import { openSharedStores, sharedStoreSettings, type SharedStoreSettings } from './store/shared-stores.js';
 import { openNonceStore } from './store/redis-nonce-store.js';
 import { Runtime } from './runtime.js';
@@ -102,6 +104,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   if (!opts.logs) logging = setupLogging(config);
   const logs = opts.logs ?? logging!.factory;
   const featureWarnings: string[] = [];
+  let throttling: ThrottlingSettings;
   let mgmt: ManagementSettings;
   let txSettings: TransactionSettings;
   let gateway: GatewaySecurity;
@@ -111,6 +114,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   let tracing: Tracing | undefined;
   let oauth2: OAuth2ServerSettings;
   try {
+    throttling = readThrottlingSettings(config.toml, featureWarnings);
     mgmt = managementSettings(config, featureWarnings);
     txSettings = transactionSettings(config.toml, featureWarnings);
     gateway = GatewaySecurity.fromConfig(config, featureWarnings, logs);
@@ -153,7 +157,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   await apiCertificates.start(certReloadSeconds);
   let runtime: Runtime;
   try {
-    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, apiKeys, apiCertificates, sharedStores: openSharedStores(shared, logs), metrics, nonces: openNonceStore(shared.nonces, logs), tracing });
+    runtime = new Runtime(config, logs, { logSecrets: logging?.secrets, auth, transactions: counter, gateway, apiKeys, apiCertificates, sharedStores: openSharedStores(shared, logs), metrics, nonces: openNonceStore(shared.nonces, logs), tracing, throttling: GatewayThrottling.fromSettings(throttling, logs) });
   } catch (err) {
     await tracing?.shutdown();
     apiCertificates.stop();

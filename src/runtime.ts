@@ -20,6 +20,7 @@ import { AuthenticationService, authenticationOptionsFrom } from './security/aut
 import { FileUserStore } from './security/auth/file-user-store.js';
 import type { NonceStore } from './security/ws-security/nonce-store.js';
 import { openNonceStore } from './store/redis-nonce-store.js';
+import { GatewayThrottling } from './security/throttling/gateway-throttling.js';
 import type { AccessServices } from './security/policies/access-policy.js';
 import { GatewaySecurity } from './security/gateway/gateway-security.js';
 import type { AccessPhase } from './security/policies/access-phase.js';
@@ -88,6 +89,8 @@ export interface RuntimeServices {
   readonly apiCertificates?: ApiCertificateRegistry;
   /** Where cache entries and throttle counters live ([cache], [throttle]); read from the configuration when not given. */
   readonly sharedStores?: SharedStores;
+  /** Throttling tiers and counters ([throttling]); read from the configuration when not given. */
+  readonly throttling?: GatewayThrottling;
   /** Prometheus metrics (`[metrics] enable`); undefined costs nothing per request. */
   readonly metrics?: Metrics;
   /** OpenTelemetry tracing (`[opentelemetry] enable`); undefined costs one field check per request. */
@@ -106,6 +109,7 @@ export class Runtime implements MessageRuntime, AccessServices {
   readonly gateway: GatewaySecurity;
   readonly apiKeys: ApiKeyVerifier | undefined;
   readonly apiCertificates: ApiCertificateRegistry | undefined;
+  readonly throttling: GatewayThrottling;
   readonly transactions: TransactionCounter | undefined;
   readonly extensionSettings: ExtensionSettings;
   readonly payloadLimits: PayloadLimits;
@@ -133,6 +137,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.gateway = services.gateway ?? GatewaySecurity.fromConfig(config, config.warnings, logs);
     this.apiKeys = services.apiKeys;
     this.apiCertificates = services.apiCertificates;
+    this.throttling = services.throttling ?? GatewayThrottling.fromConfig(config, config.warnings, logs);
     this.transactions = services.transactions;
     this.metrics = services.metrics;
     this.tracing = services.tracing;
@@ -220,6 +225,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     await this.nonces.close?.();
     await this.resources.closeAll();
     await this.gateway.close();
+    await this.throttling.close();
     this.apiCertificates?.stop();
     // the spans still batched go out last (bounded wait when the collector is down)
     await this.tracing?.shutdown();

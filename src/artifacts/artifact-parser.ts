@@ -7,6 +7,7 @@ import { MiError } from '../errors.js';
 import { MediatorRegistry } from '../mediators/registry.js';
 import { datasourcesFrom, type DatasourceConfig } from '../store/datasource-config.js';
 import type { MediatorParser } from './parse-context.js';
+import { readThrottlingSettings, TierCatalog } from '../security/throttling/tiers.js';
 
 export function artifactParser(config: Config, registry = new MediatorRegistry()): MediatorParser {
   let declared: Map<string, DatasourceConfig | MiError> | undefined;
@@ -27,7 +28,18 @@ export function artifactParser(config: Config, registry = new MediatorRegistry()
     hasKeyManagers: Array.isArray(config.toml['key_manager']) && config.toml['key_manager'].length > 0,
     // the value is checked with the rest of [api_security] (gateway-config.ts, MI_API_003)
     apiSecurityDefault: (config.toml['api_security'] as Record<string, unknown> | undefined)?.['default'] === 'oauth2' ? 'oauth2' : 'none',
+    throttlingTiers: throttlingTiersOf(config),
   };
+}
+
+/** The tiers of [[throttling.tier]]; a mistake there stops the start (MI_API_050), so deploying reads the built-ins then. */
+function throttlingTiersOf(config: Config): TierCatalog {
+  try {
+    return readThrottlingSettings(config.toml, []).tiers;
+  } catch (err) {
+    if (err instanceof MiError) return new TierCatalog();
+    throw err;
+  }
 }
 
 /** The id of the `[[datasource]]` whose jndi_config.name is `name` (Micro Integrator's JNDI lookup). */

@@ -8,7 +8,8 @@ import { Errors } from '../errors.js';
 import { locateDefinition, readDefinition, type OpenApiDefinition } from '../api/openapi/definition.js';
 import type { AccessPolicy } from '../security/policies/access-policy.js';
 import { apiSecurityPolicy } from '../security/policies/api-security.js';
-import { openApiSecurity, type OpenApiSecurity, type RoutedResource } from '../security/policies/openapi-security.js';
+import { dispatchOrder, openApiSecurity, resourceFor, type OpenApiSecurity, type RoutedResource } from '../security/policies/openapi-security.js';
+import { openApiThrottling, type OpenApiThrottling } from '../security/throttling/throttling-declaration.js';
 import { diagnostic } from './diagnostic.js';
 import type { ParseContext } from './parse-context.js';
 
@@ -20,6 +21,8 @@ function oauth2Possible(ctx: ParseContext): boolean {
 export interface ApiDefinition {
   readonly definition: OpenApiDefinition;
   readonly security: OpenApiSecurity;
+  /** Its `x-throttling-tier`s (API Manager's). */
+  readonly throttling: OpenApiThrottling;
 }
 
 /**
@@ -49,7 +52,14 @@ export function apiDefinition(el: Element, ctx: ParseContext, name: string, publ
     ctx.error(el, Errors.API_SECURITY_TWICE, `API '${name}' declares its security in XML and in ${path.basename(definition.file)} (${security.document.where}); keep one: remove the <security> (or handler) of the <api>, or the top-level security of the definition`);
     return undefined;
   }
-  return { definition, security };
+  const order = dispatchOrder(resources);
+  const throttling = openApiThrottling(
+    definition,
+    ctx,
+    (p, method) => resourceFor(resources, order, p, method),
+    (at, message) => ctx.diagnostics.push(diagnostic(definition.file, definition.at(at), Errors.THROTTLING_UNKNOWN_TIER, message)),
+  );
+  return { definition, security, throttling };
 }
 
 /** `[api_security] default = "oauth2"`: any valid token of a `[[jwt_issuer]]`; undefined when the default is open. */

@@ -12,6 +12,9 @@ import { API_SECURITY_POLICY } from '../security/policies/api-security.js';
 import { parseSecurityElement, type ParsedSecurity } from '../security/policies/api-security-declaration.js';
 import { apiDefinition, defaultSecurity } from './parse-api-definition.js';
 import { resolveApiSecurity } from '../security/policies/resource-security.js';
+import { AccessPhase } from '../security/policies/access-phase.js';
+import { compileThrottling } from '../security/throttling/throttling-declaration.js';
+import { THROTTLING_POLICY } from '../security/throttling/throttling-policy.js';
 
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
 
@@ -125,9 +128,25 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
   const declared = policies.length > 0 || openapi?.security.document !== undefined;
   const resolved = resolveApiSecurity({
     apiPolicies: policies,
-    resources: resources.map((r) => ({ methods: r.methods, path: r.uriTemplate ?? r.urlMapping ?? '/*', own: r.security })),
+    // a <security> with throttling tiers alone leaves the resource's security as it is
+    resources: resources.map((r) => ({ methods: r.methods, path: r.uriTemplate ?? r.urlMapping ?? '/*', own: r.security?.policy || r.security?.open ? r.security : undefined })),
     openapi: openapi?.security,
     defaultPolicy: declared ? undefined : defaultSecurity(el, ctx, name),
+  });
+  const logName = version ? `${name}:v${version}` : name;
+  const access = resources.map((r, i) => {
+    const phase = resolved.resourceAccess[i]!;
+    const throttling = compileThrottling(logName, security?.throttling, openapi?.throttling, {
+      methods: r.methods,
+      path: r.uriTemplate ?? r.urlMapping ?? '/*',
+      own: r.security?.throttling,
+      operations: openapi?.throttling.operations.get(i),
+      // a client certificate's tier applies wherever one is checked (on the resource, or per method by OpenAPI)
+      certificates:
+        (phase?.policies.some((p) => p.asksClientCertificate === true) ?? false) ||
+        [...(openapi?.security.operations.get(i)?.values() ?? [])].some((d) => d.policy?.asksClientCertificate === true),
+    });
+    return throttling ? AccessPhase.of([...(phase?.policies ?? []), throttling]) : phase;
   });
   return {
     kind: 'api',
@@ -139,12 +158,16 @@ export function parseApi(el: Element, ctx: ParseContext): Api {
     hostname: a.get('hostname'),
     port,
     transports: parseTransports(el, ctx, transports),
-    resources: resources.map(({ security: _own, ...r }, i) => ({ ...r, access: resolved.resourceAccess[i]! })),
-    logName: version ? `${name}:v${version}` : name,
+    resources: resources.map(({ security: _own, ...r }, i) => ({ ...r, access: access[i]! })),
+    logName,
     handlers,
     access: resolved.apiAccess,
     description,
     definition: openapi?.definition,
-    securityReport: resolved.report,
+    // what `mi validate` prints: the throttling of each resource after its security
+    securityReport: resolved.report.map((line) => {
+      const t = line.index === undefined ? undefined : access[line.index]?.policies.find((p) => p.name === THROTTLING_POLICY);
+      return t?.description ? { ...line, security: `${line.security}; ${t.description}` } : line;
+    }),
   };
 }

@@ -4,6 +4,7 @@
  * Parsing never throws for a user mistake: it records a diagnostic and carries on, so `mi validate` can list
  * every problem in one run.
  */
+import type { TierCatalog } from '../security/throttling/tiers.js';
 import { Errors, type ErrorSpec, type MiError } from '../errors.js';
 import type { DatasourceConfig } from '../store/datasource-config.js';
 import { position, namespacesInScope } from '../xml/dom.js';
@@ -45,6 +46,8 @@ export interface MediatorParser {
   readonly apiSecurityDefault?: 'oauth2' | 'none';
   /** Whether deployment.toml declares a [[key_manager]] (opaque tokens can then be accepted too). */
   readonly hasKeyManagers?: boolean;
+  /** The throttling tiers (built in and [[throttling.tier]]) a declaration may name; undefined: the built-ins. */
+  readonly throttlingTiers?: TierCatalog;
   /**
    * The `[[datasource]]` a dblookup / dbreport `<dsName>` names (by id, or by its jndi_config.name), its
    * configuration error when it cannot be used, undefined when none is declared so.

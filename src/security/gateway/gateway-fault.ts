@@ -64,12 +64,12 @@ export function faultStatusOf(code: number, scopeFaultStatus: number): number {
 }
 
 /** Text content as an XML writer (Axiom) escapes it: &, < and > only. */
-function escapeText(s: string): string {
+export function escapeText(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** A SOAP request: a SOAP 1.2 content type, or text/xml with a SOAPAction header (a POX call has none). */
-function soapVersion(mc: MessageContext): '1.1' | '1.2' | undefined {
+export function soapVersion(mc: MessageContext): '1.1' | '1.2' | undefined {
   const ct = mc.payload.contentType;
   if (ct === undefined) return undefined;
   const mt = ct.split(';', 1)[0]!.trim().toLowerCase();

@@ -10,6 +10,7 @@ import type { NonceStore } from '../ws-security/nonce-store.js';
 import type { GatewaySecurity } from '../gateway/gateway-security.js';
 import type { ApiKeyVerifier } from '../gateway/api-key-verifier.js';
 import type { ApiCertificateRegistry } from '../gateway/api-certificate-registry.js';
+import type { GatewayThrottling } from '../throttling/gateway-throttling.js';
 
 /** undefined admits the request; a Reply refuses it with that answer. */
 export type AccessVerdict = Reply | undefined;
@@ -24,6 +25,8 @@ export interface AccessServices {
   readonly apiKeys?: ApiKeyVerifier;
   /** Client certificates registered per API (`mi api-cert add`); undefined where no store is open. */
   readonly apiCertificates?: ApiCertificateRegistry;
+  /** Throttling tiers and their counters ([throttling]); undefined where none are kept (bare test runtimes). */
+  readonly throttling?: GatewayThrottling;
 }
 
 export interface AccessPolicy {

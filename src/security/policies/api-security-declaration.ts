@@ -25,6 +25,7 @@ import { Errors } from '../../errors.js';
 import { parseExtensionProperties } from '../../handlers/properties.js';
 import { childElements } from '../../xml/dom.js';
 import type { AccessPolicy, AccessPolicyDef } from './access-policy.js';
+import { readThrottlingAttributes, THROTTLING_ATTRIBUTES, type ThrottlingDeclaration } from '../throttling/throttling-declaration.js';
 import { API_SECURITY_POLICY, API_SECURITY_PRIORITY, apiSecurityPolicy, type ApiKeyScheme, type BasicAuthScheme, type OAuth2Scheme, type SecurityDeclaration } from './api-security.js';
 
 export const APIM_AUTHENTICATION_HANDLER = 'org.wso2.carbon.apimgt.gateway.handlers.security.APIAuthenticationHandler';
@@ -33,6 +34,8 @@ export const APIM_AUTHENTICATION_HANDLER = 'org.wso2.carbon.apimgt.gateway.handl
 export interface ParsedSecurity {
   readonly policy: AccessPolicy | undefined;
   readonly open: boolean;
+  /** `throttling_tier` / `subscription_tier` (src/security/throttling/); undefined when not written. */
+  readonly throttling?: ThrottlingDeclaration;
 }
 
 const NOTHING: ParsedSecurity = { policy: undefined, open: false };
@@ -71,15 +74,19 @@ function checkOAuth2Configured(el: Element, ctx: ParseContext): void {
 
 /** A `<security>` element of an API or a resource. */
 export function parseSecurityElement(el: Element, ctx: ParseContext): ParsedSecurity {
-  const a = attributes(el, ctx, ['auth', 'application', 'removeCredentials']);
+  const a = attributes(el, ctx, ['auth', 'application', 'removeCredentials', ...THROTTLING_ATTRIBUTES]);
   if (!a) return NOTHING;
   const children = childElements(el);
+  const throttling = readThrottlingAttributes(el, ctx, a);
+  const tierAttributes = THROTTLING_ATTRIBUTES.filter((n) => a.has(n)).length;
   const auth = a.get('auth');
   if (auth !== undefined) {
     if (auth !== 'none') ctx.error(el, Errors.API_SECURITY_DECLARATION, `auth must be 'none' (an open resource), not '${auth}'; list the schemes as child elements`);
-    else if (children.length || a.size > 1) ctx.error(el, Errors.API_SECURITY_DECLARATION, `<security auth="none"/> declares an open resource and takes nothing else`);
-    return { policy: undefined, open: auth === 'none' };
+    else if (children.length || a.size - tierAttributes > 1) ctx.error(el, Errors.API_SECURITY_DECLARATION, `<security auth="none"/> declares an open resource and takes nothing else (but throttling tiers)`);
+    return { policy: undefined, open: auth === 'none', throttling };
   }
+  // tiers alone: the security stays the API's, the tiers apply here
+  if (tierAttributes > 0 && a.size === tierAttributes && children.length === 0) return { policy: undefined, open: false, throttling };
   const application = a.get('application');
   if (application !== undefined && application !== 'mandatory' && application !== 'optional') {
     ctx.error(el, Errors.API_SECURITY_DECLARATION, `application must be 'mandatory' or 'optional', not '${application}'`);
@@ -158,6 +165,7 @@ export function parseSecurityElement(el: Element, ctx: ParseContext): ParsedSecu
   }
   return {
     open: false,
+    throttling,
     policy: apiSecurityPolicy(
       Object.freeze({ oauth2, basicAuth, apiKey, mutualSsl, applicationMandatory: application === 'mandatory' || !mutualSsl, removeCredentials: removeCredentials! }) satisfies SecurityDeclaration,
     ),

@@ -269,7 +269,7 @@ class Reader {
 }
 
 /** The resource a request for this operation reaches: the same uri-template, else the router's choice. */
-function resourceFor(resources: readonly RoutedResource[], order: readonly number[], path: string, method: string): number | undefined {
+export function resourceFor(resources: readonly RoutedResource[], order: readonly number[], path: string, method: string): number | undefined {
   const allows = (r: RoutedResource): boolean => r.methods === undefined || r.methods.has(method);
   const target = normalizedPath(path);
   for (let i = 0; i < resources.length; i++) {
@@ -281,12 +281,17 @@ function resourceFor(resources: readonly RoutedResource[], order: readonly numbe
   return undefined;
 }
 
+/** Resource indexes in the order the router tries them. */
+export function dispatchOrder(resources: readonly RoutedResource[]): number[] {
+  return resources.map((_, i) => i).sort((a, b) => (resources[a]!.matcher.precedence ?? DispatchTier.URI_TEMPLATE) - (resources[b]!.matcher.precedence ?? DispatchTier.URI_TEMPLATE) || a - b);
+}
+
 export function openApiSecurity(def: OpenApiDefinition, resources: readonly RoutedResource[], report: DefinitionReport, oauth2Configured: boolean): OpenApiSecurity {
   const reader = new Reader(def, report, oauth2Configured);
   const document = reader.document();
   const operations = new Map<number, Map<string, DeclaredSecurity>>();
   const seen = new Map<string, { where: string; d: DeclaredSecurity }>();
-  const order = resources.map((_, i) => i).sort((a, b) => (resources[a]!.matcher.precedence ?? DispatchTier.URI_TEMPLATE) - (resources[b]!.matcher.precedence ?? DispatchTier.URI_TEMPLATE) || a - b);
+  const order = dispatchOrder(resources);
   const paths = def.doc['paths'];
   for (const [p, raw] of Object.entries(isObject(paths) ? paths : {})) {
     const item = resolveRef(def.doc, raw);

@@ -27,6 +27,8 @@ export interface ResourceSecurityLine {
   readonly security: string;
   /** `XML <resource>`, `OpenAPI paths./menu.get.security`, `XML <api>`, `OpenAPI security`, `default`. */
   readonly source: string;
+  /** The resource's index in the API. */
+  readonly index?: number;
 }
 
 export interface ResourceInput {
@@ -100,7 +102,7 @@ export function resolveApiSecurity(input: ApiSecurityInput): ApiSecurityResult {
   const resourceAccess = input.resources.map((r, i) => {
     const methods = r.methods ? [...r.methods] : ['ANY'];
     const line = (method: string, phase: AccessPhase | null, source: string): void => {
-      report.push({ resource: `${method} ${r.path}`, security: describe(phase), source });
+      report.push({ resource: `${method} ${r.path}`, security: describe(phase), source, index: i });
     };
     if (r.own !== undefined) {
       const phase = withOwnSecurity(base, r.own);
