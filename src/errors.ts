@@ -130,7 +130,6 @@ export const Errors = {
   TLS_SETUP: spec('MI_TLS_001', 'the HTTPS listener cannot use its key store or trust store (unreadable file, wrong password, no key); HTTPS is not started'),
   TLS_CERT_VALIDITY: spec('MI_TLS_002', 'the HTTPS server certificate is expired or not yet valid (warning); make a new one with `mi keystore create`'),
   CLIENT_CERT_MALFORMED: spec('MI_TLS_003', 'the client certificate header from a trusted proxy is not a PEM or Base64 certificate', 400),
-  CLIENT_CERT_UNTRUSTED: spec('MI_TLS_004', 'the client certificate header from a trusted proxy is expired or not issued by a CA in listener.truststore', 401),
   NO_LISTENER: spec('MI_TLS_005', 'listener.enable = false and no HTTPS listener could start: nothing would serve'),
   // authentication service (src/security/auth/authentication-service.ts)
   AUTH_UNAVAILABLE: spec('MI_AUTH_001', 'the user store (its database) cannot be reached; authentication fails closed until it is back', 503),
@@ -154,6 +153,14 @@ export const Errors = {
   API_CERT_NOT_FOUND: spec('MI_API_040', 'mi api-cert delete: the API has no certificate with this alias; list them with mi api-cert list'),
   API_CERT_ARGUMENT: spec('MI_API_041', 'mi api-cert add: --api names no API of this home, the alias is taken for that API, or the file holds no readable PEM certificate'),
   API_CERT_RELOAD: spec('MI_API_042', 'the API client certificates cannot be re-read from the database; the previous ones stay in force until it answers (logged once per outage)'),
+  // client certificate chains (the handshake's and a trusted proxy's header), verified with pkijs
+  CLIENT_CHAIN_UNTRUSTED: spec('MI_API_090', 'a client certificate does not chain to a CA in listener.truststore (unknown issuer, or no path); it counts as no certificate'),
+  CLIENT_CHAIN_VALIDITY: spec('MI_API_091', 'a client certificate, or a CA of its chain, is expired or not yet valid; it counts as no certificate'),
+  CLIENT_CHAIN_NOT_CA: spec('MI_API_092', 'an issuer in the client certificate chain lacks basicConstraints CA:TRUE; it counts as no certificate'),
+  CLIENT_CHAIN_KEY_USAGE: spec('MI_API_093', 'keyUsage forbids the use: an issuer without keyCertSign, or a client certificate whose keyUsage lacks digitalSignature; it counts as no certificate'),
+  CLIENT_CHAIN_SIGNATURE: spec('MI_API_094', 'a signature in the client certificate chain does not verify with its issuer\'s key; it counts as no certificate'),
+  CLIENT_CERT_HEADER_IGNORED: spec('MI_API_095', 'a client certificate header came from an address outside listener.trusted_proxies and is ignored (logged once per address)'),
+  CLIENT_CERT_PROXY_UNVERIFIED: spec('MI_API_096', '[apimgt.mutual_ssl] enable_client_validation = true and the proxy connection carries no verified TLS client certificate: its certificate header is ignored (logged once per address)'),
   API_KEY_ARGUMENT: spec('MI_API_018', 'mi api-key issue: --api names no API deployed from this home, or --expires is neither a duration (30d, 12h, 90m) nor a future date'),
   FILE_USER_PASSWORD_HASH: spec('MI_API_019', 'a [[internal_apis.users]] password written as a hash (@sha1:{hex}, @sha256:{hex}, @sha384:{hex}, @sha512:{hex}) is malformed: an unknown algorithm, or not the right number of hex digits'),
   OPENAPI_IGNORED: spec('MI_API_020', "an API has both publishSwagger and an <ApiName>_swagger file beside it; publishSwagger is used and the file is ignored"),

@@ -6,7 +6,7 @@
 import https from 'node:https';
 import type { Runtime } from '../runtime.js';
 import type { LoadedKeyStore } from '../security/keys/keystore.js';
-import { listen, requestHandler, serverOptions, type Listener, type ListenerState } from './http-server.js';
+import { listen, listenerState, requestHandler, serverOptions, type Listener } from './http-server.js';
 import { secureContextOptions, tlsServerOptions } from '../security/tls/tls-options.js';
 import type { TrustStore } from '../security/tls/trust-store.js';
 
@@ -14,7 +14,7 @@ const TRANSPORT_LOGGER = 'org.apache.synapse.transport.passthru.PassThroughHttpS
 
 export async function startHttpsListener(runtime: Runtime, key: LoadedKeyStore, port: number, host: string, trust: TrustStore | undefined): Promise<Listener> {
   const cfg = runtime.config.httpListener;
-  const state: ListenerState = { closing: false, trust, askCertificate: cfg.verifyClient !== 'none' };
+  const state = listenerState(runtime, trust, cfg.verifyClient !== 'none');
   const server = https.createServer({ ...serverOptions(runtime), ...tlsServerOptions(key, cfg, trust) }, requestHandler(state, runtime, 'https', port));
   const log = runtime.logs.get(TRANSPORT_LOGGER);
   // a failed handshake (no or untrusted client certificate, old protocol) is the client's problem: log at debug
