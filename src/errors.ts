@@ -208,6 +208,12 @@ export const Errors = {
   OPS_METRICS_FAILED: spec('MI_OPS_003', 'the metrics could not be written; the cause is in the server log', 500),
   OPS_NOT_READY: spec('MI_OPS_004', 'the server is not ready (a faulty artifact, an unreachable user store or datasource, a listener down, starting or stopping); GET /healthz on the internal port lists what'),
   MGT_PLAIN_HTTP_REFUSED: spec('MI_MGT_017', 'plain HTTP reached the HTTPS management port; call it with https:// (the reply is a 400 saying so, not an empty reply)', 400),
+  // /management/apis/{apiName}/client-certificates
+  MGT_CERT_API_UNKNOWN: spec('MI_MGT_020', 'client certificates: no API of this name is deployed (names are case-sensitive)', 404),
+  MGT_CERT_BAD_REQUEST: spec('MI_MGT_021', 'client certificates: the JSON body needs "alias", "certificate" (one PEM certificate) and optionally "tier"; the message names what is wrong', 400),
+  MGT_CERT_ALIAS_TAKEN: spec('MI_MGT_022', 'client certificates: the API already has a certificate with this alias; delete it first or choose another', 409),
+  MGT_CERT_NOT_FOUND: spec('MI_MGT_023', 'client certificates: the API has no certificate with this alias', 404),
+  MGT_CERT_STORE: spec('MI_MGT_024', 'client certificates: their database (the user store\'s) cannot be reached; see the server log', 503),
   // the command line: Micro Integrator's CLI grammar, mi init, mi validate (src/cli/)
   CLI_ENVIRONMENT: spec('MI_CLI_001', 'no environment of that name, or the environments file is damaged; add it with `mi add env NAME https://host:9164`'),
   CLI_NOT_LOGGED_IN: spec('MI_CLI_002', 'not logged in to the environment, or the server refused its session (expired, revoked, restarted); run `mi login NAME USER`'),

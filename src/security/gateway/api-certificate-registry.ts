@@ -30,7 +30,7 @@ export class ApiCertificateRegistry {
   private failing = false;
 
   constructor(
-    private readonly store: ApiCertificateStore,
+    readonly store: ApiCertificateStore,
     private readonly log: Logger,
   ) {}
 

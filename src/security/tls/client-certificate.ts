@@ -1,9 +1,10 @@
 /**
  * Where a request's client certificate comes from: the TLS handshake, or, behind a TLS-terminating load
  * balancer, a header that only `listener.trusted_proxies` may set. Both go through the same full chain
- * verification (chain-verifier.ts, against listener.truststore); the handshake's must also have passed
- * OpenSSL. A certificate that fails counts as none, and the reason is logged with its code once per
- * certificate. Nothing here runs unless mutual TLS or the header is configured.
+ * verification (chain-verifier.ts, against listener.truststore); the handshake's must first have passed
+ * OpenSSL, whose refusal is logged with the same codes. A certificate that fails counts as none, and the
+ * reason is logged with its code once per certificate. Nothing here runs unless mutual TLS or the header
+ * is configured.
  */
 import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -15,8 +16,20 @@ import type { Verdict } from './chain-verifier.js';
 import type { TrustStore } from './trust-store.js';
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g;
-/** Addresses remembered for "logged once"; past this the set starts again (a flood cannot grow it). */
-const MAX_LOGGED_ADDRESSES = 1000;
+/** Addresses and certificates remembered for "logged once"; past this the set starts again (a flood cannot grow it). */
+const MAX_LOGGED = 1000;
+
+/** OpenSSL's verify errors (as Node names them) -> the code of the same verdict on a forwarded chain. */
+const OPENSSL_VERDICTS: Record<string, ErrorSpec> = {
+  CERT_HAS_EXPIRED: Errors.CLIENT_CHAIN_VALIDITY,
+  CERT_NOT_YET_VALID: Errors.CLIENT_CHAIN_VALIDITY,
+  INVALID_CA: Errors.CLIENT_CHAIN_NOT_CA,
+  PATH_LENGTH_EXCEEDED: Errors.CLIENT_CHAIN_NOT_CA,
+  INVALID_PURPOSE: Errors.CLIENT_CHAIN_KEY_USAGE,
+  KEYUSAGE_NO_CERTSIGN: Errors.CLIENT_CHAIN_KEY_USAGE,
+  CERT_SIGNATURE_FAILURE: Errors.CLIENT_CHAIN_SIGNATURE,
+  UNABLE_TO_DECRYPT_CERT_SIGNATURE: Errors.CLIENT_CHAIN_SIGNATURE,
+};
 
 function parse(der: Buffer): X509Certificate {
   try {
@@ -57,23 +70,29 @@ export function parseHeaderCertificate(value: string): X509Certificate {
   return parseHeaderChain(value)[0]!;
 }
 
-/** The certificates the peer sent after its leaf (OpenSSL's verified chain once authorized). */
-function peerIntermediates(socket: TLSSocket): X509Certificate[] {
+/**
+ * The peer's leaf and the certificates after it (OpenSSL's verified chain once authorized), or undefined
+ * when it sent none. Read from getPeerCertificate(true) alone: after getPeerX509Certificate() Node 20
+ * returns the leaf without its chain.
+ */
+function peerChain(socket: TLSSocket): [X509Certificate, X509Certificate[]] | undefined {
+  const first = socket.getPeerCertificate(true);
+  if (!first || !first.raw) return undefined;
   const out: X509Certificate[] = [];
-  let c: PeerCertificate | DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  let c: PeerCertificate | DetailedPeerCertificate | undefined = first;
   const seen = new Set<PeerCertificate>();
   while (c && 'issuerCertificate' in c && c.issuerCertificate && !seen.has(c.issuerCertificate) && c.issuerCertificate !== c) {
     seen.add(c);
     c = c.issuerCertificate;
     if (c.raw) out.push(new X509Certificate(c.raw));
   }
-  return out;
+  return [new X509Certificate(first.raw), out];
 }
 
 export class ClientCertificates {
   /** One verdict per connection: the keep-alive requests after the first reuse it. */
   private readonly perSocket = new WeakMap<TLSSocket, X509Certificate | null>();
-  private readonly loggedAddresses = new Set<string>();
+  private readonly logged = new Set<string>();
 
   constructor(
     private readonly cfg: HttpListenerConfig,
@@ -119,20 +138,24 @@ export class ClientCertificates {
   private fromHandshake(socket: TLSSocket): X509Certificate | undefined | Promise<X509Certificate | undefined> {
     const seen = this.perSocket.get(socket);
     if (seen !== undefined) return seen ?? undefined;
-    const leaf = socket.getPeerX509Certificate();
-    if (!leaf) {
+    const peer = peerChain(socket);
+    if (!peer) {
       this.perSocket.set(socket, null);
       return undefined;
     }
-    const chain = peerIntermediates(socket);
+    const [leaf, chain] = peer;
+    if (!socket.authorized) {
+      // OpenSSL refused the chain (Node then shows the leaf without the intermediates the client sent)
+      const reason = String(socket.authorizationError);
+      const spec = OPENSSL_VERDICTS[reason] ?? Errors.CLIENT_CHAIN_UNTRUSTED;
+      this.logOnce(`${leaf.fingerprint256} ${reason}`, spec, `client certificate ${leaf.subject.replace(/\n/g, ', ')} in the TLS handshake is refused: ${reason}; it counts as none`);
+      this.perSocket.set(socket, null);
+      return undefined;
+    }
+    // the chain OpenSSL built and accepted, verified again by the same rules as a forwarded one
     const key = `\n${leaf.fingerprint256}${chain.map((c) => ',' + c.fingerprint256).join('')}`;
     const settle = (v: Verdict, fresh: boolean): X509Certificate | undefined => {
-      let cert = fresh ? this.admit(v, 'in the TLS handshake') : v.ok ? v.certificate : undefined;
-      if (cert && !socket.authorized) {
-        // OpenSSL refused what the chain check accepts: believe the stricter of the two
-        if (fresh) this.log.warn(`${Errors.CLIENT_CHAIN_UNTRUSTED.code}  client certificate ${leaf.subject.replace(/\n/g, ', ')} in the TLS handshake is not trusted: ${String(socket.authorizationError)}; it counts as none`);
-        cert = undefined;
-      }
+      const cert = fresh ? this.admit(v, 'in the TLS handshake') : v.ok ? v.certificate : undefined;
       this.perSocket.set(socket, cert ?? null);
       return cert;
     };
@@ -148,11 +171,12 @@ export class ClientCertificates {
     return undefined;
   }
 
-  private logOnce(address: string, spec: ErrorSpec, message: string): void {
-    const key = `${spec.code} ${address}`;
-    if (this.loggedAddresses.has(key)) return;
-    if (this.loggedAddresses.size >= MAX_LOGGED_ADDRESSES) this.loggedAddresses.clear();
-    this.loggedAddresses.add(key);
+  /** Logs once per `what` (an address, or a certificate and its refusal) and code. */
+  private logOnce(what: string, spec: ErrorSpec, message: string): void {
+    const key = `${spec.code} ${what}`;
+    if (this.logged.has(key)) return;
+    if (this.logged.size >= MAX_LOGGED) this.logged.clear();
+    this.logged.add(key);
     this.log.warn(`${spec.code}  ${message}`);
   }
 }
