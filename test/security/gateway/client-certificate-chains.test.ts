@@ -2,8 +2,10 @@
  * Full chain verification of client certificates, over real HTTPS and HTTP on loopback with `openssl`-made
  * certificates: through the TLS handshake and through the X-WSO2-CLIENT-CERTIFICATE header of a trusted
  * proxy (127.0.0.1), every verdict with its logged code; the same header from another address (127.0.0.2)
- * is ignored and logged once; an intermediate added to the trust store lets the leaf come alone; and the
- * management API's client-certificates resource (admin only) changes what the API admits at once.
+ * is ignored and logged once; an intermediate added to the trust store lets the leaf come alone; the
+ * management API's client-certificates resource (admin only) changes what the API admits at once; and two
+ * `mi start` processes sharing PostgreSQL follow `mi api-cert add` and the management API of either node
+ * within certificate_reload_interval (1 s).
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -13,6 +15,11 @@ import path from 'node:path';
 import { Agent, fetch } from 'undici';
 import { memoryLoggerFactory } from '../../../src/logging/logger.js';
 import { startServer, type Server } from '../../../src/main.js';
+import { spawnSync } from 'node:child_process';
+import { startCluster, type Cluster, type Node } from '../../helpers/cluster.js';
+import { needService } from '../../helpers/databases.js';
+import { MI } from '../../helpers/process.js';
+import { needRedis } from '../../helpers/redis.js';
 import { SYN } from '../../helpers/server.js';
 import { ADMIN, basic, USERS_TOML, VIEWER } from '../../management/client.js';
 import { callAs, makeCertificates, type Answer, type Certificates, type Client } from './mtls-fixtures.js';
@@ -165,7 +172,7 @@ describe('client certificate chains (handshake and trusted proxy header) and the
     let adminToken: string;
     let viewerToken: string;
 
-    async function mgmt(p: string, opts: { method?: string; token?: string; auth?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {
+    async function mgmt(p: string, opts: { method?: string; token?: string; auth?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
       const headers: Record<string, string> = {};
       if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
       if (opts.auth) headers['authorization'] = opts.auth;
@@ -244,5 +251,58 @@ describe('client certificate chains (handshake and trusted proxy header) and the
       assert.equal((await viaHandshake('carol', 'shop')).status, 200);
       assert.deepEqual((await mgmt(base, { token: adminToken })).body, { count: 0, list: [] });
     });
+  });
+});
+
+describe('client certificates on two server processes sharing PostgreSQL', function () {
+  this.timeout(300_000);
+  const CHIEF = { name: 'chief', password: 'Chief-Pass-1' };
+  let certs: Certificates;
+  let c: Cluster;
+
+  before(async function () {
+    await needService(this, 'postgres');
+    await needRedis(this);
+    certs = makeCertificates();
+    const files = { 'api/Shop.xml': `<api ${SYN} name="Shop" context="/shop"><security><mutualssl/></security><resource methods="GET" uri-template="/">${WHO}</resource></api>` };
+    c = await startCluster(2, files, `[super_admin]\nusername = "${CHIEF.name}"\npassword = "${CHIEF.password}"\n\n[apim.mutual_ssl]\ncertificate_reload_interval = 1\n\n[transport.http]\nlistener.truststore.location = "${certs.dir}/root.pem"\nlistener.trusted_proxies = ["127.0.0.1"]\n`);
+  });
+  after(async () => c?.stop());
+
+  /** The load balancer's call: plain HTTP from 127.0.0.1 with the client's certificate in the header. */
+  async function call(node: Node, client: Client): Promise<{ status: number; fault?: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const r = await fetch(`${node.url}/shop`, { headers: { [HEADER]: encodeURIComponent(certs.chain(client)) } });
+    const body = JSON.parse(await r.text());
+    return { status: r.status, fault: body.fault?.code, body };
+  }
+
+  async function token(node: Node): Promise<string> {
+    const r = await c.mgmt(node, '/login', { auth: basic(CHIEF.name, CHIEF.password) });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body.AccessToken;
+  }
+
+  it('mi api-cert add reaches both running processes within the reload interval; the management API of either node too', async () => {
+    for (const n of c.nodes) assert.equal((await call(n, 'carol')).status, 200, 'no registration: the trust store decides');
+    const added = spawnSync(process.execPath, [MI, 'api-cert', 'add', '--api', 'Shop', '--alias', 'partner-b', '--tier', 'Gold', certs.pem('bob'), '--home', c.nodes[0]!.home], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(added.status, 0, added.stderr);
+    for (const n of c.nodes) {
+      await eventually(`${n.url} refusing carol`, async () => (await call(n, 'carol')).fault === 900901);
+      assert.deepEqual((await call(n, 'bob')).body, { subject: 'CN=bob,O=Test', tier: 'Gold', alias: 'partner-b' });
+    }
+    // deleted through the second node's management API: that node at once, the first within the interval
+    const [first, second] = c.nodes as [Node, Node];
+    const del = await c.mgmt(second, '/apis/Shop/client-certificates/partner-b', { method: 'DELETE', token: await token(second) });
+    assert.equal(del.status, 200, JSON.stringify(del.body));
+    assert.equal((await call(second, 'carol')).status, 200);
+    await eventually('the first node following the deletion', async () => (await call(first, 'carol')).status === 200);
+    // added through the first node's management API: the second follows
+    const pem = readFileSync(certs.pem('alice'), 'utf8');
+    const post = await c.mgmt(first, '/apis/Shop/client-certificates', { method: 'POST', token: await token(first), body: { alias: 'partner-a', certificate: pem, tier: 'Silver' } });
+    assert.equal(post.status, 201, JSON.stringify(post.body));
+    await eventually('the second node following the addition', async () => (await call(second, 'carol')).fault === 900901);
+    assert.deepEqual((await call(second, 'alice')).body, { subject: 'CN=alice,O=Test', tier: 'Silver', alias: 'partner-a' });
+    const listed = await c.mgmt(second, '/apis/Shop/client-certificates', { token: await token(second) });
+    assert.deepEqual(listed.body, { count: 1, list: [{ alias: 'partner-a', apiName: 'Shop', tier: 'Silver' }] });
   });
 });
