@@ -254,6 +254,53 @@ describe('client certificate chains (handshake and trusted proxy header) and the
   });
 });
 
+describe('[apimgt.mutual_ssl] enable_client_validation = true: the load balancer must present its own certificate', function () {
+  this.timeout(120_000);
+  let certs: Certificates;
+  let server: Server;
+  let logs: ReturnType<typeof memoryLoggerFactory>;
+
+  before(async () => {
+    certs = makeCertificates();
+    const home = mkdtempSync(path.join(os.tmpdir(), 'mi-chain-lb-'));
+    const dir = path.join(home, 'synapse-configs', 'default', 'api');
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(path.join(home, 'deployment'), { recursive: true });
+    writeFileSync(path.join(dir, 'Who.xml'), `<api ${SYN} name="Who" context="/who"><security><mutualssl/></security><resource methods="GET" uri-template="/">${WHO}</resource></api>`);
+    writeFileSync(
+      path.join(home, 'deployment', 'deployment.toml'),
+      `[server]\nhot_deployment = false\n\n[apimgt.mutual_ssl]\nenable_client_validation = true\ncertificate_header = "SSL-CLIENT-CERT"\n\n${certs.toml}listener.trusted_proxies = ["127.0.0.1"]\n`,
+    );
+    logs = memoryLoggerFactory();
+    server = await startServer({ home, logs, httpPort: 0, host: '127.0.0.1' });
+  });
+  after(async () => server?.stop());
+
+  async function who(url: string, dispatcher?: Agent): Promise<Answer> {
+    const r = await fetch(url, { headers: { 'SSL-CLIENT-CERT': encodeURIComponent(certs.chain('alice')) }, dispatcher });
+    const body = await r.text();
+    return { status: r.status, fault: r.status >= 400 ? (JSON.parse(body) as { fault?: { code: number } }).fault?.code : undefined, body };
+  }
+
+  it('takes the header over a connection on which the proxy presented a trusted certificate', async () => {
+    // carol plays the load balancer: its own certificate in the handshake, the client's (alice) in the header
+    const r = await who(`https://localhost:${server.httpsPort}/who`, certs.agent('carol'));
+    assert.equal(r.status, 200, r.body);
+    assert.equal(JSON.parse(r.body).subject, 'CN=alice,O=Test');
+  });
+
+  it('ignores the header from a trusted address whose connection carries no certificate, logging MI_API_096 once', async () => {
+    for (const url of [`http://127.0.0.1:${server.httpPort}/who`, `http://127.0.0.1:${server.httpPort}/who`]) {
+      const r = await who(url);
+      assert.equal(r.status, 401, r.body);
+      assert.equal(r.fault, 900902);
+    }
+    const lines = logs.lines.filter((l) => l.message.startsWith('MI_API_096'));
+    assert.equal(lines.length, 1, JSON.stringify(logs.lines));
+    assert.match(lines[0]!.message, /ssl-client-cert header from 127\.0\.0\.1 is ignored: \[apimgt\.mutual_ssl\] enable_client_validation = true/);
+  });
+});
+
 describe('client certificates on two server processes sharing PostgreSQL', function () {
   this.timeout(300_000);
   const CHIEF = { name: 'chief', password: 'Chief-Pass-1' };
