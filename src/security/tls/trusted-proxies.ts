@@ -5,8 +5,12 @@
  */
 import { BlockList, isIP } from 'node:net';
 
+/** Answers remembered per peer address (BlockList.check allocates a SocketAddress per call). */
+const MAX_REMEMBERED = 1024;
+
 export class TrustedProxies {
   private readonly list = new BlockList();
+  private readonly answers = new Map<string, boolean>();
 
   private constructor(readonly entries: readonly string[]) {}
 
@@ -38,8 +42,12 @@ export class TrustedProxies {
   /** Whether the peer address (as node:net reports it) is a trusted proxy. */
   has(address: string): boolean {
     if (this.entries.length === 0 || address === '') return false;
+    const known = this.answers.get(address);
+    if (known !== undefined) return known;
     const family = isIP(address);
-    if (family === 0) return false;
-    return this.list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+    const answer = family !== 0 && this.list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+    if (this.answers.size >= MAX_REMEMBERED) this.answers.clear();
+    this.answers.set(address, answer);
+    return answer;
   }
 }
