@@ -34,6 +34,8 @@ export interface HttpListenerConfig {
    * certificate the trust store verifies (mutual TLS between load balancer and gateway), as API Manager checks.
    */
   readonly proxyClientValidation: boolean;
+  /** `[apimgt.mutual_ssl] enable_certificate_chain_validation`: a certificate registered for an API may be a CA of the client's chain. */
+  readonly certificateChainValidation: boolean;
 }
 
 /** Forward-secret AEAD suites only: no RC4, 3DES, CBC, export, NULL or anonymous suites. */
@@ -109,7 +111,7 @@ function truststore(home: string, t: Table): KeyStoreConfig | undefined {
 }
 
 /** API Manager's `[apimgt.mutual_ssl]` keys read here; certificate_reload_interval is `[apim.mutual_ssl]`'s. */
-const APIMGT_MUTUAL_SSL_KEYS = new Set(['certificate_header', 'enable_client_validation', 'client_certificate_encode']);
+const APIMGT_MUTUAL_SSL_KEYS = new Set(['certificate_header', 'enable_client_validation', 'client_certificate_encode', 'enable_certificate_chain_validation']);
 
 function flagOf(v: unknown, key: string, dflt: boolean): boolean {
   if (v === undefined) return dflt;
@@ -150,6 +152,7 @@ export function httpListenerConfig(home: string, transportHttp: Table, warnings:
   // both encodings (URL-encoded PEM, Base64) are recognised from the value itself; the key is checked, not needed
   flagOf(apimgtMutualSsl['client_certificate_encode'], 'client_certificate_encode', false);
   const proxyClientValidation = flagOf(apimgtMutualSsl['enable_client_validation'], 'enable_client_validation', false);
+  const certificateChainValidation = flagOf(apimgtMutualSsl['enable_certificate_chain_validation'], 'enable_certificate_chain_validation', false);
   const proxies = list(l['trusted_proxies'], 'listener.trusted_proxies') ?? [];
   if (proxies.length && !trust) fail('listener.trusted_proxies', 'needs listener.truststore.location to verify the forwarded certificates against');
   let trustedProxies: TrustedProxies;
@@ -169,5 +172,6 @@ export function httpListenerConfig(home: string, transportHttp: Table, warnings:
     clientCertHeader: header.toLowerCase(),
     trustedProxies,
     proxyClientValidation,
+    certificateChainValidation,
   };
 }

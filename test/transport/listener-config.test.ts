@@ -51,15 +51,17 @@ describe('[transport.http] listener settings', () => {
     assert.ok(!httpListenerConfig('/home', {}, []).trustedProxies.has('127.0.0.1'), 'none by default');
   });
 
-  it('reads API Manager\'s [apimgt.mutual_ssl] keys: certificate_header, enable_client_validation, client_certificate_encode', () => {
+  it('reads API Manager\'s [apimgt.mutual_ssl] keys: certificate_header, enable_client_validation, client_certificate_encode, enable_certificate_chain_validation', () => {
     const w: string[] = [];
-    const c = httpListenerConfig('/home', { listener: { truststore: { location: 'cas.pem' } } }, w, { certificate_header: 'SSL-CLIENT-CERT', enable_client_validation: 'true', client_certificate_encode: true, colour: 'x' });
+    const c = httpListenerConfig('/home', { listener: { truststore: { location: 'cas.pem' } } }, w, { certificate_header: 'SSL-CLIENT-CERT', enable_client_validation: 'true', client_certificate_encode: true, enable_certificate_chain_validation: true, colour: 'x' });
     assert.equal(c.clientCertHeader, 'ssl-client-cert');
     assert.equal(c.proxyClientValidation, true);
+    assert.equal(c.certificateChainValidation, true);
     assert.match(w.join('\n'), /MI_CFG_003 .*\[apimgt\.mutual_ssl\] colour/);
     const d = httpListenerConfig('/home', {}, []);
     assert.equal(d.clientCertHeader, 'x-wso2-client-certificate');
     assert.equal(d.proxyClientValidation, false);
+    assert.equal(d.certificateChainValidation, false);
     assert.throws(() => httpListenerConfig('/home', { listener: { client_certificate_header: 'A' } }, [], { certificate_header: 'B' }), /MI_CFG_002|different headers/);
     assert.throws(() => httpListenerConfig('/home', {}, [], { enable_client_validation: 'yes' }), /enable_client_validation must be true or false/);
   });

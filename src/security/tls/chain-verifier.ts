@@ -67,6 +67,14 @@ function isCa(c: pkijs.Certificate): boolean {
   return (e?.parsedValue as pkijs.BasicConstraints | undefined)?.cA === true;
 }
 
+/** The verified path (leaf first) of each accepted certificate object; the verdict cache keeps them alive. */
+const paths = new WeakMap<X509Certificate, readonly string[]>();
+
+/** SHA-256 fingerprints from the certificate to its trust anchor, when this runtime verified it. */
+export function verifiedPath(cert: X509Certificate): readonly string[] | undefined {
+  return paths.get(cert);
+}
+
 export class ChainVerifier {
   private readonly anchors: Parsed[];
   private readonly verdicts = new Map<string, Verdict>();
@@ -90,6 +98,7 @@ export class ChainVerifier {
   /** Verifies `leaf` (with the intermediates the client sent) and caches the verdict under `key`. */
   async verify(key: string, leaf: X509Certificate, intermediates: readonly X509Certificate[], now = Date.now()): Promise<Verdict> {
     const v = await this.check(leaf, intermediates, now);
+    if (v.ok) paths.set(v.certificate, v.path);
     if (this.verdicts.size >= this.maxEntries) {
       // the oldest entry goes: Map keeps insertion order
       const first = this.verdicts.keys().next();

@@ -254,22 +254,23 @@ describe('client certificate chains (handshake and trusted proxy header) and the
   });
 });
 
-describe('[apimgt.mutual_ssl] enable_client_validation = true: the load balancer must present its own certificate', function () {
+describe('[apimgt.mutual_ssl] enable_client_validation and enable_certificate_chain_validation', function () {
   this.timeout(120_000);
   let certs: Certificates;
   let server: Server;
   let logs: ReturnType<typeof memoryLoggerFactory>;
+  let home: string;
 
   before(async () => {
     certs = makeCertificates();
-    const home = mkdtempSync(path.join(os.tmpdir(), 'mi-chain-lb-'));
+    home = mkdtempSync(path.join(os.tmpdir(), 'mi-chain-lb-'));
     const dir = path.join(home, 'synapse-configs', 'default', 'api');
     mkdirSync(dir, { recursive: true });
     mkdirSync(path.join(home, 'deployment'), { recursive: true });
     writeFileSync(path.join(dir, 'Who.xml'), `<api ${SYN} name="Who" context="/who"><security><mutualssl/></security><resource methods="GET" uri-template="/">${WHO}</resource></api>`);
     writeFileSync(
       path.join(home, 'deployment', 'deployment.toml'),
-      `[server]\nhot_deployment = false\n\n[apimgt.mutual_ssl]\nenable_client_validation = true\ncertificate_header = "SSL-CLIENT-CERT"\n\n${certs.toml}listener.trusted_proxies = ["127.0.0.1"]\n`,
+      `[server]\nhot_deployment = false\n\n[apim.mutual_ssl]\ncertificate_reload_interval = 1\n\n[apimgt.mutual_ssl]\nenable_client_validation = true\nenable_certificate_chain_validation = true\ncertificate_header = "SSL-CLIENT-CERT"\n\n${certs.toml}listener.trusted_proxies = ["127.0.0.1"]\n`,
     );
     logs = memoryLoggerFactory();
     server = await startServer({ home, logs, httpPort: 0, host: '127.0.0.1' });
@@ -298,6 +299,18 @@ describe('[apimgt.mutual_ssl] enable_client_validation = true: the load balancer
     const lines = logs.lines.filter((l) => l.message.startsWith('MI_API_096'));
     assert.equal(lines.length, 1, JSON.stringify(logs.lines));
     assert.match(lines[0]!.message, /ssl-client-cert header from 127\.0\.0\.1 is ignored: \[apimgt\.mutual_ssl\] enable_client_validation = true/);
+  });
+
+  it('enable_certificate_chain_validation: an intermediate registered for the API admits the certificates it issued', async () => {
+    const added = spawnSync(process.execPath, [MI, 'api-cert', 'add', '--api', 'Who', '--alias', 'inter-ca', '--tier', 'Gold', path.join(certs.dir, 'inter.pem'), '--home', home], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(added.status, 0, added.stderr);
+    const url = `https://localhost:${server.httpsPort}/who`;
+    await eventually('bob (issued by the root, not the intermediate) refused', async () => (await callAs(certs, url, 'bob')).fault === 900901);
+    const alice = await callAs(certs, url, 'alice');
+    assert.equal(alice.status, 200, alice.body);
+    assert.deepEqual(JSON.parse(alice.body), { subject: 'CN=alice,O=Test', tier: 'Gold', alias: 'inter-ca' });
+    const forwarded = await who(url, certs.agent('carol'));
+    assert.deepEqual(JSON.parse(forwarded.body), { subject: 'CN=alice,O=Test', tier: 'Gold', alias: 'inter-ca' }, 'the same for a forwarded chain');
   });
 });
 
