@@ -2,7 +2,9 @@
  * Full chain verification of client certificates, over real HTTPS and HTTP on loopback with `openssl`-made
  * certificates: through the TLS handshake and through the X-WSO2-CLIENT-CERTIFICATE header of a trusted
  * proxy (127.0.0.1), every verdict with its logged code; the same header from another address (127.0.0.2)
- * is ignored and logged once; an intermediate added to the trust store lets the leaf come alone; the
+ * is ignored and logged once (also on a dual-stack listener, for IPv6 blocks and IPv4-mapped peers); an
+ * intermediate added to the trust store lets the leaf come alone; API Manager's enable_client_validation
+ * and enable_certificate_chain_validation; the
  * management API's client-certificates resource (admin only) changes what the API admits at once; and two
  * `mi start` processes sharing PostgreSQL follow `mi api-cert add` and the management API of either node
  * within certificate_reload_interval (1 s).
@@ -311,6 +313,45 @@ describe('[apimgt.mutual_ssl] enable_client_validation and enable_certificate_ch
     assert.deepEqual(JSON.parse(alice.body), { subject: 'CN=alice,O=Test', tier: 'Gold', alias: 'inter-ca' });
     const forwarded = await who(url, certs.agent('carol'));
     assert.deepEqual(JSON.parse(forwarded.body), { subject: 'CN=alice,O=Test', tier: 'Gold', alias: 'inter-ca' }, 'the same for a forwarded chain');
+  });
+});
+
+describe('trusted proxies on a dual-stack listener: IPv6 blocks and IPv4-mapped addresses', function () {
+  this.timeout(120_000);
+  let certs: Certificates;
+  let server: Server;
+  let logs: ReturnType<typeof memoryLoggerFactory>;
+
+  before(async () => {
+    certs = makeCertificates();
+    const home = mkdtempSync(path.join(os.tmpdir(), 'mi-chain-v6-'));
+    const dir = path.join(home, 'synapse-configs', 'default', 'api');
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(path.join(home, 'deployment'), { recursive: true });
+    writeFileSync(path.join(dir, 'Who.xml'), `<api ${SYN} name="Who" context="/who"><security><mutualssl/></security><resource methods="GET" uri-template="/">${WHO}</resource></api>`);
+    writeFileSync(path.join(home, 'deployment', 'deployment.toml'), `[server]\nhot_deployment = false\n\n${certs.toml}listener.trusted_proxies = ["127.0.0.1/32", "::1/128"]\n`);
+    logs = memoryLoggerFactory();
+    // '::' takes IPv4 too: an IPv4 peer shows up as ::ffff:127.0.0.1
+    server = await startServer({ home, logs, httpPort: 0, host: '::' });
+  });
+  after(async () => server?.stop());
+
+  function from(host: string, localAddress: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = http.get({ host, port: server.httpPort, path: '/who', localAddress, headers: { [HEADER]: encodeURIComponent(certs.chain('alice')) }, agent: false }, (res) => {
+        res.resume().on('end', () => resolve(res.statusCode!));
+      });
+      req.on('error', reject);
+    });
+  }
+
+  it('believes ::1 (an IPv6 block) and 127.0.0.1 seen as ::ffff:127.0.0.1; ignores ::ffff:127.0.0.2', async () => {
+    assert.equal(await from('::1', '::1'), 200);
+    assert.equal(await from('127.0.0.1', '127.0.0.1'), 200);
+    assert.equal(await from('127.0.0.1', '127.0.0.2'), 401);
+    const lines = logs.lines.filter((l) => l.message.startsWith('MI_API_095'));
+    assert.equal(lines.length, 1, JSON.stringify(lines));
+    assert.match(lines[0]!.message, /from ::ffff:127\.0\.0\.2, which is not in listener\.trusted_proxies/);
   });
 });
 
