@@ -4,10 +4,9 @@
  * proxy (127.0.0.1), every verdict with its logged code; the same header from another address (127.0.0.2)
  * is ignored and logged once (also on a dual-stack listener, for IPv6 blocks and IPv4-mapped peers); an
  * intermediate added to the trust store lets the leaf come alone; API Manager's enable_client_validation
- * and enable_certificate_chain_validation; the
- * management API's client-certificates resource (admin only) changes what the API admits at once; and two
- * `mi start` processes sharing PostgreSQL follow `mi api-cert add` and the management API of either node
- * within certificate_reload_interval (1 s).
+ * and enable_certificate_chain_validation; the management API's client-certificates resource (admin only)
+ * changes what the API admits at once; and two `mi start` processes sharing PostgreSQL follow
+ * `mi api-cert add` and the management API of either node within certificate_reload_interval (1 s).
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
