@@ -130,7 +130,6 @@ export const Errors = {
   TLS_SETUP: spec('MI_TLS_001', 'the HTTPS listener cannot use its key store or trust store (unreadable file, wrong password, no key); HTTPS is not started'),
   TLS_CERT_VALIDITY: spec('MI_TLS_002', 'the HTTPS server certificate is expired or not yet valid (warning); make a new one with `mi keystore create`'),
   CLIENT_CERT_MALFORMED: spec('MI_TLS_003', 'the client certificate header from a trusted proxy is not a PEM or Base64 certificate', 400),
-  CLIENT_CERT_UNTRUSTED: spec('MI_TLS_004', 'the client certificate header from a trusted proxy is expired or not issued by a CA in listener.truststore', 401),
   NO_LISTENER: spec('MI_TLS_005', 'listener.enable = false and no HTTPS listener could start: nothing would serve'),
   // authentication service (src/security/auth/authentication-service.ts)
   AUTH_UNAVAILABLE: spec('MI_AUTH_001', 'the user store (its database) cannot be reached; authentication fails closed until it is back', 503),
@@ -159,6 +158,14 @@ export const Errors = {
   THROTTLING_UNKNOWN_TIER: spec('MI_API_051', 'a throttling_tier, subscription_tier or x-throttling-tier names no tier (built-in or [[throttling.tier]]); the API does not deploy'),
   THROTTLING_STORE_DOWN: spec('MI_API_052', 'the Redis server holding the throttling counters cannot be reached; requests are admitted or refused as [throttling] redis_down says until it answers (logged once per outage)', 503),
   THROTTLING_CERTIFICATE_TIER: spec('MI_API_053', 'a client certificate registered with mi api-cert carries a tier that is neither built in nor a [[throttling.tier]]; its calls are counted under the API\'s subscription_tier, if any (logged once per tier)'),
+  // client certificate chains (the handshake's and a trusted proxy's header), verified with pkijs
+  CLIENT_CHAIN_UNTRUSTED: spec('MI_API_090', 'a client certificate does not chain to a CA in listener.truststore (unknown issuer, or no path); it counts as no certificate'),
+  CLIENT_CHAIN_VALIDITY: spec('MI_API_091', 'a client certificate, or a CA of its chain, is expired or not yet valid; it counts as no certificate'),
+  CLIENT_CHAIN_NOT_CA: spec('MI_API_092', 'an issuer in the client certificate chain lacks basicConstraints CA:TRUE; it counts as no certificate'),
+  CLIENT_CHAIN_KEY_USAGE: spec('MI_API_093', 'keyUsage forbids the use: an issuer without keyCertSign, or a client certificate whose keyUsage lacks digitalSignature; it counts as no certificate'),
+  CLIENT_CHAIN_SIGNATURE: spec('MI_API_094', 'a signature in the client certificate chain does not verify with its issuer\'s key; it counts as no certificate'),
+  CLIENT_CERT_HEADER_IGNORED: spec('MI_API_095', 'a client certificate header came from an address outside listener.trusted_proxies and is ignored (logged once per address)'),
+  CLIENT_CERT_PROXY_UNVERIFIED: spec('MI_API_096', '[apimgt.mutual_ssl] enable_client_validation = true and the proxy connection carries no verified TLS client certificate: its certificate header is ignored (logged once per address)'),
   API_KEY_ARGUMENT: spec('MI_API_018', 'mi api-key issue: --api names no API deployed from this home, or --expires is neither a duration (30d, 12h, 90m) nor a future date'),
   FILE_USER_PASSWORD_HASH: spec('MI_API_019', 'a [[internal_apis.users]] password written as a hash (@sha1:{hex}, @sha256:{hex}, @sha384:{hex}, @sha512:{hex}) is malformed: an unknown algorithm, or not the right number of hex digits'),
   OPENAPI_IGNORED: spec('MI_API_020', "an API has both publishSwagger and an <ApiName>_swagger file beside it; publishSwagger is used and the file is ignored"),
@@ -214,6 +221,12 @@ export const Errors = {
   OPS_METRICS_FAILED: spec('MI_OPS_003', 'the metrics could not be written; the cause is in the server log', 500),
   OPS_NOT_READY: spec('MI_OPS_004', 'the server is not ready (a faulty artifact, an unreachable user store or datasource, a listener down, starting or stopping); GET /healthz on the internal port lists what'),
   MGT_PLAIN_HTTP_REFUSED: spec('MI_MGT_017', 'plain HTTP reached the HTTPS management port; call it with https:// (the reply is a 400 saying so, not an empty reply)', 400),
+  // /management/apis/{apiName}/client-certificates
+  MGT_CERT_API_UNKNOWN: spec('MI_MGT_020', 'client certificates: no API of this name is deployed (names are case-sensitive)', 404),
+  MGT_CERT_BAD_REQUEST: spec('MI_MGT_021', 'client certificates: the JSON body needs "alias", "certificate" (one PEM certificate) and optionally "tier"; the message names what is wrong', 400),
+  MGT_CERT_ALIAS_TAKEN: spec('MI_MGT_022', 'client certificates: the API already has a certificate with this alias; delete it first or choose another', 409),
+  MGT_CERT_NOT_FOUND: spec('MI_MGT_023', 'client certificates: the API has no certificate with this alias', 404),
+  MGT_CERT_STORE: spec('MI_MGT_024', 'client certificates: their database (the user store\'s) cannot be reached; see the server log', 503),
   // the command line: Micro Integrator's CLI grammar, mi init, mi validate (src/cli/)
   CLI_ENVIRONMENT: spec('MI_CLI_001', 'no environment of that name, or the environments file is damaged; add it with `mi add env NAME https://host:9164`'),
   CLI_NOT_LOGGED_IN: spec('MI_CLI_002', 'not logged in to the environment, or the server refused its session (expired, revoked, restarted); run `mi login NAME USER`'),

@@ -153,7 +153,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   const settings = gateway.settings;
   const apiKeys = new ApiKeyVerifier(new ApiKeyStore(stores.users), { ttlSeconds: settings.apiKeyCacheSeconds, maxEntries: settings.tokenCacheSize }, logs.get(API_SECURITY_LOGGER));
   // certificates per API (mi api-cert): re-read every certificate_reload_interval, so every node follows the database
-  const apiCertificates = new ApiCertificateRegistry(new ApiCertificateStore(stores.users), logs.get(API_SECURITY_LOGGER));
+  const apiCertificates = new ApiCertificateRegistry(new ApiCertificateStore(stores.users), logs.get(API_SECURITY_LOGGER), config.httpListener.certificateChainValidation);
   await apiCertificates.start(certReloadSeconds);
   let runtime: Runtime;
   try {

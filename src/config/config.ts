@@ -127,7 +127,7 @@ export function configFrom(home: string, raw: Table, overrides: { offset?: numbe
     https: listener.number('secured_port', BASE_PORTS.https) + server.offset,
     management: BASE_PORTS.management + server.offset,
   };
-  const httpListener = httpListenerConfig(home, transportHttp.table, warnings);
+  const httpListener = httpListenerConfig(home, transportHttp.table, warnings, Section.at(doc, 'apimgt.mutual_ssl').table);
   // the client trust store's password may come from $secret{}: keep it out of logs like the others
   if (httpListener.truststore?.password) security.revealed.add(httpListener.truststore.password);
   const props = tableOf(doc['synapse_properties']);

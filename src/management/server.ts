@@ -18,6 +18,7 @@ import { errorBody, toErrorReply } from './errors.js';
 import { maskReply } from '../logging/reply-masker.js';
 import { refusePlainHttp } from './plain-http-refusal.js';
 import { registerApis } from './resources/apis.js';
+import { registerApiClientCertificates } from './resources/api-client-certificates.js';
 import { registerEndpoints } from './resources/endpoints.js';
 import { registerJwks } from './resources/jwks.js';
 import { registerLocalEntries } from './resources/local-entries.js';
@@ -125,7 +126,7 @@ export async function startManagementApi(opts: ManagementOptions): Promise<Manag
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody(Errors.MGT_NOT_FOUND, `no management resource ${req.method} ${req.url.split('?')[0]}`));
   });
-  for (const register of [registerLogin, registerApis, registerProxyServices, registerSequences, registerEndpoints, registerLocalEntries, registerUsers, registerRoles, registerServerInfo, registerLogging, registerTransactions, registerJwks]) {
+  for (const register of [registerLogin, registerApis, registerProxyServices, registerSequences, registerEndpoints, registerLocalEntries, registerUsers, registerRoles, registerServerInfo, registerLogging, registerTransactions, registerJwks, registerApiClientCertificates]) {
     register(app, ctx);
   }
   const host = key ? opts.host : LOOPBACK;

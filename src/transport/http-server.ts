@@ -21,7 +21,7 @@ import { resolveRequestPath } from './request-path.js';
 import { maskReply } from '../logging/reply-masker.js';
 import type { SecretMasker } from '../logging/secret-masker.js';
 import type { X509Certificate } from 'node:crypto';
-import { clientCertificate } from '../security/tls/client-certificate.js';
+import { ClientCertificates } from '../security/tls/client-certificate.js';
 import type { TrustStore } from '../security/tls/trust-store.js';
 
 export interface Listener {
@@ -83,6 +83,8 @@ export interface ListenerState {
   closing: boolean;
   /** Client CAs for mutual TLS and the forwarded-certificate header; undefined when neither is configured. */
   trust?: TrustStore;
+  /** Resolves and verifies the client certificate of a request; present when `trust` is. */
+  certificates?: ClientCertificates;
   /**
    * Whether the handshake asks for a client certificate: `verify_client` other than none, or (HTTPS with a
    * trust store) a deployed API or proxy that uses mutual SSL. Changes with deployments.
@@ -159,9 +161,11 @@ async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMess
 export async function handle(state: ListenerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number): Promise<void> {
   const tally = runtime.config.accessLog ? trackAccess(req, res, runtime.logs.get(ACCESS_LOGGER)) : undefined;
   let cert: X509Certificate | undefined;
-  if (state.trust) {
+  if (state.certificates) {
     try {
-      cert = clientCertificate(req, protocol === 'https' && state.askCertificate === true, runtime.config.httpListener, state.trust);
+      const c = state.certificates.of(req, protocol === 'https' && state.askCertificate === true);
+      // a promise only for a certificate not seen before (its chain is verified once, then cached)
+      cert = c instanceof Promise ? await c : c;
     } catch (err) {
       const e = err as MiError;
       body?.resume();
@@ -196,8 +200,17 @@ export function requestHandler(state: ListenerState, runtime: Runtime, protocol:
   };
 }
 
+/** Logger of the client certificate checks, API Manager's. */
+export const MUTUAL_SSL_LOGGER = 'org.wso2.carbon.apimgt.gateway.handlers.security.authenticator.MutualSSLAuthenticator';
+
+/** The listener state; with a trust store, the client certificate resolver too. */
+export function listenerState(runtime: Runtime, trust: TrustStore | undefined, askCertificate?: boolean): ListenerState {
+  const certificates = trust ? new ClientCertificates(runtime.config.httpListener, trust, runtime.logs.get(MUTUAL_SSL_LOGGER)) : undefined;
+  return { closing: false, trust, certificates, askCertificate };
+}
+
 export async function startHttpListener(runtime: Runtime, port: number, host: string, protocol: 'http' | 'https' = 'http', trust?: TrustStore): Promise<Listener> {
-  const state: ListenerState = { closing: false, trust };
+  const state = listenerState(runtime, trust);
   const server = http.createServer(serverOptions(runtime), requestHandler(state, runtime, protocol, port));
   return listen(server, state, port, host);
 }

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Runtime } from '../runtime.js';
 import type { LoadedKeyStore } from '../security/keys/keystore.js';
-import { listen, requestHandler, serverOptions, type Listener, type ListenerState } from './http-server.js';
+import { listen, listenerState, requestHandler, serverOptions, type Listener } from './http-server.js';
 import { secureContextOptions, tlsServerOptions } from '../security/tls/tls-options.js';
 import type { TrustStore } from '../security/tls/trust-store.js';
 
@@ -21,7 +21,7 @@ export interface MountedHandler {
 
 export async function startHttpsListener(runtime: Runtime, key: LoadedKeyStore, port: number, host: string, trust: TrustStore | undefined, mounted?: MountedHandler): Promise<Listener> {
   const cfg = runtime.config.httpListener;
-  const state: ListenerState = { closing: false, trust, askCertificate: cfg.verifyClient !== 'none' };
+  const state = listenerState(runtime, trust, cfg.verifyClient !== 'none');
   const mediate = requestHandler(state, runtime, 'https', port);
   // without a mounted handler the request path is the HTTP listener's, untouched
   const handler = mounted === undefined ? mediate : (req: IncomingMessage, res: ServerResponse) => (mounted.owns(req.url) ? mounted.handle(req, res) : mediate(req, res));

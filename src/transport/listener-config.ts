@@ -7,6 +7,7 @@ import { createSecureContext } from 'node:tls';
 import { Errors, MiError } from '../errors.js';
 import { tableOf, type Table } from '../config/section.js';
 import { resolveSecurityPath, type KeyStoreConfig } from '../security/keys/keystore-config.js';
+import { TrustedProxies } from '../security/tls/trusted-proxies.js';
 
 export type VerifyClient = 'none' | 'optional' | 'require';
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
@@ -26,8 +27,15 @@ export interface HttpListenerConfig {
   readonly serverHeader: string;
   /** Lower-case name of the header a TLS-terminating proxy puts the client certificate in. */
   readonly clientCertHeader: string;
-  /** Addresses whose client-certificate header is believed. Empty: the header is never read. */
-  readonly trustedProxies: ReadonlySet<string>;
+  /** Addresses and CIDR blocks whose client-certificate header is believed. Empty: the header is never read. */
+  readonly trustedProxies: TrustedProxies;
+  /**
+   * `[apimgt.mutual_ssl] enable_client_validation`: the proxy's own connection must also carry a TLS client
+   * certificate the trust store verifies (mutual TLS between load balancer and gateway), as API Manager checks.
+   */
+  readonly proxyClientValidation: boolean;
+  /** `[apimgt.mutual_ssl] enable_certificate_chain_validation`: a certificate registered for an API may be a CA of the client's chain. */
+  readonly certificateChainValidation: boolean;
 }
 
 /** Forward-secret AEAD suites only: no RC4, 3DES, CBC, export, NULL or anonymous suites. */
@@ -102,7 +110,20 @@ function truststore(home: string, t: Table): KeyStoreConfig | undefined {
   };
 }
 
-export function httpListenerConfig(home: string, transportHttp: Table, warnings: string[]): HttpListenerConfig {
+/** API Manager's `[apimgt.mutual_ssl]` keys read here; certificate_reload_interval is `[apim.mutual_ssl]`'s. */
+const APIMGT_MUTUAL_SSL_KEYS = new Set(['certificate_header', 'enable_client_validation', 'client_certificate_encode', 'enable_certificate_chain_validation']);
+
+function flagOf(v: unknown, key: string, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new MiError(Errors.CONFIG_VALUE, `[apimgt.mutual_ssl] ${key} must be true or false, got ${JSON.stringify(v)}`);
+}
+
+export function httpListenerConfig(home: string, transportHttp: Table, warnings: string[], apimgtMutualSsl: Table = {}): HttpListenerConfig {
+  for (const k of Object.keys(apimgtMutualSsl)) {
+    if (!APIMGT_MUTUAL_SSL_KEYS.has(k)) warnings.push(`${Errors.CONFIG_UNKNOWN_KEY.code}  unknown key [apimgt.mutual_ssl] ${k} is ignored; known keys: ${[...APIMGT_MUTUAL_SSL_KEYS].join(', ')}`);
+  }
   for (const k of Object.keys(transportHttp)) {
     if (!HTTP_KEYS.has(k)) warnings.push(`${Errors.CONFIG_UNKNOWN_KEY.code}  unknown key [transport.http] ${k} is ignored; known keys: ${[...HTTP_KEYS].join(', ')}`);
   }
@@ -121,10 +142,25 @@ export function httpListenerConfig(home: string, transportHttp: Table, warnings:
   if (typeof readIntervalMs !== 'number' || !Number.isInteger(readIntervalMs) || readIntervalMs < 100) fail('listener.ssl_profile.read_interval', 'must be a number of milliseconds >= 100');
   const server = transportHttp['server_header'] ?? DEFAULT_SERVER_HEADER;
   if (typeof server !== 'string' || /[\r\n]/.test(server)) fail('server_header', 'must be a one-line string ("" sends no Server header)');
-  const header = l['client_certificate_header'] ?? DEFAULT_CLIENT_CERT_HEADER;
-  if (typeof header !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) fail('listener.client_certificate_header', 'must be an HTTP header name');
+  const amHeader = apimgtMutualSsl['certificate_header'];
+  const ownHeader = l['client_certificate_header'];
+  if (amHeader !== undefined && ownHeader !== undefined && String(amHeader).toLowerCase() !== String(ownHeader).toLowerCase()) {
+    fail('listener.client_certificate_header', `and [apimgt.mutual_ssl] certificate_header name different headers (${JSON.stringify(ownHeader)}, ${JSON.stringify(amHeader)}); keep one`);
+  }
+  const header = ownHeader ?? amHeader ?? DEFAULT_CLIENT_CERT_HEADER;
+  if (typeof header !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) fail(ownHeader !== undefined ? 'listener.client_certificate_header' : 'certificate_header ([apimgt.mutual_ssl])', 'must be an HTTP header name');
+  // both encodings (URL-encoded PEM, Base64) are recognised from the value itself; the key is checked, not needed
+  flagOf(apimgtMutualSsl['client_certificate_encode'], 'client_certificate_encode', false);
+  const proxyClientValidation = flagOf(apimgtMutualSsl['enable_client_validation'], 'enable_client_validation', false);
+  const certificateChainValidation = flagOf(apimgtMutualSsl['enable_certificate_chain_validation'], 'enable_certificate_chain_validation', false);
   const proxies = list(l['trusted_proxies'], 'listener.trusted_proxies') ?? [];
   if (proxies.length && !trust) fail('listener.trusted_proxies', 'needs listener.truststore.location to verify the forwarded certificates against');
+  let trustedProxies: TrustedProxies;
+  try {
+    trustedProxies = TrustedProxies.parse(proxies);
+  } catch (err) {
+    fail('listener.trusted_proxies', `has ${(err as Error).message}`);
+  }
   return {
     enable,
     ...protocols(l['secured_protocols']),
@@ -134,7 +170,8 @@ export function httpListenerConfig(home: string, transportHttp: Table, warnings:
     readIntervalMs,
     serverHeader: server,
     clientCertHeader: header.toLowerCase(),
-    // IPv4 clients of a dual-stack socket show up as ::ffff:a.b.c.d
-    trustedProxies: new Set(proxies.flatMap((a) => (a.includes(':') ? [a] : [a, `::ffff:${a}`]))),
+    trustedProxies,
+    proxyClientValidation,
+    certificateChainValidation,
   };
 }

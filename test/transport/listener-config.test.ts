@@ -42,6 +42,30 @@ describe('[transport.http] listener settings', () => {
     assert.match(w.join('\n'), /MI_CFG_003 .*listener\.colour/);
   });
 
+  it('trusted_proxies takes addresses and CIDR blocks, IPv4 and IPv6; an IPv4 block matches the IPv4-mapped form', () => {
+    const c = httpListenerConfig('/home', { listener: { truststore: { location: 'cas.pem' }, trusted_proxies: ['10.1.0.0/16', 'fd00::/8', '192.0.2.7', '::ffff:198.51.100.0/120'] } }, []);
+    const p = c.trustedProxies;
+    assert.ok(p.has('10.1.200.3') && p.has('::ffff:10.1.0.9') && p.has('fd12:3456::1') && p.has('192.0.2.7') && p.has('::ffff:192.0.2.7'));
+    assert.ok(p.has('198.51.100.20'), 'an IPv4-mapped IPv6 block matches the IPv4 address');
+    assert.ok(!p.has('10.2.0.1') && !p.has('::ffff:10.2.0.1') && !p.has('fe80::1') && !p.has('192.0.2.8') && !p.has('') && !p.has('nonsense'));
+    assert.ok(!httpListenerConfig('/home', {}, []).trustedProxies.has('127.0.0.1'), 'none by default');
+  });
+
+  it('reads API Manager\'s [apimgt.mutual_ssl] keys: certificate_header, enable_client_validation, client_certificate_encode, enable_certificate_chain_validation', () => {
+    const w: string[] = [];
+    const c = httpListenerConfig('/home', { listener: { truststore: { location: 'cas.pem' } } }, w, { certificate_header: 'SSL-CLIENT-CERT', enable_client_validation: 'true', client_certificate_encode: true, enable_certificate_chain_validation: true, colour: 'x' });
+    assert.equal(c.clientCertHeader, 'ssl-client-cert');
+    assert.equal(c.proxyClientValidation, true);
+    assert.equal(c.certificateChainValidation, true);
+    assert.match(w.join('\n'), /MI_CFG_003 .*\[apimgt\.mutual_ssl\] colour/);
+    const d = httpListenerConfig('/home', {}, []);
+    assert.equal(d.clientCertHeader, 'x-wso2-client-certificate');
+    assert.equal(d.proxyClientValidation, false);
+    assert.equal(d.certificateChainValidation, false);
+    assert.throws(() => httpListenerConfig('/home', { listener: { client_certificate_header: 'A' } }, [], { certificate_header: 'B' }), /MI_CFG_002|different headers/);
+    assert.throws(() => httpListenerConfig('/home', {}, [], { enable_client_validation: 'yes' }), /enable_client_validation must be true or false/);
+  });
+
   it('refuses bad values with MI_CFG_002 naming the key', () => {
     for (const [listener, re] of [
       [{ secured_protocols: 'SSLv3' }, /secured_protocols/],
@@ -50,6 +74,9 @@ describe('[transport.http] listener settings', () => {
       [{ truststore: { location: 'x.p12', type: 'JKS' } }, /truststore\.type/],
       [{ ssl_profile: { read_interval: 5 } }, /read_interval/],
       [{ client_certificate_header: 'bad header' }, /client_certificate_header/],
+      [{ truststore: { location: 'cas.pem' }, trusted_proxies: ['10.0.0.0/33'] }, /trusted_proxies.*10\.0\.0\.0\/33.*prefix/],
+      [{ truststore: { location: 'cas.pem' }, trusted_proxies: ['proxy.example.com'] }, /trusted_proxies.*not an IP address or CIDR/],
+      [{ truststore: { location: 'cas.pem' }, trusted_proxies: ['fd00::/129'] }, /trusted_proxies.*prefix/],
     ] as const) {
       assert.throws(() => httpListenerConfig('/h', { listener }, []), (e: Error & { code?: string }) => e.code === 'MI_CFG_002' && re.test(e.message), JSON.stringify(listener));
     }

@@ -9,6 +9,7 @@ import type { X509Certificate } from 'node:crypto';
 import { Errors } from '../../errors.js';
 import type { Logger } from '../../logging/logger.js';
 import { Section, type Table } from '../../config/section.js';
+import { verifiedPath } from '../tls/chain-verifier.js';
 import { readCertificatePem, type ApiCertificateStore } from './api-certificate-store.js';
 
 export interface RegisteredCertificate {
@@ -30,8 +31,13 @@ export class ApiCertificateRegistry {
   private failing = false;
 
   constructor(
-    private readonly store: ApiCertificateStore,
+    readonly store: ApiCertificateStore,
     private readonly log: Logger,
+    /**
+     * `[apimgt.mutual_ssl] enable_certificate_chain_validation`: a registered CA (intermediate or root)
+     * admits every certificate whose verified chain passes through it.
+     */
+    private readonly chainValidation = false,
   ) {}
 
   /**
@@ -41,7 +47,14 @@ export class ApiCertificateRegistry {
   match(api: string, cert: X509Certificate): RegisteredCertificate | boolean {
     const registered = this.byApi.get(api);
     if (registered === undefined) return true;
-    return registered.get(cert.fingerprint256) ?? false;
+    const own = registered.get(cert.fingerprint256);
+    if (own !== undefined || !this.chainValidation) return own ?? false;
+    // the nearest registered issuer on the path decides (its alias and tier)
+    for (const fp of verifiedPath(cert) ?? []) {
+      const r = registered.get(fp);
+      if (r !== undefined) return r;
+    }
+    return false;
   }
 
   /** Reads every certificate in force; on failure the previous set stays. */

@@ -9,10 +9,13 @@ import path from 'node:path';
 import { Errors, MiError } from '../../errors.js';
 import type { KeyStoreConfig } from '../keys/keystore-config.js';
 import { loadTrustedCertificates } from '../keys/keystore.js';
+import { ChainVerifier } from './chain-verifier.js';
 
 export class TrustStore {
   pems: string[] = [];
   certs: X509Certificate[] = [];
+  /** Verifies client certificate chains against these certificates; a new one (empty cache) per load. */
+  verifier = new ChainVerifier([]);
   private stamp = '';
   private timer: NodeJS.Timeout | undefined;
   private watcher: FSWatcher | undefined;
@@ -28,6 +31,7 @@ export class TrustStore {
       throw new MiError(Errors.TLS_SETUP, `${this.cfg.where} ${this.cfg.file}: ${(err as Error).message}`, { cause: err });
     }
     this.certs = pems.map((p) => new X509Certificate(p));
+    this.verifier = new ChainVerifier(this.certs);
     this.pems = pems;
     this.stamp = this.fileStamp();
   }
@@ -76,11 +80,5 @@ export class TrustStore {
   close(): void {
     clearInterval(this.timer);
     this.watcher?.close();
-  }
-
-  /** True when `cert` is one of the trusted certificates or is signed by one, and is within its validity. */
-  trusts(cert: X509Certificate, now = Date.now()): boolean {
-    if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo)) return false;
-    return this.certs.some((ca) => ca.fingerprint256 === cert.fingerprint256 || (cert.checkIssued(ca) && cert.verify(ca.publicKey)));
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Certificates for the mutual SSL tests, made by `openssl`: a root CA, an intermediate CA under it, a client
  * under the intermediate (sent with its chain), clients under the root, an expired one, one from another
- * CA, and the server's; plus an undici client presenting any of them.
+ * CA, one whose issuer is not a CA, one signed by an impostor of the intermediate (same name, other key),
+ * one whose keyUsage lacks digitalSignature, and the server's; plus an undici client presenting any of them.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,9 @@ function signed(dir: string, issuer: string, name: string, ext: string): void {
   openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
 }
 
+/** The clients that send their issuer after their own certificate. */
+const CHAINED = new Set<string>(['alice', 'dave', 'forged']);
+
 const CLIENT_EXT = 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n';
 
 /** One whose validity ended in 2020 (openssl ca sets the dates that x509 -req cannot). */
@@ -43,13 +47,19 @@ export interface Certificates {
   readonly toml: string;
   /** PEM file of a client certificate. */
   pem(name: Client): string;
+  /** The PEM text a client sends: its certificate, then its intermediate for alice, dave and forged. */
+  chain(name: Client): string;
   /** An undici agent trusting the server, presenting `client` (with its chain) or nothing. */
   agent(client?: Client): Agent;
 }
 
-export type Client = 'alice' | 'bob' | 'carol' | 'expired' | 'mallory';
+export type Client = 'alice' | 'bob' | 'carol' | 'expired' | 'mallory' | 'dave' | 'forged' | 'cipher';
 
-/** alice: under the intermediate; bob, carol: under the root; expired: under the root, in 2020; mallory: another CA. */
+/**
+ * alice: under the intermediate; bob, carol: under the root; expired: under the root, in 2020; mallory:
+ * another CA; dave: under `notca`, a certificate of the root without the CA flag (sent with it); forged:
+ * under an impostor named as the intermediate; cipher: under the root, keyUsage keyEncipherment only.
+ */
 export function makeCertificates(): Certificates {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mi-mtls-'));
   ca(dir, 'root');
@@ -61,17 +71,27 @@ export function makeCertificates(): Certificates {
   signed(dir, 'root', 'carol', CLIENT_EXT);
   signed(dir, 'other', 'mallory', CLIENT_EXT);
   expired(dir, 'root', 'expired');
+  signed(dir, 'root', 'notca', 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n');
+  signed(dir, 'notca', 'dave', CLIENT_EXT);
+  // same subject as the intermediate, another key: a signature check is the only thing that tells them apart
+  openssl(dir, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'impostor.key', '-out', 'impostor.pem', '-days', '2', '-subj', '/O=Test/CN=inter', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  signed(dir, 'impostor', 'forged', CLIENT_EXT);
+  signed(dir, 'root', 'cipher', 'basicConstraints=CA:FALSE\nkeyUsage=critical,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+  // forged comes with the genuine intermediate, whose key does not match its signature
+  writeFileSync(path.join(dir, 'forged-chain.pem'), readFileSync(path.join(dir, 'forged.pem'), 'utf8') + readFileSync(path.join(dir, 'inter.pem'), 'utf8'));
+  writeFileSync(path.join(dir, 'dave-chain.pem'), readFileSync(path.join(dir, 'dave.pem'), 'utf8') + readFileSync(path.join(dir, 'notca.pem'), 'utf8'));
   writeFileSync(path.join(dir, 'alice-chain.pem'), readFileSync(path.join(dir, 'alice.pem'), 'utf8') + readFileSync(path.join(dir, 'inter.pem'), 'utf8'));
   const agents = new Map<string, Agent>();
   return {
     dir,
     toml: `[keystore.primary]\nfile_name = "${dir}/server.pem"\ntype = "PEM"\nkey_file = "${dir}/server.key"\n\n[transport.http]\nlistener.truststore.location = "${dir}/root.pem"\n`,
     pem: (name) => path.join(dir, `${name}.pem`),
+    chain: (name) => readFileSync(path.join(dir, CHAINED.has(name) ? `${name}-chain.pem` : `${name}.pem`), 'utf8'),
     agent(client) {
       const key = client ?? '-';
       let a = agents.get(key);
       if (!a) {
-        const certFile = client === 'alice' ? 'alice-chain.pem' : `${client}.pem`;
+        const certFile = client && CHAINED.has(client) ? `${client}-chain.pem` : `${client}.pem`;
         a = new Agent({
           connect: {
             ca: readFileSync(path.join(dir, 'root.pem')),
