@@ -76,7 +76,7 @@ export async function startCluster(count: number, files: Record<string, string>,
   try {
     for (const home of homes) {
       const proc = await startMi(home);
-      const management = /management API on (\S+)/.exec(proc.output())?.[1];
+      const management = /management API on (https:\/\/[^\s;]+)/.exec(proc.output())?.[1];
       assert.ok(management?.startsWith('https://'), `node at ${home} has no HTTPS management API:\n${proc.output()}`);
       nodes.push({ proc, home, url: proc.url, management: management!.replace('localhost', '127.0.0.1') });
     }
