@@ -30,6 +30,8 @@ export interface Grid {
   sizes: number[];
   concs: number[];
   repeats?: number;
+  /** Seconds per cell (DURATION when not given). */
+  durationS?: number;
   /** wrk's --timeout in seconds. */
   timeoutS?: number;
 }
@@ -69,7 +71,7 @@ export async function interleave(stack: Stack, g: Grid, targets: Target[]): Prom
               continue;
             }
           }
-          await measure(stack, { ...spec, sut: t.sut, body: t.body(size), authorization: t.authorization, timeoutS: g.timeoutS });
+          await measure(stack, { ...spec, sut: t.sut, body: t.body(size), authorization: t.authorization, timeoutS: g.timeoutS, durationS: g.durationS });
         }
       }
     }

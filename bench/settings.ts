@@ -52,6 +52,8 @@ export const S = {
   sizeSizes: intList('SIZE_SIZES', '10000,100000'),
   /** Connections of the latency group. */
   latencyConc: intList('LATENCY_CONC', '200,1000'),
+  /** Seconds per latency cell: 1000 connections need longer than a grid cell to say anything. */
+  latencyDuration: int('LATENCY_DURATION', quick ? 5 : 10),
   /** APIs deployed by the startup group. */
   startupApis: int('STARTUP_APIS', 1000),
   /** Idle keep-alive connections opened by the startup group to price one. */

@@ -28,7 +28,7 @@ export async function latencyGroup(stack: Stack, checks: Check[]): Promise<void>
   const main = await mainRuntime(stack);
   const undici = await stack.undici('nginx');
   const dp = { target: 'runtime', url: runtimeUrl(main, 'DirectProxy'), pid: main.child.pid! };
-  await interleave(stack, { group: 'latency', sizes: [SIZE], concs: S.latencyConc, timeoutS: TIMEOUT_S }, [
+  await interleave(stack, { group: 'latency', sizes: [SIZE], concs: S.latencyConc, timeoutS: TIMEOUT_S, durationS: S.latencyDuration }, [
     { scenario: 'passthrough', sut: undici, backend: 'nginx', body: bodyFile },
     { scenario: 'DirectProxy', sut: dp, backend: 'nginx', body: bodyFile, runtime: main.child },
   ]);
