@@ -258,9 +258,9 @@ export class Stack {
   }
 
   /** A runtime in its own home; `key` names it (the same key gets the same runtime). */
-  runtime(key: string, o: Omit<HomeOptions, 'offset' | 'backendPort'> & { backend?: Backend }): Promise<Runtime> {
+  runtime(key: string, o: Omit<HomeOptions, 'offset' | 'backendPort'> & { backend?: Backend; backendPort?: number }): Promise<Runtime> {
     return this.once(`runtime-${key}`, async () => {
-      const backendPort = o.backend ? await this.echo(o.backend) : S.echoPort;
+      const backendPort = o.backendPort ?? (o.backend ? await this.echo(o.backend) : S.echoPort);
       const offset = await this.freeOffset();
       const home = path.join(this.tmp, `home-${key}`);
       prepareHome(home, { ...o, offset, backendPort });

@@ -9,7 +9,9 @@ import { info as infoCheck, ratioAtMost, rssFlat, type Check } from '../judge.js
 import { treeRssBytes } from '../proc.js';
 import { mainRuntime, runtimeUrl } from '../requests.js';
 import { S } from '../settings.js';
-import { bodyFile, type Stack } from '../stack.js';
+import { readFileSync } from 'node:fs';
+import { sendInTwoHalves, probeBackend } from '../stream-probe.js';
+import { bodyFile, HEADERS, resolveScenario, type Stack } from '../stack.js';
 import { info } from '../teardown.js';
 
 /** The issue's "20 clients". */
@@ -17,6 +19,8 @@ const CLIENTS = 20;
 const BIG = 100_000;
 /** RSS may grow this much while 100 KB bodies pass through (heap and allocator noise), not with the traffic. */
 export const RSS_GROWTH_MB = 20;
+/** How long the probe's client holds back the second half of its body, waiting for the backend to see the first. */
+const PROBE_WAIT_MS = 3000;
 
 export async function sizeGroup(stack: Stack, checks: Check[]): Promise<void> {
   const main = await mainRuntime(stack);
@@ -58,4 +62,19 @@ export async function sizeGroup(stack: Stack, checks: Check[]): Promise<void> {
   const after = treeRssBytes(pid);
   checks.push(rssFlat('size', `RSS after ${first} s / ${first * 4} s of ${CLIENTS} clients x ${BIG} B (DirectProxy)`, before, after, RSS_GROWTH_MB));
   checks.push(infoCheck('size', `RSS idle / peak under ${CLIENTS} clients x ${BIG} B`, `${(idle / 1048576).toFixed(0)} / ${(peak / 1048576).toFixed(0)} MB`));
+
+  // streaming: a runtime whose RealService is a backend in this process that counts the bytes reaching it
+  const backend = await probeBackend();
+  stack.teardown.add('stream probe backend', () => backend.close());
+  const probe = await stack.runtime('stream-probe', { scenarios: [resolveScenario('DirectProxy')], backendPort: backend.port });
+  const big = readFileSync(bodyFile(BIG));
+  const r = await sendInTwoHalves(runtimeUrl(probe, 'DirectProxy'), big, HEADERS, backend, PROBE_WAIT_MS);
+  const ok = r.status === 200 && r.answerBytes === big.length;
+  checks.push({
+    group: 'size',
+    scenario: `DirectProxy forwards a ${BIG} B body before its end`,
+    measured: `${r.beforeRest} B at the backend while the client held back its second half${ok ? '' : `; answer ${r.status}, ${r.answerBytes} B`}`,
+    target: '> 0 B, answer complete',
+    verdict: r.beforeRest > 0 && ok ? 'PASS' : 'FAIL',
+  });
 }
