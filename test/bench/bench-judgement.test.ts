@@ -4,9 +4,13 @@
  * are made up; nothing here is timed.
  */
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { atMost, exitCode, info, median, noFailures, ratioAtLeast, ratioAtMost, rssFlat, skip, summaryTable } from '../../bench/judge.js';
 import { GRID_RATIOS } from '../../bench/groups/grid.js';
 import { MI_450_DIRECT_PROXY_1KB } from '../../bench/groups/latency.js';
+import { ensureNodeRed } from '../../bench/groups/nodered.js';
 
 describe('bench: judgement and summary', () => {
   it('summarises repeats by their median, ignoring cells that produced no number', () => {
@@ -90,5 +94,23 @@ describe('bench: judgement and summary', () => {
     assert.equal(max('CBRSOAPHeaderProxy / DirectProxy'), 1.3);
     assert.deepEqual(MI_450_DIRECT_PROXY_1KB[100], { p99Ms: 28, rps: 9292 });
     assert.deepEqual(MI_450_DIRECT_PROXY_1KB[1000], { p99Ms: 273, rps: 8278 });
+  });
+
+  it('gives the reason Node-RED could not be installed (the group then reports SKIP), and leaves the project alone', async () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'mi-bench-judgement-'));
+    const savedPath = process.env['PATH'];
+    process.env['PATH'] = path.join(cache, 'no-such-bin'); // no npm to run
+    try {
+      const r = await ensureNodeRed(cache);
+      assert.equal(r.ok, false);
+      assert.match((r as { reason: string }).reason, /npm not found on PATH/);
+      // the install goes to the cache folder, from the bench's own package.json
+      const written = JSON.parse(readFileSync(path.join(cache, 'node-red', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+      assert.match(written.dependencies['node-red']!, /^4\./);
+      assert.equal(existsSync(path.join(cache, 'node-red', 'node_modules')), false);
+    } finally {
+      process.env['PATH'] = savedPath;
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 });
