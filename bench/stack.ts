@@ -270,6 +270,17 @@ export class Stack {
     });
   }
 
+  /** Stops the runtime of `key` (SIGTERM, as an operator would) and starts it again on the same home and ports. */
+  async restart(key: string): Promise<Runtime> {
+    const old = await (this.started.get(`runtime-${key}`) as Promise<Runtime> | undefined);
+    if (!old) throw new Error(`no runtime '${key}' to restart`);
+    await stopChild(old.child, 15_000);
+    const rt = await this.startRuntime(key, old.home, old.offset);
+    this.roots.push(rt.child.pid!);
+    this.started.set(`runtime-${key}`, Promise.resolve(rt));
+    return rt;
+  }
+
   /** Runtimes at consecutive offsets from OFFSET, skipping one whose ports are taken. */
   private async freeOffset(): Promise<number> {
     for (let tries = 0; tries < 50; tries++) {

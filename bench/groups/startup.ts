@@ -6,7 +6,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { atMost, info, type Check } from '../judge.js';
+import { atMost, info, median, type Check } from '../judge.js';
 import { sleep, treeRssBytes } from '../proc.js';
 import { S } from '../settings.js';
 import type { Stack } from '../stack.js';
@@ -48,12 +48,22 @@ export async function startupGroup(stack: Stack, checks: Check[]): Promise<void>
   const n = S.startupApis;
   const files = new Map<string, string>();
   for (let i = 1; i <= n; i++) files.set(`api/${apiName(i)}.xml`, localApi(apiName(i), apiContext(i)));
-  const rt = await stack.runtime('startup', { scenarios: [], files, hotDeployment: true, metrics: true });
+  // start, then SIGTERM and start again on the same home: REPEATS starts, judged by their medians
+  let rt = await stack.runtime('startup', { scenarios: [], files, hotDeployment: true, metrics: true });
+  const spawnToReady = [rt.spawnToReadyMs];
+  const own = [rt.ownReadyMs];
+  for (let rep = 2; rep <= S.repeats; rep++) {
+    rt = await stack.restart('startup');
+    spawnToReady.push(rt.spawnToReadyMs);
+    own.push(rt.ownReadyMs);
+  }
   const pid = rt.child.pid!;
   const base = `http://127.0.0.1:${rt.httpPort}`;
-  say(`startup: ${n} APIs ready ${rt.spawnToReadyMs.toFixed(0)} ms after spawn (runtime's clock: ${rt.ownReadyMs} ms)`);
-  checks.push(atMost('startup', `${n} APIs: spawn to ready line`, rt.spawnToReadyMs / 1000, 3, 's', 2));
-  checks.push(atMost('startup', `${n} APIs: ready, runtime's own clock`, rt.ownReadyMs / 1000, 3, 's', 2));
+  say(`startup: ${n} APIs ready ${spawnToReady.map((t) => t.toFixed(0)).join(', ')} ms after spawn (runtime's clock: ${own.join(', ')} ms)`);
+  checks.push(atMost('startup', `${n} APIs: spawn to ready line`, median(spawnToReady) / 1000, 3, 's', 2));
+  checks.push(atMost('startup', `${n} APIs: ready, runtime's own clock`, median(own) / 1000, 3, 's', 2));
+  // the first start of a new home also creates what the home keeps (its stores): shown, the median is judged
+  if (S.repeats > 1) checks.push(info('startup', `${n} APIs: first start of the new home`, `${(spawnToReady[0]! / 1000).toFixed(2)} s (own clock ${(own[0]! / 1000).toFixed(2)} s)`));
   for (const i of [1, n]) {
     const st = await status(`${base}${apiContext(i)}`);
     if (st !== 200) throw new Error(`startup: ${apiName(i)} answered ${st || 'nothing'} at ${base}${apiContext(i)}; see ${rt.log}`);
@@ -61,22 +71,30 @@ export async function startupGroup(stack: Stack, checks: Check[]): Promise<void>
   await sleep(1000);
   checks.push(atMost('startup', `${n} APIs: RSS after start`, treeRssBytes(pid) / 1048576, 200, 'MB', 0));
 
-  // hot deployment: one more API among the n serving; written elsewhere and renamed in, as a deploy tool does
-  const hot = apiName(n + 1);
+  // hot deployment: one more API among the n serving, written elsewhere and renamed in as a deploy tool does;
+  // REPEATS of them, judged by the median
   const staging = path.join(stack.tmp, 'staging');
   mkdirSync(staging, { recursive: true });
-  writeFileSync(path.join(staging, `${hot}.xml`), localApi(hot, '/bench/hot'));
-  const t0 = performance.now();
-  renameSync(path.join(staging, `${hot}.xml`), path.join(rt.home, 'synapse-configs', 'default', 'api', `${hot}.xml`));
-  let hotMs = NaN;
-  while (performance.now() - t0 < 10_000) {
-    if ((await status(`${base}/bench/hot`)) === 200) {
-      hotMs = performance.now() - t0;
-      break;
+  const hotMs: number[] = [];
+  for (let rep = 1; rep <= S.repeats; rep++) {
+    const hot = apiName(n + rep);
+    const context = `/bench/hot${rep}`;
+    writeFileSync(path.join(staging, `${hot}.xml`), localApi(hot, context));
+    const t0 = performance.now();
+    renameSync(path.join(staging, `${hot}.xml`), path.join(rt.home, 'synapse-configs', 'default', 'api', `${hot}.xml`));
+    let ms = NaN;
+    while (performance.now() - t0 < 10_000) {
+      if ((await status(`${base}${context}`)) === 200) {
+        ms = performance.now() - t0;
+        break;
+      }
+      await sleep(20);
     }
-    await sleep(20);
+    hotMs.push(ms);
   }
-  checks.push(atMost('startup', `hot deploy of 1 API among ${n}: serving after`, hotMs / 1000, 1, 's', 2, 'not serving after 10 s'));
+  say(`startup: hot-deployed APIs served after ${hotMs.map((t) => t.toFixed(0)).join(', ')} ms`);
+  const hotMedian = hotMs.some((t) => !Number.isFinite(t)) ? NaN : median(hotMs);
+  checks.push(atMost('startup', `hot deploy of 1 API among ${n}: serving after`, hotMedian / 1000, 1, 's', 2, 'an API was not serving 10 s after its file arrived'));
 
   // idle keep-alive connections: a first round sizes the heap, the second is measured
   const conns = S.idleConns;
