@@ -41,7 +41,7 @@ function read() {
     sizes: intList('SIZES', '1000'),
     conc: intList('CONC', '20'),
     duration: int('DURATION', quick ? 2 : 5),
-    warmup: int('WARMUP', quick ? 1 : 3, 0),
+    warmup: int('WARMUP', quick ? 2 : 3, 0),
     repeats: int('REPEATS', quick ? 1 : 3),
     scenarios: list(
       env['SCENARIOS'],
