@@ -193,3 +193,22 @@ export function openFdCount(pid: number): number {
     return NaN;
   }
 }
+
+/** Resident set size of a process and all its descendants (a runtime with workers is a tree), in bytes. */
+export function treeRssBytes(rootPid: number, all: Map<number, Stat> = procSnapshot()): number {
+  const children = new Map<number, number[]>();
+  for (const [pid, st] of all) {
+    const list = children.get(st.ppid);
+    if (list) list.push(pid);
+    else children.set(st.ppid, [pid]);
+  }
+  let total = 0;
+  const stack = [rootPid];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    const rss = rssBytes(pid);
+    if (Number.isFinite(rss)) total += rss;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return all.has(rootPid) ? total : NaN;
+}
