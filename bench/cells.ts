@@ -7,8 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { clockTicks, cpuTimes, procSnapshot, selfTicksWithReaped, treeCpuTicks } from './proc.js';
 import { median } from './judge.js';
 import { S } from './settings.js';
-import { PIN_CORE, POST_LUA, type Stack, type Sut } from './stack.js';
+import { HEADERS, PIN_CORE, POST_LUA, type Stack, type Sut } from './stack.js';
 import { info } from './teardown.js';
+import { runAb } from './ab.js';
 import { errorSummary, runWrk } from './wrk.js';
 
 export interface Row {
@@ -45,8 +46,34 @@ export interface CellSpec {
   repeat: number;
   body: string;
   authorization?: string;
+  /** More request headers (wrk: post.lua's env EXTRA_HEADERS; ab: -H). */
+  headers?: Record<string, string>;
+  /** Load with ApacheBench instead of wrk (it can present a TLS client certificate: `clientCert`). */
+  ab?: { clientCert?: string };
   durationS?: number;
   timeoutS?: number;
+}
+
+/** What a cell's load generator reports, whichever it is. */
+interface Load {
+  requests: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  failed: number;
+  errors: string;
+}
+
+/** One run of the cell's client: wrk by default, ab when the cell asks for it. */
+async function load(stack: Stack, c: Pick<CellSpec, 'sut' | 'body' | 'conc' | 'authorization' | 'headers' | 'ab' | 'timeoutS'>, durationS: number): Promise<Load> {
+  const onSpawn = (child: import('node:child_process').ChildProcess) => stack.teardown.track(child);
+  if (c.ab) {
+    const headers = { ...HEADERS, ...c.headers, ...(c.authorization ? { Authorization: c.authorization } : {}) };
+    return runAb({ url: c.sut.url, bodyFile: c.body, connections: c.conc, durationS, clientCert: c.ab.clientCert, core: PIN_CORE, headers, onSpawn });
+  }
+  const r = await runWrk({ url: c.sut.url, bodyFile: c.body, luaScript: POST_LUA, connections: c.conc, durationS, timeoutS: c.timeoutS, core: PIN_CORE, authorization: c.authorization, headers: c.headers, onSpawn });
+  const se = r.socketErrors;
+  return { requests: r.requests, rps: r.rps, p50Ms: r.p50Ms, p99Ms: r.p99Ms, failed: r.non2xx + se.connect + se.read + se.write + se.timeout, errors: errorSummary(r) };
 }
 
 function oursTicks(stack: Stack, snap: ReturnType<typeof procSnapshot>): number {
@@ -58,24 +85,13 @@ export async function measure(stack: Stack, c: CellSpec): Promise<Row> {
   const snap0 = procSnapshot();
   const t0 = treeCpuTicks(c.sut.pid, snap0);
   const ours0 = oursTicks(stack, snap0);
-  const r = await runWrk({
-    url: c.sut.url,
-    bodyFile: c.body,
-    luaScript: POST_LUA,
-    connections: c.conc,
-    durationS: c.durationS ?? S.duration,
-    timeoutS: c.timeoutS,
-    core: PIN_CORE,
-    authorization: c.authorization,
-    onSpawn: (child) => stack.teardown.track(child),
-  });
+  const r = await load(stack, c, c.durationS ?? S.duration);
   const m1 = cpuTimes();
   const snap1 = procSnapshot();
   const dt = treeCpuTicks(c.sut.pid, snap1) - t0;
   const ours = oursTicks(stack, snap1) - ours0;
   const total = m1.total - m0.total;
   const busy = total - (m1.idle - m0.idle);
-  const se = r.socketErrors;
   const row: Row = {
     group: c.group,
     repeat: c.repeat,
@@ -90,8 +106,8 @@ export async function measure(stack: Stack, c: CellSpec): Promise<Row> {
     cpuUsPerReq: r.requests > 0 ? (dt * 1e6) / clockTicks() / r.requests : NaN,
     otherPct: total > 0 ? Math.max(0, ((busy - ours) / total) * 100) : NaN,
     requests: r.requests,
-    failed: r.non2xx + se.connect + se.read + se.write + se.timeout,
-    errors: errorSummary(r),
+    failed: r.failed,
+    errors: r.errors,
   };
   rows.push(row);
   printRow(row);
@@ -106,10 +122,10 @@ export function brokenRow(c: Omit<CellSpec, 'sut' | 'body'> & { target: string }
   return row;
 }
 
-export async function warmup(stack: Stack, sut: Sut, label: string, body: string, conc: number, authorization?: string): Promise<void> {
+export async function warmup(stack: Stack, sut: Sut, label: string, body: string, conc: number, extra: Pick<CellSpec, 'authorization' | 'headers' | 'ab'> = {}): Promise<void> {
   if (S.warmup <= 0) return;
-  info(`warm-up ${label} ${S.warmup} s`);
-  await runWrk({ url: sut.url, bodyFile: body, luaScript: POST_LUA, connections: conc, durationS: S.warmup, core: PIN_CORE, authorization, onSpawn: (c) => stack.teardown.track(c) });
+  info(`warm-up ${label} ${S.warmup} s${extra.ab ? ' (ab)' : ''}`);
+  await load(stack, { sut, body, conc, ...extra }, S.warmup);
 }
 
 /** Median over the repeats of one cell. */

@@ -17,6 +17,10 @@ export interface Target {
   /** The request file at a size. */
   body: (size: number) => string;
   authorization?: string;
+  /** More request headers. */
+  headers?: Record<string, string>;
+  /** Loaded with ab instead of wrk, with this client certificate (PEM of certificate and key) if any. */
+  ab?: { clientCert?: string };
   /** The runtime serving it: a target whose process exited is BROKEN, not a baseline failure. */
   runtime?: ChildProcess;
 }
@@ -39,14 +43,14 @@ export interface Grid {
 export async function interleave(stack: Stack, g: Grid, targets: Target[]): Promise<void> {
   const first = g.sizes[0]!;
   for (const t of targets) {
-    const c = await sanity(t.sut.url, readFileSync(t.body(first), 'utf8'), t.authorization);
+    const c = await sanity(t.sut.url, readFileSync(t.body(first), 'utf8'), t.authorization, { headers: t.headers, clientCert: t.ab?.clientCert });
     if (c.ok) continue;
     if (!t.runtime) throw new Error(`${t.sut.target} (${t.sut.url}) is not working: ${c.detail}`);
     broken.set(targetKey(t), c.detail);
     info(`SANITY FAILED ${t.scenario} POST ${t.sut.url}: ${c.detail}`);
   }
   const warmConc = Math.max(...g.concs);
-  for (const t of targets) if (!broken.has(targetKey(t))) await warmup(stack, t.sut, `${g.group} ${t.sut.target} ${t.scenario}`, t.body(first), warmConc, t.authorization);
+  for (const t of targets) if (!broken.has(targetKey(t))) await warmup(stack, t.sut, `${g.group} ${t.sut.target} ${t.scenario}`, t.body(first), warmConc, { authorization: t.authorization, headers: t.headers, ab: t.ab });
 
   const repeats = g.repeats ?? S.repeats;
   for (let rep = 1; rep <= repeats; rep++) {
@@ -63,7 +67,7 @@ export async function interleave(stack: Stack, g: Grid, targets: Target[]): Prom
             continue;
           }
           if (size !== first) {
-            const c = await sanity(t.sut.url, readFileSync(t.body(size), 'utf8'), t.authorization);
+            const c = await sanity(t.sut.url, readFileSync(t.body(size), 'utf8'), t.authorization, { headers: t.headers, clientCert: t.ab?.clientCert });
             if (!c.ok) {
               if (!t.runtime) throw new Error(`${t.sut.target} (${t.sut.url}) is not working at ${size} B: ${c.detail}`);
               broken.set(key, c.detail);
@@ -71,7 +75,7 @@ export async function interleave(stack: Stack, g: Grid, targets: Target[]): Prom
               continue;
             }
           }
-          await measure(stack, { ...spec, sut: t.sut, body: t.body(size), authorization: t.authorization, timeoutS: g.timeoutS, durationS: g.durationS });
+          await measure(stack, { ...spec, sut: t.sut, body: t.body(size), authorization: t.authorization, headers: t.headers, ab: t.ab, timeoutS: g.timeoutS, durationS: g.durationS });
         }
       }
     }

@@ -7,6 +7,8 @@
  *   startup  1000 APIs: time to ready, RSS, hot deployment of one more, memory per idle keep-alive connection
  *   nodered  throughput against Node-RED 4 on the same flows (installed on demand into a cache folder)
  *   workers  `[server] workers = 2` against 1
+ *   security mutual SSL (handshake with ab, and a load balancer's header with wrk) and a throttled API, each
+ *            against the same API open
  * and a final table: scenario, measured, target, PASS/FAIL/SKIP (INFO: reported, not judged).
  *
  * Method (bench/README.md): wrk (1 thread) pinned with the echo backend to core 1, the SUTs unpinned; CPU µs
@@ -22,6 +24,7 @@ import { latencyGroup } from './groups/latency.js';
 import { noderedGroup } from './groups/nodered.js';
 import { sizeGroup } from './groups/size.js';
 import { startupGroup } from './groups/startup.js';
+import { securityGroup } from './groups/security.js';
 import { workersGroup } from './groups/workers.js';
 import { broken } from './interleave.js';
 import { exitCode, summaryTable, type Check } from './judge.js';
@@ -44,9 +47,10 @@ const GROUP_RUNNERS: Record<Group, (stack: Stack, checks: Check[]) => Promise<vo
   startup: startupGroup,
   nodered: noderedGroup,
   workers: workersGroup,
+  security: securityGroup,
 };
 /** Groups that need our runtime (RUNTIME=0 runs the grid's baselines only). */
-const RUNTIME_GROUPS = new Set<Group>(['size', 'latency', 'startup', 'nodered', 'workers']);
+const RUNTIME_GROUPS = new Set<Group>(['size', 'latency', 'startup', 'nodered', 'workers', 'security']);
 
 async function main(): Promise<number> {
   checkTools();

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 
-export const GROUPS = ['grid', 'size', 'latency', 'startup', 'nodered', 'workers'] as const;
+export const GROUPS = ['grid', 'size', 'latency', 'startup', 'nodered', 'workers', 'security'] as const;
 export type Group = (typeof GROUPS)[number];
 export const BACKEND_KINDS = ['nginx', 'node'] as const;
 export type Backend = (typeof BACKEND_KINDS)[number];

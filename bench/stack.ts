@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { AB_MISSING, haveAb } from './ab.js';
 import { isAlive, portFree, readPidFile, sleep, stopChild, tail, waitExit, waitForPort, waitPidGone } from './proc.js';
 import { info, Teardown } from './teardown.js';
 import { S, type Backend } from './settings.js';
@@ -81,17 +82,26 @@ export function checkTools(): void {
   }
   if (!existsSync('/usr/lib/nginx/modules/ngx_http_js_module.so')) missing.push('ngx_http_js_module (libnginx-mod-http-js)');
   if (missing.length) throw new Error(`missing: ${missing.join(', ')}. On Debian/Ubuntu: apt-get install -y nginx wrk libnginx-mod-http-js`);
+  // optional: without ab the security group's HTTPS checks (a client certificate, which wrk cannot send) are SKIP
+  if (S.groups.includes('security') && !haveAb()) info(`note: ${AB_MISSING}; the security group's mutual-SSL-over-HTTPS check will be SKIP`);
   if (!existsSync(path.join(ROOT, 'node_modules', 'undici'))) throw new Error('node_modules/undici missing: run npm install');
 }
 
 type Check = { ok: true } | { ok: false; detail: string };
 
 /** One POST that must answer 200 with "symbol" in the body (the assertion of WSO2's JMeter plan). */
-export async function sanity(url: string, body: string, authorization?: string): Promise<Check> {
+export async function sanity(url: string, body: string, authorization?: string, more: { headers?: Record<string, string>; clientCert?: string } = {}): Promise<Check> {
   try {
-    const headers: Record<string, string> = authorization ? { ...HEADERS, Authorization: authorization } : HEADERS;
+    const headers: Record<string, string> = { ...HEADERS, ...more.headers, ...(authorization ? { Authorization: authorization } : {}) };
     const init = { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) };
-    const res = url.startsWith('https:') ? await undiciFetch(url, { ...init, dispatcher: insecure }) : await fetch(url, init);
+    let dispatcher = insecure;
+    if (more.clientCert) {
+      // one PEM with the certificate and its key, as ab -E takes it
+      const pem = readFileSync(more.clientCert, 'utf8');
+      dispatcher = new Agent({ connect: { rejectUnauthorized: false, cert: pem, key: pem } });
+    }
+    const res = url.startsWith('https:') ? await undiciFetch(url, { ...init, dispatcher }) : await fetch(url, init);
+    if (dispatcher !== insecure) await dispatcher.close();
     const text = await res.text();
     if (res.status === 200 && text.includes('symbol')) return { ok: true };
     const excerpt = text.replace(/\s+/g, ' ').slice(0, 400);
@@ -117,6 +127,8 @@ export interface HomeOptions {
   jwtIssuer?: BenchIssuer;
   /** More artifacts: path under synapse-configs/default -> text. */
   files?: Map<string, string>;
+  /** More deployment.toml lines (tables of their own: [transport.http], [[throttling.tier]]). */
+  toml?: string[];
 }
 
 export function prepareHome(home: string, o: HomeOptions): void {
@@ -147,6 +159,7 @@ export function prepareHome(home: string, o: HomeOptions): void {
       `user.password = "${BENCH_USER.password}"`,
       'user.roles = ["admin"]',
       '',
+      ...(o.toml ?? []),
       ...(o.jwtIssuer ? ['# DirectAPIJWT admits the RS256 tokens of this issuer (key made at start)', o.jwtIssuer.toml, ''] : []),
       '# MediatedProxy logs the routing header as "user": masking it is part of what is priced',
       '[masking_pattern.properties]',

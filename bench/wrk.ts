@@ -24,6 +24,8 @@ export interface WrkRun {
   core?: number;
   /** The Authorization header to send (post.lua reads it from env AUTHORIZATION). */
   authorization?: string;
+  /** More headers (post.lua reads them from env EXTRA_HEADERS, one `Name: value` a line). */
+  headers?: Record<string, string>;
   /** wrk's --timeout in seconds (its default, 2 s, counts a slower answer as a socket timeout). */
   timeoutS?: number;
   /** Called with the wrk child so the caller can kill it on Ctrl-C. */
@@ -85,7 +87,7 @@ export function runWrk(o: WrkRun): Promise<WrkResult> {
   const wrkArgs = ['-t1', `-c${o.connections}`, `-d${o.durationS}s`, '--latency', ...(o.timeoutS ? ['--timeout', `${o.timeoutS}s`] : []), '-s', o.luaScript, o.url];
   const [cmd, args] = o.core === undefined ? ['wrk', wrkArgs] : ['taskset', ['-c', String(o.core), 'wrk', ...wrkArgs]];
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, BODY_FILE: o.bodyFile, AUTHORIZATION: o.authorization ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: { ...process.env, BODY_FILE: o.bodyFile, AUTHORIZATION: o.authorization ?? '', EXTRA_HEADERS: Object.entries(o.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n') }, stdio: ['ignore', 'pipe', 'pipe'] });
     o.onSpawn?.(child);
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
