@@ -52,6 +52,9 @@ export function parseAb(out: string): AbResult {
   const parts: string[] = [];
   if (failed > 0) parts.push(`failed=${failed}${failedLine?.[2] ? ` (${failedLine[2].replace(/\s+/g, ' ').trim()})` : ''}`);
   if (non2xx > 0) parts.push(`non2xx=${non2xx}`);
+  // a connection the server closed is opened again (a new TLS handshake): shown, not failed
+  const keepAlive = n(/^Keep-Alive requests:\s+(\d+)/m);
+  if (Number.isFinite(keepAlive) && keepAlive < requests) parts.push(`keep-alive ${keepAlive} of ${requests}`);
   return {
     requests: Number.isFinite(requests) ? requests : 0,
     rps: n(/^Requests per second:\s+([\d.]+)/m),

@@ -8,7 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { atMost, exitCode, info, median, noFailures, ratioAtLeast, ratioAtMost, rssFlat, skip, summaryTable } from '../../bench/judge.js';
+import { parseAb } from '../../bench/ab.js';
 import { GRID_RATIOS } from '../../bench/groups/grid.js';
+import { SECURITY_RATIOS } from '../../bench/groups/security.js';
 import { MI_450_DIRECT_PROXY_1KB } from '../../bench/groups/latency.js';
 import { ensureNodeRed } from '../../bench/groups/nodered.js';
 
@@ -92,8 +94,34 @@ describe('bench: judgement and summary', () => {
     assert.equal(max('CBRTransportHeaderProxy / DirectProxy'), 1.05);
     assert.equal(max('CBRProxy / DirectProxy'), 1.3);
     assert.equal(max('CBRSOAPHeaderProxy / DirectProxy'), 1.3);
+    const security = (label: RegExp) => SECURITY_RATIOS.find((s) => label.test(s.label))?.max;
+    assert.equal(security(/^mutual SSL API ÷ open API, HTTPS/), 1.1);
+    assert.equal(security(/X-WSO2-CLIENT-CERTIFICATE/), 1.1);
+    assert.equal(security(/^throttled API/), 1.05);
     assert.deepEqual(MI_450_DIRECT_PROXY_1KB[100], { p99Ms: 28, rps: 9292 });
     assert.deepEqual(MI_450_DIRECT_PROXY_1KB[1000], { p99Ms: 273, rps: 8278 });
+  });
+
+  it("reads ab's report: completed requests, rate, percentiles, and every failed or non-2xx request as failed", () => {
+    const report = (failed: string, extra = '') =>
+      [
+        'Concurrency Level:      20',
+        'Time taken for tests:   5.001 seconds',
+        'Complete requests:      21034',
+        failed,
+        extra,
+        'Keep-Alive requests:    21034',
+        'Requests per second:    4205.96 [#/sec] (mean)',
+        'Percentage of the requests served within a certain time (ms)',
+        '  50%      4',
+        '  99%     14',
+        ' 100%     31 (longest request)',
+      ].join('\n');
+    const clean = parseAb(report('Failed requests:        0'));
+    assert.deepEqual([clean.requests, clean.rps, clean.p50Ms, clean.p99Ms, clean.failed, clean.errors], [21034, 4205.96, 4, 14, 0, '']);
+    const bad = parseAb(report('Failed requests:        7\n   (Connect: 0, Receive: 2, Length: 5, Exceptions: 0)', 'Non-2xx responses:      3'));
+    assert.equal(bad.failed, 10);
+    assert.equal(bad.errors, 'failed=7 (Connect: 0, Receive: 2, Length: 5, Exceptions: 0) non2xx=3');
   });
 
   it('gives the reason Node-RED could not be installed (the group then reports SKIP), and leaves the project alone', async () => {
