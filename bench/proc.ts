@@ -48,23 +48,28 @@ export function procSnapshot(): Map<number, Stat> {
   return all;
 }
 
-/** utime+stime (clock ticks) of a process and all its descendants (all threads included). */
-export function treeCpuTicks(rootPid: number, all: Map<number, Stat> = procSnapshot()): number {
+/** A process and all its descendants (a runtime with workers is a tree), from one snapshot. */
+export function treePids(rootPid: number, all: Map<number, Stat> = procSnapshot()): number[] {
   const children = new Map<number, number[]>();
   for (const [pid, st] of all) {
     const list = children.get(st.ppid);
     if (list) list.push(pid);
     else children.set(st.ppid, [pid]);
   }
-  let total = 0;
-  const stack = [rootPid];
+  const tree: number[] = [];
+  const stack = all.has(rootPid) ? [rootPid] : [];
   while (stack.length) {
     const pid = stack.pop()!;
-    const st = all.get(pid);
-    if (!st) continue;
-    total += st.ticks;
+    tree.push(pid);
     stack.push(...(children.get(pid) ?? []));
   }
+  return tree;
+}
+
+/** utime+stime (clock ticks) of a process and all its descendants (all threads included). */
+export function treeCpuTicks(rootPid: number, all: Map<number, Stat> = procSnapshot()): number {
+  let total = 0;
+  for (const pid of treePids(rootPid, all)) total += all.get(pid)!.ticks;
   return total;
 }
 
@@ -196,19 +201,11 @@ export function openFdCount(pid: number): number {
 
 /** Resident set size of a process and all its descendants (a runtime with workers is a tree), in bytes. */
 export function treeRssBytes(rootPid: number, all: Map<number, Stat> = procSnapshot()): number {
-  const children = new Map<number, number[]>();
-  for (const [pid, st] of all) {
-    const list = children.get(st.ppid);
-    if (list) list.push(pid);
-    else children.set(st.ppid, [pid]);
-  }
+  if (!all.has(rootPid)) return NaN;
   let total = 0;
-  const stack = [rootPid];
-  while (stack.length) {
-    const pid = stack.pop()!;
+  for (const pid of treePids(rootPid, all)) {
     const rss = rssBytes(pid);
     if (Number.isFinite(rss)) total += rss;
-    stack.push(...(children.get(pid) ?? []));
   }
-  return all.has(rootPid) ? total : NaN;
+  return total;
 }

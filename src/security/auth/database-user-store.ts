@@ -10,6 +10,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { Errors, MiError } from '../../errors.js';
 import type { Logger } from '../../logging/logger.js';
 import type { Database } from '../../store/database.js';
+import { databaseStep } from '../../store/database-step.js';
 import { connectionCause } from '../../store/open-database.js';
 import type { DatabaseSchema } from '../../store/schema.js';
 import type { CredentialRules } from './credential-rules.js';
@@ -101,13 +102,8 @@ export class DatabaseUserStore implements WritableUserStore {
   }
 
   /** Runs a database step; a failure of the database itself becomes MI_DB_003 (503) naming it. */
-  private async run<T>(what: string, step: () => Promise<T>): Promise<T> {
-    try {
-      return await step();
-    } catch (err) {
-      if (err instanceof MiError) throw err;
-      throw new MiError(Errors.DB_UNAVAILABLE, `user store ${this.database.description}: cannot ${what}: ${connectionCause(err)}`, { cause: err });
-    }
+  private run<T>(what: string, step: () => Promise<T>): Promise<T> {
+    return databaseStep(Errors.DB_UNAVAILABLE, `user store ${this.database.description}`, what, step);
   }
 
   private info(name: string, roles: string[], roleKeys: readonly string[]): UserInfo {

@@ -6,7 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import { Errors, MiError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
-import { connectionCause } from '../../store/open-database.js';
+import { databaseStep } from '../../store/database-step.js';
 
 export interface ApiCertificateRecord {
   readonly api: string;
@@ -37,13 +37,8 @@ export class ApiCertificateStore {
     return this.database.description;
   }
 
-  private async run<T>(what: string, step: () => Promise<T>): Promise<T> {
-    try {
-      return await step();
-    } catch (err) {
-      if (err instanceof MiError) throw err;
-      throw new MiError(Errors.DB_UNAVAILABLE, `API client certificates in ${this.database.description}: cannot ${what}: ${connectionCause(err)}`, { cause: err });
-    }
+  private run<T>(what: string, step: () => Promise<T>): Promise<T> {
+    return databaseStep(Errors.DB_UNAVAILABLE, `API client certificates in ${this.database.description}`, what, step);
   }
 
   /** Registers `pem` for `api` under `alias`; MI_API_041 when the alias is taken for that API. */

@@ -11,7 +11,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Errors, MiError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
-import { connectionCause } from '../../store/open-database.js';
+import { databaseStep } from '../../store/database-step.js';
 
 export const API_KEY_PREFIX = 'mik_';
 
@@ -45,13 +45,8 @@ function record(r: Row): ApiKeyRecord {
 export class ApiKeyStore {
   constructor(private readonly database: Database) {}
 
-  private async run<T>(what: string, step: () => Promise<T>): Promise<T> {
-    try {
-      return await step();
-    } catch (err) {
-      if (err instanceof MiError) throw err;
-      throw new MiError(Errors.DB_UNAVAILABLE, `API keys in ${this.database.description}: cannot ${what}: ${connectionCause(err)}`, { cause: err });
-    }
+  private run<T>(what: string, step: () => Promise<T>): Promise<T> {
+    return databaseStep(Errors.DB_UNAVAILABLE, `API keys in ${this.database.description}`, what, step);
   }
 
   /** A new key for `api`; the key itself is in the answer and nowhere else. */

@@ -6,7 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Errors, MiError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
-import { connectionCause } from '../../store/open-database.js';
+import { databaseStep } from '../../store/database-step.js';
 import { OAUTH2_GRANTS, type OAuth2Grant } from './oauth2-server-config.js';
 
 export interface OAuth2App {
@@ -66,13 +66,8 @@ const split = (v: string): string[] => v.split(' ').filter(Boolean);
 export class OAuth2AppStore {
   constructor(private readonly database: Database) {}
 
-  private async run<T>(what: string, step: () => Promise<T>): Promise<T> {
-    try {
-      return await step();
-    } catch (err) {
-      if (err instanceof MiError) throw err;
-      throw new MiError(Errors.OAUTH2_STORE_UNAVAILABLE, `OAuth2 applications in ${this.database.description}: cannot ${what}: ${connectionCause(err)}`, { cause: err });
-    }
+  private run<T>(what: string, step: () => Promise<T>): Promise<T> {
+    return databaseStep(Errors.OAUTH2_STORE_UNAVAILABLE, `OAuth2 applications in ${this.database.description}`, what, step);
   }
 
   /** Adds an application; returns it with its secret, the only time the secret exists outside the caller. */

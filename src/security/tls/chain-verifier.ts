@@ -99,13 +99,18 @@ export class ChainVerifier {
   async verify(key: string, leaf: X509Certificate, intermediates: readonly X509Certificate[], now = Date.now()): Promise<Verdict> {
     const v = await this.check(leaf, intermediates, now);
     if (v.ok) paths.set(v.certificate, v.path);
+    this.remember(key, v);
+    return v;
+  }
+
+  /** Caches `v` under `key` (also a second key for the same verdict: see ClientCertificates' resumed sessions). */
+  remember(key: string, v: Verdict): void {
     if (this.verdicts.size >= this.maxEntries) {
       // the oldest entry goes: Map keeps insertion order
       const first = this.verdicts.keys().next();
       if (!first.done) this.verdicts.delete(first.value);
     }
     this.verdicts.set(key, v);
-    return v;
   }
 
   private refuse(certificate: X509Certificate, spec: ErrorSpec, reason: string, now: number): Verdict {

@@ -152,10 +152,15 @@ export class ClientCertificates {
       this.perSocket.set(socket, null);
       return undefined;
     }
+    // A resumed TLS session shows the leaf alone: the intermediates it was sent with are not kept in the
+    // session. Its verdict is the one of the full handshake that made the session, remembered by leaf.
+    const resumedKey = `\nresumed ${leaf.fingerprint256}`;
+    const resumed = chain.length === 0 && socket.isSessionReused();
     // the chain OpenSSL built and accepted, verified again by the same rules as a forwarded one
-    const key = `\n${leaf.fingerprint256}${chain.map((c) => ',' + c.fingerprint256).join('')}`;
+    const key = resumed ? resumedKey : `\n${leaf.fingerprint256}${chain.map((c) => ',' + c.fingerprint256).join('')}`;
     const settle = (v: Verdict, fresh: boolean): X509Certificate | undefined => {
       const cert = fresh ? this.admit(v, 'in the TLS handshake') : v.ok ? v.certificate : undefined;
+      if (v.ok && !resumed && !this.trust.verifier.cached(resumedKey)) this.trust.verifier.remember(resumedKey, v);
       this.perSocket.set(socket, cert ?? null);
       return cert;
     };

@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import tls from 'node:tls';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,6 +96,30 @@ describe('client certificate chains (handshake and trusted proxy header) and the
       assert.equal(JSON.parse(h.body).subject, 'CN=alice,O=Test');
     }
     assert.equal((await viaHeader(encodeURIComponent(certs.chain('bob')))).status, 200, 'a client of the root itself');
+  });
+
+  /** GET /who over one TLS connection presenting alice's chain, resuming `session` if given. */
+  function aliceOverTls(session?: Buffer): Promise<{ status: number; resumed: boolean; session?: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const pem = certs.chain('alice');
+      const socket = tls.connect({ host: '127.0.0.1', port: server.httpsPort, servername: 'localhost', ca: readFileSync(path.join(certs.dir, 'root.pem')), cert: pem, key: readFileSync(certs.pem('alice').replace(/\.pem$/, '.key')), session });
+      let ticket: Buffer | undefined;
+      let answer = '';
+      socket.on('session', (s: Buffer) => (ticket = s));
+      socket.on('secureConnect', () => socket.write('GET /who HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'));
+      socket.setEncoding('utf8').on('data', (d: string) => (answer += d));
+      socket.on('end', () => resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(answer)?.[1]), resumed: socket.isSessionReused(), session: ticket }));
+      socket.on('error', reject);
+    });
+  }
+
+  it('admits a client of the intermediate again on a resumed TLS session (which keeps the leaf without its chain)', async () => {
+    const first = await aliceOverTls();
+    assert.equal(first.status, 200);
+    assert.ok(first.session, 'the server issued a session ticket');
+    const again = await aliceOverTls(first.session);
+    assert.equal(again.resumed, true, 'the second connection resumed the session');
+    assert.equal(again.status, 200, 'the resumed session is admitted with the verdict of the full handshake');
   });
 
   // client, the code logged, and a part of the reason
