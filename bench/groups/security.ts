@@ -4,7 +4,8 @@
  *   - mutual SSL in the TLS handshake: SecMutualSSLAPI over HTTPS with a client certificate against
  *     SecOpenAPI over HTTPS without one, both loaded with ab (wrk cannot present a certificate);
  *   - mutual SSL from a trusted load balancer: SecMutualSSLAPI over HTTP with the certificate URL-encoded in
- *     X-WSO2-CLIENT-CERTIFICATE against SecOpenAPI over HTTP, with wrk;
+ *     X-WSO2-CLIENT-CERTIFICATE against SecOpenAPI over HTTP receiving the same header (a load balancer
+ *     sends it whatever the API; the ~1.5 KB header's own parsing is not the API's security), with wrk;
  *   - throttling with in-memory counters: SecThrottledAPI (a tier no run can reach) against SecOpenAPI, wrk.
  * The CA and the client certificate are made with openssl at start.
  */
@@ -38,12 +39,13 @@ const CELL = {
   mtlsHttps: 'SecMutualSSLAPI-https-ab',
   openHttp: 'SecOpenAPI',
   mtlsHeader: 'SecMutualSSLAPI-lb-header',
+  openHeader: 'SecOpenAPI-lb-header',
   throttled: 'SecThrottledAPI',
 } as const;
 
 export const SECURITY_RATIOS = [
   { label: 'mutual SSL API ÷ open API, HTTPS (ab)', num: CELL.mtlsHttps, den: CELL.openHttps, max: 1.1, needsAb: true },
-  { label: `mutual SSL API via ${CLIENT_CERT_HEADER} ÷ open API, HTTP (wrk)`, num: CELL.mtlsHeader, den: CELL.openHttp, max: 1.1, needsAb: false },
+  { label: `mutual SSL API via ${CLIENT_CERT_HEADER} ÷ open API, HTTP (wrk)`, num: CELL.mtlsHeader, den: CELL.openHeader, max: 1.1, needsAb: false },
   { label: 'throttled API (in-memory counters) ÷ open API, HTTP (wrk)', num: CELL.throttled, den: CELL.openHttp, max: 1.05, needsAb: false },
 ];
 
@@ -113,6 +115,8 @@ export async function securityGroup(stack: Stack, checks: Check[]): Promise<void
       ? [target(CELL.openHttps, https(APIS.open), { ab: {} }), target(CELL.mtlsHttps, https(APIS.mutualSsl), { ab: { clientCert: certs.clientCertAndKey } })]
       : []),
     target(CELL.openHttp, http(APIS.open)),
+    // the load balancer sends the header whatever the API: the open API gets the same request
+    target(CELL.openHeader, http(APIS.open), { headers: { [CLIENT_CERT_HEADER]: certs.escapedCert } }),
     target(CELL.mtlsHeader, http(APIS.mutualSsl), { headers: { [CLIENT_CERT_HEADER]: certs.escapedCert } }),
     target(CELL.throttled, http(APIS.throttled)),
   ];
