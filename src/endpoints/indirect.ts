@@ -32,29 +32,16 @@ export class IndirectEndpoint implements Endpoint {
     return ep;
   }
 
-  send(mc: MessageContext): Promise<void> {
-    if (this.keyExpression?.contentAware && !mc.payload.isReady) return mc.payload.load().then(() => this.sendResolved(mc));
-    try {
-      return this.sendResolved(mc);
-    } catch (err) {
-      return Promise.reject(err); // as an async send would: callers only listen on the promise
-    }
-  }
-
-  /**
-   * Counts the references followed while the send descends synchronously: a cycle (A -> B -> A) recurses
-   * right here, since every hop after the first body read is synchronous up to the HTTP call.
-   */
-  private sendResolved(mc: MessageContext): Promise<void> {
+  async send(mc: MessageContext): Promise<void> {
+    if (this.keyExpression?.contentAware && !mc.payload.isReady) await mc.payload.load();
     const ep = this.target(mc);
     const depth = hops.get(mc) ?? 0;
     if (depth >= MAX_HOPS) throw endpointError(INDIRECT_NOT_FOUND, `Endpoint key ${this.key ?? ''} refers to itself through a chain of more than ${MAX_HOPS} references`);
     hops.set(mc, depth + 1);
     try {
-      return ep.send(mc);
+      await ep.send(mc);
     } finally {
-      if (depth === 0) hops.delete(mc);
-      else hops.set(mc, depth);
+      hops.set(mc, depth);
     }
   }
 

@@ -34,39 +34,23 @@ export abstract class LeafEndpoint implements Endpoint {
     return this.state.readyToSend();
   }
 
-  send(mc: MessageContext): Promise<void> {
+  async send(mc: MessageContext): Promise<void> {
     if (!this.state.readyToSend()) {
-      return Promise.reject(
-        endpointError(
-          SynapseErrorCodes.ENDPOINT_SUSPENDED,
-          `Currently , ${KIND_LABEL[this.type] ?? 'Address'} endpoint : [ Name : ${this.name ?? ANONYMOUS_ENDPOINT} ] [ State : ${this.state.current} ]`,
-        ),
+      throw endpointError(
+        SynapseErrorCodes.ENDPOINT_SUSPENDED,
+        `Currently , ${KIND_LABEL[this.type] ?? 'Address'} endpoint : [ Name : ${this.name ?? ANONYMOUS_ENDPOINT} ] [ State : ${this.state.current} ]`,
       );
     }
-    let delivering: Promise<void>;
     try {
-      delivering = this.deliver(mc);
+      await this.deliver(mc);
     } catch (err) {
-      return Promise.reject(this.failed(mc, err));
+      if (err instanceof EndpointError) {
+        this.state.onFailure(err.synapseCode, mc.runtime.logs.get(ENDPOINT_LOGGER));
+        if (!isRetryCode(this.def, err.synapseCode)) err.retryDisabled = true;
+      }
+      throw err;
     }
-    // one then() rather than an async wrapper: the pass-through path pays one promise here, not two
-    return delivering.then(
-      () => {
-        if (this.state.current !== 'ACTIVE') this.state.onSuccess(mc.runtime.logs.get(ENDPOINT_LOGGER));
-      },
-      (err: unknown) => {
-        throw this.failed(mc, err);
-      },
-    );
-  }
-
-  /** Counts a transport failure against the suspension state; returns the error to rethrow. */
-  private failed(mc: MessageContext, err: unknown): unknown {
-    if (err instanceof EndpointError) {
-      this.state.onFailure(err.synapseCode, mc.runtime.logs.get(ENDPOINT_LOGGER));
-      if (!isRetryCode(this.def, err.synapseCode)) err.retryDisabled = true;
-    }
-    return err;
+    if (this.state.current !== 'ACTIVE') this.state.onSuccess(mc.runtime.logs.get(ENDPOINT_LOGGER));
   }
 
   /** Synapse's AbstractEndpoint.contentAware: the endpoint reads (builds) the message before sending it. */

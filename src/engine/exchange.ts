@@ -133,8 +133,7 @@ export class Exchange implements ExchangeControl, BranchHost {
       } else {
         await this.mediate();
       }
-      const reply = this.finish();
-      return reply instanceof Promise ? await reply : reply;
+      return await this.finish();
     } finally {
       this.ownScope?.dispose();
       const hooks = this.endHooks;
@@ -265,14 +264,13 @@ export class Exchange implements ExchangeControl, BranchHost {
     if (typeof cont !== 'boolean') cont = await cont;
     if (mc.reply && !this.pending) return;
     if (cont && !this.sent && !mc.reply && route.endpoint) this.send(route.endpoint, undefined);
-    if (this.pending) await this.settlePending();
+    await this.settlePending();
     if (this.liveBranches > 0 || !mc.reply) await this.awaitBranches();
     if (mc.reply) return;
     if (this.loopbackAsked) {
       this.loopbackAsked = false;
       mc.isResponse = true;
-      const out = this.outFlow(route.outSequence);
-      if (out) await out;
+      await this.outFlow(route.outSequence);
       return;
     }
     // The flow ended without answering (drop, or a sequence that never responds): 202, as for OUT_ONLY.
@@ -303,66 +301,40 @@ export class Exchange implements ExchangeControl, BranchHost {
     this.sent = true;
     // the fault handlers in force when the message was sent handle its failure (the in-flow may have moved on)
     const handler = mc.faultStack[mc.faultStack.length - 1];
-    const g = this.globals;
-    let ok = true;
+    let ok: boolean;
     try {
-      // without global hooks the endpoint's own promise is awaited: no wrapper promise per request
-      if (g?.requestOut || g?.responseIn) ok = await this.callWithHooks(endpoint, mc, g);
-      else await endpoint.send(mc);
+      ok = await this.callEndpoint(endpoint);
     } catch (err) {
       if (handler && mc.faultStack[mc.faultStack.length - 1] !== handler) mc.faultStack.push(handler);
       return this.handleFault(err);
     }
-    if (ok) {
-      const out = this.outFlow(receive ?? this.route.outSequence);
-      if (out) await out;
-    }
+    if (ok) await this.outFlow(receive ?? this.route.outSequence);
   }
 
-  /**
-   * After an endpoint answered (or loopback): the API's handleResponse once, the out sequence, else send
-   * back. Synchronous (undefined) while every step is, as on a pass-through proxy's `<send/>`.
-   */
-  private outFlow(seq: Step | undefined): Promise<void> | undefined {
+  /** After an endpoint answered (or loopback): the API's handleResponse once, the out sequence, else send back. */
+  private async outFlow(seq: Step | undefined): Promise<void> {
     const mc = this.mc;
     const hooks = this.route.api?.handlers?.response;
     if (hooks && !this.apiResponseDone && mc.error === undefined) {
       this.apiResponseDone = true;
-      const ok = hooks.run(mc);
-      if (ok === false) return undefined; // the chain set the reply
-      if (ok !== true) return ok.then((go) => (go ? this.runOutSequence(seq) : undefined));
+      let ok = hooks.run(mc);
+      if (typeof ok !== 'boolean') ok = await ok;
+      if (!ok) return; // the chain set the reply
     }
-    return this.runOutSequence(seq);
-  }
-
-  private runOutSequence(seq: Step | undefined): Promise<void> | undefined {
     if (seq) {
-      const r = this.guarded(() => seq.mediate(this.mc));
-      if (typeof r !== 'boolean' || this.pending || this.liveBranches > 0) return this.outSequenceSettled(r);
+      const r = this.guarded(() => seq.mediate(mc));
+      if (typeof r !== 'boolean') await r;
+      if (this.pending) await this.settlePending();
+      if (this.liveBranches > 0) await this.awaitBranches();
     }
-    return this.replyFromMessage();
-  }
-
-  /** The out sequence went asynchronous, sent again or split: wait for all of it, then send back. */
-  private async outSequenceSettled(r: boolean | Promise<boolean>): Promise<void> {
-    if (typeof r !== 'boolean') await r;
-    if (this.pending) await this.settlePending();
-    if (this.liveBranches > 0) await this.awaitBranches();
-    const reply = this.replyFromMessage();
-    if (reply) await reply;
-  }
-
-  /** Sends the current message back unless a reply is set; a body that cannot be read for a format change is a fault. */
-  private replyFromMessage(): Promise<void> | undefined {
-    const mc = this.mc;
-    if (mc.reply) return undefined;
-    let loading: Promise<void> | undefined;
-    try {
-      loading = replyWhenReady(mc);
-    } catch (err) {
-      return this.handleFault(err);
+    if (!mc.reply) {
+      try {
+        const loading = replyWhenReady(mc);
+        if (loading) await loading;
+      } catch (err) {
+        await this.handleFault(err); // the body could not be read for the format change
+      }
     }
-    return loading?.catch((err: unknown) => this.handleFault(err));
   }
 
   /**
