@@ -3,7 +3,8 @@
  * The security group needs it where wrk cannot go: a TLS client certificate (`-E`). Both sides of a ratio
  * measured with ab are run with ab, so the client is the same.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { runPinned } from './proc.js';
 
 export interface AbResult {
   /** Completed requests (failed ones included, as ab counts them). */
@@ -81,17 +82,8 @@ export function runAb(o: AbRun): Promise<AbResult> {
     ...(o.clientCert ? ['-E', o.clientCert] : []),
     o.url,
   ];
-  const [cmd, args] = o.core === undefined ? ['ab', abArgs] : ['taskset', ['-c', String(o.core), 'ab', ...abArgs]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    o.onSpawn?.(child);
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code !== 0 || !/^Complete requests:/m.test(out)) reject(new Error(`ab ${args.join(' ')} failed (exit ${code ?? signal}):\n${out.trim().split('\n').slice(-15).join('\n')}`));
-      else resolve(parseAb(out));
-    });
+  return runPinned('ab', abArgs, { core: o.core, onSpawn: o.onSpawn }).then(({ args, code, signal, out }) => {
+    if (code !== 0 || !/^Complete requests:/m.test(out)) throw new Error(`ab ${args.join(' ')} failed (exit ${code ?? signal}):\n${out.trim().split('\n').slice(-15).join('\n')}`);
+    return parseAb(out);
   });
 }

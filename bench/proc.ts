@@ -1,7 +1,7 @@
 /**
  * Process helpers for the bench: CPU time from /proc, port checks, waiting for exits and log lines.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
 
@@ -208,4 +208,21 @@ export function treeRssBytes(rootPid: number, all: Map<number, Stat> = procSnaps
     if (Number.isFinite(rss)) total += rss;
   }
   return total;
+}
+
+/**
+ * Runs a load generator (wrk, ab) to its end, pinned to `core` with taskset when given, and resolves with
+ * its exit and everything it printed (stdout and stderr together, as its report is read).
+ */
+export function runPinned(tool: string, toolArgs: string[], o: { core?: number; env?: NodeJS.ProcessEnv; onSpawn?: (child: ChildProcess) => void }): Promise<{ args: string[]; code: number | null; signal: NodeJS.Signals | null; out: string }> {
+  const [cmd, args] = o.core === undefined ? [tool, toolArgs] : ['taskset', ['-c', String(o.core), tool, ...toolArgs]];
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    o.onSpawn?.(child);
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ args, code, signal, out }));
+  });
 }

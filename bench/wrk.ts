@@ -1,7 +1,8 @@
 /**
  * Runs wrk (1 thread, pinned to one core) with bench/harness/post.lua and parses its text report.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { runPinned } from './proc.js';
 
 export interface WrkResult {
   requests: number;
@@ -85,19 +86,9 @@ export function errorSummary(r: WrkResult): string {
 
 export function runWrk(o: WrkRun): Promise<WrkResult> {
   const wrkArgs = ['-t1', `-c${o.connections}`, `-d${o.durationS}s`, '--latency', ...(o.timeoutS ? ['--timeout', `${o.timeoutS}s`] : []), '-s', o.luaScript, o.url];
-  const [cmd, args] = o.core === undefined ? ['wrk', wrkArgs] : ['taskset', ['-c', String(o.core), 'wrk', ...wrkArgs]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, BODY_FILE: o.bodyFile, AUTHORIZATION: o.authorization ?? '', EXTRA_HEADERS: Object.entries(o.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n') }, stdio: ['ignore', 'pipe', 'pipe'] });
-    o.onSpawn?.(child);
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const r = parseWrk(out);
-      if (code !== 0 || !/requests in/.test(out)) {
-        reject(new Error(`wrk ${args.join(' ')} failed (exit ${code ?? signal}):\n${out.trim()}`));
-      } else resolve(r);
-    });
+  const env = { ...process.env, BODY_FILE: o.bodyFile, AUTHORIZATION: o.authorization ?? '', EXTRA_HEADERS: Object.entries(o.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n') };
+  return runPinned('wrk', wrkArgs, { core: o.core, env, onSpawn: o.onSpawn }).then(({ args, code, signal, out }) => {
+    if (code !== 0 || !/requests in/.test(out)) throw new Error(`wrk ${args.join(' ')} failed (exit ${code ?? signal}):\n${out.trim()}`);
+    return parseWrk(out);
   });
 }
