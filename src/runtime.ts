@@ -3,6 +3,7 @@
  * compiled API router); redeploying builds a new one and swaps it in, so in-flight requests finish on the
  * artifacts they started with. No singletons: tests build as many runtimes as they like.
  */
+import { BackendPools } from './endpoints/backend-pools.js';
 import type { Config } from './config/config.js';
 import type { LoggerFactory } from './logging/logger.js';
 import type { Api, LocalEntry, ProxyService, SequenceTemplate } from './artifacts/model.js';
@@ -115,6 +116,7 @@ export class Runtime implements MessageRuntime, AccessServices {
   readonly payloadLimits: PayloadLimits;
   readonly sharedStores: SharedStores;
   readonly resources = new SharedResources();
+  readonly backends: BackendPools;
   readonly metrics: Metrics | undefined;
   readonly tracing: Tracing | undefined;
   /** Whether a deployed API or proxy uses mutual SSL (the HTTPS listener then asks for client certificates). */
@@ -142,6 +144,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     this.metrics = services.metrics;
     this.tracing = services.tracing;
     this.extensionSettings = readExtensionSettings(config.toml);
+    this.backends = new BackendPools(config.maxConnectionsPerHostPort);
     this.sharedStores = services.sharedStores ?? openSharedStores(shared!, logs);
     const server = config.server;
     this.payloadLimits = Object.freeze({
@@ -224,6 +227,7 @@ export class Runtime implements MessageRuntime, AccessServices {
     await this.sharedStores.close();
     await this.nonces.close?.();
     await this.resources.closeAll();
+    await this.backends.close();
     await this.gateway.close();
     await this.throttling.close();
     this.apiCertificates?.stop();

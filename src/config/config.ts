@@ -14,6 +14,8 @@ import { httpListenerConfig, type HttpListenerConfig } from '../transport/listen
 import { PAYLOAD_LIMIT_DEFAULTS } from '../context/payload-limits.js';
 
 export const BASE_PORTS = { http: 8280, https: 8243, management: 9154 } as const;
+/** Micro Integrator's default: as many connections as the load asks for (a lower cap did not shorten the tail, docs/benchmark.md). */
+export const DEFAULT_MAX_CONNECTIONS_PER_HOST_PORT = 32767;
 
 export interface ServerConfig {
   offset: number;
@@ -51,6 +53,8 @@ export interface Config {
   ports: { http: number; https: number; management: number };
   /** [transport.http]: TLS, mutual TLS, Server header, plain HTTP on/off (src/transport/listener-config.ts). */
   httpListener: HttpListenerConfig;
+  /** [transport.http] max_http_connection_per_host_port: connections to one backend host:port, all endpoints together. */
+  maxConnectionsPerHostPort: number;
   correlationHeader: string;
   /** Write one access line per request to org.apache.synapse.transport.http.access ([http_access_log] enable). */
   accessLog: boolean;
@@ -128,6 +132,7 @@ export function configFrom(home: string, raw: Table, overrides: { offset?: numbe
     management: BASE_PORTS.management + server.offset,
   };
   const httpListener = httpListenerConfig(home, transportHttp.table, warnings, Section.at(doc, 'apimgt.mutual_ssl').table);
+  const maxConnectionsPerHostPort = transportHttp.int('max_http_connection_per_host_port', DEFAULT_MAX_CONNECTIONS_PER_HOST_PORT, 1);
   // the client trust store's password may come from $secret{}: keep it out of logs like the others
   if (httpListener.truststore?.password) security.revealed.add(httpListener.truststore.password);
   const props = tableOf(doc['synapse_properties']);
@@ -137,6 +142,7 @@ export function configFrom(home: string, raw: Table, overrides: { offset?: numbe
     server,
     ports,
     httpListener,
+    maxConnectionsPerHostPort,
     correlationHeader: Section.at(doc, 'mediation').text('correlation_header_name', 'activityid').toLowerCase(),
     accessLog: Section.at(doc, 'http_access_log').flag('enable', false),
     security,

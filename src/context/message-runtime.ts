@@ -3,6 +3,7 @@
  * nothing above it. The types are generic in the message `M` only so this file needs no import of
  * message-context.ts (which fixes `M`); src/runtime.ts implements the interface with its real artifacts.
  */
+import type { Dispatcher } from 'undici';
 import type { Config } from '../config/config.js';
 import type { LoggerFactory } from '../logging/logger.js';
 import type { SecretMasker } from '../logging/secret-masker.js';
@@ -60,6 +61,11 @@ export interface ExtensionSettings {
   readonly timeoutMs: number;
 }
 
+/** The keep-alive connections to backends, shared per host:port by every endpoint (endpoints/backend-pools.ts). */
+export interface BackendConnections {
+  pool(origin: string, connectTimeoutMs: number): Dispatcher;
+}
+
 export interface MessageRuntime<M> {
   readonly config: Config;
   readonly logs: LoggerFactory;
@@ -75,6 +81,8 @@ export interface MessageRuntime<M> {
   readonly sharedStores?: SharedStores;
   /** Pools and the like the deployed artifacts share (the DB mediators' connection pools). */
   readonly resources: SharedResources;
+  /** Connections to backends ([transport.http] max_http_connection_per_host_port). */
+  readonly backends: BackendConnections;
   localEntryText(key: string): string | undefined;
   localEntry(key: string): LocalEntryView | undefined;
   sequence(key: string): (Step<M> & FaultHandler<M>) | undefined;

@@ -1,12 +1,12 @@
 /**
- * The only module that knows undici. One HttpClient per leaf endpoint holds one keep-alive Pool per origin
- * (created on first use, closed with the endpoint). sendHttp() turns the message into a request (method,
+ * Sends a message over HTTP with undici. One HttpClient per leaf endpoint; the keep-alive connections are the
+ * runtime's, shared per host:port by every endpoint (backend-pools.ts). sendHttp() turns the message into a request (method,
  * URL, transport headers, the serialized body: an untouched request stream is piped, never buffered) and
  * the answer into the response message. The response body stays an unread undici stream inside the Payload,
  * so a pass-through response streams back to the client; whoever needs the content loads it.
  */
 import type { Readable } from 'node:stream';
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { becomeResponse, type MessageContext } from '../context/message-context.js';
 import { Payload } from '../context/payload.js';
 import { serializeMessage } from '../context/serialize.js';
@@ -42,17 +42,10 @@ export function outgoingMethod(mc: MessageContext, configured: string | undefine
 }
 
 export class HttpClient {
-  private readonly pools = new Map<string, Pool>();
+  private readonly connectTimeoutMs: number;
 
-  constructor(private readonly connectTimeoutMs = MAX_CONNECT_TIMEOUT_MS) {}
-
-  private pool(origin: string): Pool {
-    let p = this.pools.get(origin);
-    if (!p) {
-      p = new Pool(origin, { connect: { timeout: Math.min(this.connectTimeoutMs, MAX_CONNECT_TIMEOUT_MS) } });
-      this.pools.set(origin, p);
-    }
-    return p;
+  constructor(connectTimeoutMs = MAX_CONNECT_TIMEOUT_MS) {
+    this.connectTimeoutMs = Math.min(connectTimeoutMs, MAX_CONNECT_TIMEOUT_MS);
   }
 
   /** URLs parsed once per distinct address (an endpoint sends to few): origin, path and a credential-free href. */
@@ -80,7 +73,7 @@ export class HttpClient {
       const path = isTrue(mc.axis2.get('POST_TO_URI')) ? target.href : target.path;
       // undici's own timers: native below 1 s, about 0.5 s resolution above. A per-request AbortController
       // would be more precise but costs several percent of the CPU of a pass-through request.
-      const res: Dispatcher.ResponseData = await this.pool(target.origin).request({
+      const res: Dispatcher.ResponseData = await mc.runtime.backends.pool(target.origin, this.connectTimeoutMs).request({
         path,
         method,
         headers,
@@ -111,13 +104,6 @@ export class HttpClient {
     } finally {
       client?.stop();
     }
-  }
-
-  /** Closes the pools once their in-flight requests finish. A later send opens a fresh pool. */
-  async close(): Promise<void> {
-    const pools = [...this.pools.values()];
-    this.pools.clear();
-    await Promise.all(pools.map((p) => p.close().catch(() => {})));
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * What address, http and default endpoints share: the suspension state (fail fast with 303001 while
- * suspended), the failure bookkeeping around one delivery, and the HTTP client with its pools.
+ * suspended), the failure bookkeeping around one delivery, and the HTTP client (the connections are the runtime's).
  */
 import type { MessageContext } from '../context/message-context.js';
 import { SynapseErrorCodes } from '../errors.js';
@@ -68,9 +68,5 @@ export abstract class LeafEndpoint implements Endpoint {
     const opts = { url, method, displayUrl, timeoutMs: this.def.timeoutMs, discardOnTimeout: this.def.timeoutAction === 'discard' };
     const addressing = outgoingAddressing(mc, this.def, this.buildsMessage, url);
     return addressing ? addressing.then(() => this.client.sendHttp(mc, opts)) : this.client.sendHttp(mc, opts);
-  }
-
-  close(): Promise<void> {
-    return this.client.close();
   }
 }

@@ -53,7 +53,7 @@ const LISTENER_KEYS = new Set([
   'port', 'secured_port', 'enable', 'secured_protocols', 'preferred_ciphers', 'verify_client', 'truststore',
   'ssl_profile', 'client_certificate_header', 'trusted_proxies',
 ]);
-const HTTP_KEYS = new Set(['listener', 'server_header']);
+const HTTP_KEYS = new Set(['listener', 'server_header', 'max_http_connection_per_host_port']);
 
 
 function fail(key: string, what: string): never {

@@ -48,7 +48,7 @@ const soup = fc.array(fc.constantFrom(...PIECES), { maxLength: 100 }).map((p) =>
 
 const SECTIONS: Record<string, string[]> = {
   server: ['offset', 'hostname', 'bind_address', 'hot_deployment', 'max_body_size', 'max_xml_depth', 'request_timeout', 'headers_timeout', 'keep_alive_timeout', 'shutdown_grace_period', 'enable_basic_auth', 'unknown'],
-  'transport.http': ['listener.port', 'listener.secured_port', 'listener.enable', 'listener.secured_protocols', 'listener.preferred_ciphers', 'listener.verify_client', 'listener.truststore.location', 'listener.client_certificate_header', 'listener.trusted_proxies', 'listener.ssl_profile.read_interval', 'server_header'],
+  'transport.http': ['listener.port', 'listener.secured_port', 'listener.enable', 'listener.secured_protocols', 'listener.preferred_ciphers', 'listener.verify_client', 'listener.truststore.location', 'listener.client_certificate_header', 'listener.trusted_proxies', 'listener.ssl_profile.read_interval', 'server_header', 'max_http_connection_per_host_port'],
   http_access_log: ['enable'],
   mediation: ['correlation_header_name'],
   'masking_pattern.properties': ['CARD', 'CARD.replacer', 'X.replace_pattern'],

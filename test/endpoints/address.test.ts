@@ -19,7 +19,6 @@ describe('address endpoint', () => {
     });
     open.push(backend);
     const ep = endpoint(`<endpoint name="Echo"><address uri="${backend.url}/service/EchoService"/></endpoint>`);
-    open.push({ close: () => ep.close!() });
     const rt = testRuntime();
     const mc = testMessage(rt, { body: SOAP_REQUEST, contentType: 'text/xml; charset=UTF-8', headers: { soapaction: '"urn:getQuote"', 'x-client': 'c1' } });
 
@@ -49,7 +48,6 @@ describe('address endpoint', () => {
     });
     open.push(backend);
     const ep = endpoint(`<endpoint><address uri="${backend.url}/x"/></endpoint>`);
-    open.push({ close: () => ep.close!() });
     const mc = testMessage(testRuntime(), { body: '{}', contentType: 'application/json' });
     await ep.send(mc);
     assert.equal(mc.axis2.get('HTTP_SC'), 500, 'an HTTP error status is a response, not an endpoint failure');
@@ -66,7 +64,6 @@ describe('address endpoint', () => {
     });
     open.push(backend);
     const ep = endpoint(`<endpoint><address uri="${backend.url}/x"/></endpoint>`);
-    open.push({ close: () => ep.close!() });
     const mc = testMessage(testRuntime(), { body: '{}', contentType: 'application/json' });
     await ep.send(mc);
     const err = await rejection(() => mc.payload.load());
@@ -88,7 +85,6 @@ describe('address endpoint', () => {
     const backend: Backend = await listen(server);
     open.push(backend);
     const ep = endpoint(`<endpoint><address uri="${backend.url}/upload"/></endpoint>`);
-    open.push({ close: () => ep.close!() });
     const rt = testRuntime();
     const mc = testMessage(rt, { contentType: 'application/octet-stream' });
     const body = new PassThrough();
@@ -109,7 +105,6 @@ describe('address endpoint', () => {
     const backend = await startBackend((_req, res) => res.end());
     open.push(backend);
     const ep = endpoint(`<endpoint><address uri="${backend.url}/svc"/></endpoint>`);
-    open.push({ close: () => ep.close!() });
     const mc = testMessage(testRuntime(), { method: 'GET', url: '/services/P/orders/7?x=1' });
     mc.axis2.set('REST_URL_POSTFIX', '/orders/7?x=1');
     await ep.send(mc);
@@ -121,7 +116,6 @@ describe('address endpoint', () => {
     const backend = await startBackend((_req, res) => res.end());
     open.push(backend);
     const ep = endpoint(`<endpoint><address uri="${backend.url}/svc"/></endpoint>`);
-    open.push({ close: () => ep.close!() });
     const mc = testMessage(testRuntime(), { body: '<a/>', contentType: 'application/xml' });
     mc.axis2.set('HTTP_METHOD', 'PUT');
     await ep.send(mc);
@@ -136,7 +130,6 @@ describe('address endpoint', () => {
       `<endpoint><property name="x-api-key" value="k1" scope="transport"/><property name="HTTP_METHOD" expression="$ctx:verb" scope="axis2"/>` +
         `<address uri="${backend.url}/svc"/></endpoint>`,
     );
-    open.push({ close: () => ep.close!() });
     const mc = testMessage(testRuntime(), { body: '<a/>', contentType: 'application/xml' });
     mc.setProperty('verb', 'PATCH');
     await ep.send(mc);
@@ -148,7 +141,6 @@ describe('address endpoint', () => {
     const backend = await startBackend((_req, res) => res.end());
     open.push(backend);
     const ep = endpoint(`<endpoint><address uri="${backend.url}/svc" format="pox"/></endpoint>`);
-    open.push({ close: () => ep.close!() });
     const mc = testMessage(testRuntime(), { body: SOAP_REQUEST, contentType: 'text/xml' });
     await ep.send(mc);
     const seen = backend.seen[0]!;
@@ -159,7 +151,6 @@ describe('address endpoint', () => {
   it('connection refused fails with 101503 and a message without credentials', async () => {
     const port = await closedPort();
     const ep = endpoint(`<endpoint name="Down"><address uri="http://admin:s3cret@127.0.0.1:${port}/x"/></endpoint>`);
-    open.push({ close: () => ep.close!() });
     const rt = testRuntime();
     const err = await rejection(() => ep.send(testMessage(rt, { body: '<a/>', contentType: 'application/xml' })));
     assert.ok(err instanceof EndpointError);
@@ -178,7 +169,6 @@ describe('address endpoint', () => {
     const ep = endpoint(
       `<endpoint><address uri="${backend.url}/slow"><timeout><duration>300</duration><responseAction>fault</responseAction></timeout></address></endpoint>`,
     );
-    open.push({ close: () => ep.close!() });
     const started = Date.now();
     const err = await rejection(() => ep.send(testMessage(testRuntime(), { body: '<a/>', contentType: 'application/xml' })));
     const elapsed = Date.now() - started;
@@ -192,7 +182,6 @@ describe('address endpoint', () => {
     const backend = await startBackend(() => {});
     open.push(backend);
     const ep = endpoint(`<endpoint><address uri="${backend.url}/slow"><timeout><duration>200</duration><responseAction>discard</responseAction></timeout></address></endpoint>`);
-    open.push({ close: () => ep.close!() });
     const err = await rejection(() => ep.send(testMessage(testRuntime(), { body: '<a/>', contentType: 'application/xml' })));
     assert.ok(err instanceof EndpointError);
     assert.equal(err.synapseCode, 101504);

@@ -53,7 +53,6 @@ describe('endpoint suspension', () => {
       await ep.send(msg());
       assert.equal(backend.seen.length, 3);
     } finally {
-      await ep.close!();
       await backend.close();
     }
   });
@@ -77,7 +76,6 @@ describe('endpoint suspension', () => {
       assert.equal(backend.seen.length, 3);
       assert.equal(rt.logLines.filter((l) => /marked as TIMEOUT/.test(l.message)).length, 2);
     } finally {
-      await ep.close!();
       await backend.close();
     }
   });
@@ -90,7 +88,6 @@ describe('endpoint suspension', () => {
     const rt = testRuntime();
     for (let i = 0; i < 2; i++) assert.equal(code(await rejection(() => ep.send(testMessage(rt)))), 101503);
     assert.equal(rt.logLines.length, 0);
-    await ep.close!();
   });
 
   it('the bench RealService artifact parses, and its -1 error code lists mean the endpoint never suspends', async () => {
@@ -105,7 +102,6 @@ describe('endpoint suspension', () => {
     const rt = testRuntime();
     for (let i = 0; i < 3; i++) assert.equal(code(await rejection(() => local.send(testMessage(rt)))), 101503);
     assert.equal(rt.logLines.filter((l) => l.level === 'WARN').length, 0);
-    await local.close!();
   });
 });
 
