@@ -22,6 +22,7 @@ export type PayloadKind = 'soap11' | 'soap12' | 'xml' | 'json' | 'text' | 'binar
 
 export { TEXT_NS } from './payload-envelope.js';
 import { TEXT_NS } from './payload-envelope.js';
+import { copyDocument, copyNode } from '../xml/copy.js';
 
 /** Media type without parameters, lower case. */
 export function mediaType(contentType: string | undefined): string {
@@ -361,7 +362,7 @@ export class Payload {
     const doc = parseXmlOrFault(wrap(v, xml));
     // keep existing SOAP headers
     const oldHeader = this.doc && this.truth === 'doc' ? childNamed(this.doc.documentElement, 'Header') : undefined;
-    if (oldHeader) doc.documentElement.insertBefore(doc.importNode(oldHeader, true), doc.documentElement.firstChild);
+    if (oldHeader) doc.documentElement.insertBefore(copyNode(doc, oldHeader), doc.documentElement.firstChild);
     this.setEnvelope(doc);
   }
 
@@ -380,7 +381,7 @@ export class Payload {
     const v = this.truth === 'raw' || this.truth === 'doc' ? this.soapVersionSafe() : '1.1';
     const doc = textEnvelope(v, text);
     const oldHeader = this.doc && this.truth === 'doc' ? childNamed(this.doc.documentElement, 'Header') : undefined;
-    if (oldHeader) doc.documentElement.insertBefore(doc.importNode(oldHeader, true), doc.documentElement.firstChild);
+    if (oldHeader) doc.documentElement.insertBefore(copyNode(doc, oldHeader), doc.documentElement.firstChild);
     this.setEnvelope(doc);
   }
 
@@ -418,7 +419,7 @@ export class Payload {
       else p.setJson(view.json);
       return p;
     }
-    if (this.truth === 'doc') p.setEnvelope(this.doc!.cloneNode(true) as Document);
+    if (this.truth === 'doc') p.setEnvelope(copyDocument(this.doc!));
     else if (this.truth === 'json') p.setJson(cloneJson(this.jsonValue));
     else if (this.hasJson) {
       p.jsonValue = cloneJson(this.jsonValue);

@@ -11,6 +11,7 @@ import { Errors, MiError } from '../errors.js';
 import type { Expression } from '../expr/expression.js';
 import { bodyOf, evaluateOn } from './split-xml.js';
 import { jsonMatches, type JsonSplitPath } from './split-json.js';
+import { copyDocument, copyNode } from '../xml/copy.js';
 
 export interface MergeSpec {
   readonly expression: Expression;
@@ -38,13 +39,13 @@ function enclosingElement(spec: MergeSpec, target: MessageContext): Element | un
 
 function mergeXml(spec: MergeSpec, messages: readonly MessageContext[], target: MessageContext): Payload {
   const first = messages[0]!;
-  const doc = first.payload.envelope().cloneNode(true) as Document;
+  const doc = copyDocument(first.payload.envelope());
   const holder = first.payload.copy({ envelope: doc });
   for (let i = 1; i < messages.length; i++) enrich(spec.expression, holder, doc, messages[i]!);
   const enclose = enclosingElement(spec, target);
   if (enclose) {
     const body = bodyOf(doc);
-    const wrapper = doc.importNode(enclose, true) as Element;
+    const wrapper = copyNode(doc, enclose) as Element;
     // written as <x xmlns=""/> in a Synapse-namespaced artifact: the body has no default namespace to undo
     if (!wrapper.namespaceURI && wrapper.getAttribute('xmlns') === '') wrapper.removeAttribute('xmlns');
     for (let n = body.firstChild; n; ) {
@@ -79,7 +80,7 @@ function enrich(expr: Expression, holder: Payload, doc: Document, m: MessageCont
     if (e.nodeType === 1 && (e as Element).localName === 'Envelope' && e.parentNode?.nodeType === 9) {
       throw new MiError(Errors.AGGREGATE_FAILED, 'Could not add SOAPEnvelope as child element.');
     }
-    if (e.nodeType === 1) body.appendChild(doc.importNode(e, true));
+    if (e.nodeType === 1) body.appendChild(copyNode(doc, e));
   }
 }
 

@@ -27,6 +27,7 @@ import type { MediatorDef } from './mediator-def.js';
 import { endpointChild } from './endpoint-child.js';
 import { bodyOf } from './split-xml.js';
 import { soapFaultFailure, statusFailure, transportFailure } from './callout-failure.js';
+import { copyDocument, copyNode } from '../xml/copy.js';
 
 type Source = { kind: 'envelope' } | { kind: 'xpath'; xpath: Expression } | { kind: 'key'; key: string };
 type Target = { kind: 'replace' } | { kind: 'xpath'; xpath: Expression } | { kind: 'key'; key: string };
@@ -102,14 +103,14 @@ class CalloutMediator implements Mediator {
   private request(mc: MessageContext): MessageContext['payload'] {
     if (this.source.kind === 'envelope' || mc.payload.isJson) return mc.payload.copy();
     const element = this.sourceElement(mc);
-    const doc = mc.payload.envelope().cloneNode(true) as Document;
+    const doc = copyDocument(mc.payload.envelope());
     const body = bodyOf(doc);
     for (let n = body.firstChild; n; ) {
       const next = n.nextSibling;
       if (n.nodeType === 1) body.removeChild(n);
       n = next;
     }
-    const imported = doc.importNode(element, true) as Element;
+    const imported = copyNode(doc, element) as Element;
     // written as <x xmlns=""> inside a Synapse-namespaced artifact: the body has no default namespace to undo
     if (!imported.namespaceURI && imported.getAttribute('xmlns') === '') imported.removeAttribute('xmlns');
     body.appendChild(imported);
@@ -139,7 +140,7 @@ class CalloutMediator implements Mediator {
       return;
     }
     if (t.kind === 'replace') {
-      mc.payload.setEnvelope(response.envelope().cloneNode(true) as Document);
+      mc.payload.setEnvelope(copyDocument(response.envelope()));
       return;
     }
     const r = t.xpath.evaluate(mc);
@@ -149,7 +150,7 @@ class CalloutMediator implements Mediator {
     }
     if (!result) throw new MiError(Errors.CALLOUT_SOURCE_TARGET, `The callout response has no body element to put at ${t.xpath.source}`);
     const doc = node.ownerDocument!;
-    node.parentNode.replaceChild(doc.importNode(result, true), node);
+    node.parentNode.replaceChild(copyNode(doc, result), node);
     mc.payload.markXmlChanged();
   }
 }

@@ -9,6 +9,7 @@ import { enrichJson } from './enrich-json.js';
 import { parseSource, parseTarget, type Source, type Target } from './enrich-parts.js';
 import type { Mediator } from './mediator.js';
 import type { MediatorDef } from './mediator-def.js';
+import { copyNode } from '../xml/copy.js';
 
 /** A property value Synapse treats as XML: an element, or a node list that is not JSON text. */
 function holdsXml(v: unknown): boolean {
@@ -93,7 +94,7 @@ class EnrichMediator implements Mediator {
     const src = this.sourceNodes(mc);
     const t = this.target;
     const imported = (): Node[] =>
-      typeof src === 'string' ? [doc.createTextNode(src)] : src.map((n) => doc.importNode(n.nodeType === 9 ? (n as Document).documentElement : n, true));
+      typeof src === 'string' ? [doc.createTextNode(src)] : src.map((n) => copyNode(doc, n.nodeType === 9 ? (n as Document).documentElement : n));
     // clone="false" moves the source nodes of the message instead of copying them
     const detachSource = (): void => {
       if (this.source.clone || typeof src === 'string' || (this.source.type !== 'custom' && this.source.type !== 'body')) return;
@@ -107,7 +108,7 @@ class EnrichMediator implements Mediator {
       if (moved) mc.payload.markXmlChanged();
     };
     if (t.type === 'property') {
-      const v = typeof src === 'string' ? src : src.length === 1 ? src[0]!.cloneNode(true) : src.map((n) => n.cloneNode(true));
+      const v = typeof src === 'string' ? src : src.length === 1 ? copyNode(src[0]!.ownerDocument ?? (src[0] as Document), src[0]!) : src.map((n) => copyNode(n.ownerDocument ?? (n as Document), n));
       mc.setProperty(t.property!, v);
       detachSource();
       return;

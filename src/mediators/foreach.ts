@@ -15,6 +15,7 @@ import { Sequence } from './sequence.js';
 import { bodyOf, clearChildren, envelopeWith } from './split-xml.js';
 import { cloneJson } from '../json/json-number.js';
 import { jsonMatches, jsonSplitPath, splitValues, type JsonSplitPath } from './split-json.js';
+import { copyDocument, copyNode } from '../xml/copy.js';
 
 class ForEachMediator implements Mediator {
   readonly tag = 'foreach';
@@ -47,7 +48,7 @@ class ForEachMediator implements Mediator {
     const nodes = (Array.isArray(r) ? (r as Node[]) : []).filter((n) => n.nodeType === 1);
     if (nodes.length === 0) return;
     const env = mc.payload.envelope();
-    const template = env.cloneNode(true) as Document;
+    const template = copyDocument(env);
     clearChildren(bodyOf(template));
     for (const node of nodes) {
       const part = mc.exchange.branch(mc, mc.payload.copy({ envelope: envelopeWith(template, node) }));
@@ -55,7 +56,7 @@ class ForEachMediator implements Mediator {
       const result = firstChildElement(bodyOf(part.payload.envelope()));
       const parent = node.parentNode;
       if (!parent) continue;
-      if (result) parent.replaceChild(env.importNode(result, true), node);
+      if (result) parent.replaceChild(copyNode(env, result), node);
       else parent.removeChild(node);
     }
     mc.payload.markXmlChanged();

@@ -10,6 +10,7 @@ import type { Expression } from '../expr/expression.js';
 import { childElements, parseXml, serializeXml } from '../xml/dom.js';
 import type { Mediator } from './mediator.js';
 import type { MediatorDef } from './mediator-def.js';
+import { copyNode } from '../xml/copy.js';
 
 const ADDRESSING = new Set(['To', 'From', 'Action', 'ReplyTo', 'FaultTo', 'RelatesTo', 'MessageID']);
 
@@ -61,7 +62,7 @@ class HeaderMediator implements Mediator {
     }
     const xml = this.inline ?? `<${this.prefix ? this.prefix + ':' : ''}${this.local} xmlns${this.prefix ? ':' + this.prefix : ''}="${escapeXml(this.ns ?? '')}">${escapeXml(this.valueOf(mc))}</${this.prefix ? this.prefix + ':' : ''}${this.local}>`;
     // Synapse's addHeaderBlock appends: a block of the same name already there stays (remove it first to replace)
-    header.appendChild(env.importNode(parseXml(xml).documentElement, true));
+    header.appendChild(copyNode(env, parseXml(xml).documentElement));
     mc.payload.markXmlChanged();
     return true;
   }

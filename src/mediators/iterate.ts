@@ -16,6 +16,7 @@ import { checkPartCount, parseTarget, runParts, type SplitTarget } from './split
 import { bodyOf, clearChildren, detachMatches, envelopeWith, evaluateOn } from './split-xml.js';
 import { cloneJson } from '../json/json-number.js';
 import { jsonSplitPath, replaceAt, splitValues, type JsonSplitPath } from './split-json.js';
+import { copyDocument, copyNode } from '../xml/copy.js';
 
 export const AGGREGATE_CORRELATION = 'aggregateCorelation';
 export const MESSAGE_SEQUENCE = 'messageSequence';
@@ -67,7 +68,7 @@ class IterateMediator implements Mediator {
 
   private xmlParts(mc: MessageContext): MessageContext[] {
     // the expression runs over a copy, whose matches are detached: the message itself stays as it was
-    const scratch = mc.payload.copy({ envelope: mc.payload.envelope().cloneNode(true) as Document });
+    const scratch = mc.payload.copy({ envelope: copyDocument(mc.payload.envelope()) });
     const template = scratch.envelope();
     const nodes = detachMatches(mc, scratch, this.expression);
     checkPartCount(nodes.length, 'iterate');
@@ -78,14 +79,14 @@ class IterateMediator implements Mediator {
       const node = nodes[i]!;
       let doc: Document;
       if (this.preservePayload) {
-        doc = template.cloneNode(true) as Document;
+        doc = copyDocument(template);
         const holder = mc.payload.copy({ envelope: doc });
         const r = this.attachPath ? evaluateOn(mc, holder, this.attachPath) : [bodyOf(doc)];
         const at = Array.isArray(r) ? (r[0] as Node | undefined) : undefined;
         if (!at || at.nodeType !== 1) {
           throw new MiError(Errors.SPLIT_ATTACH_PATH, `Error in attaching the splitted elements :: Unable to get the attach path specified by the expression ${this.attachPath?.source ?? ''}`);
         }
-        at.appendChild(doc.importNode(node, true));
+        at.appendChild(copyNode(doc, node));
       } else {
         doc = envelopeWith(template, node);
       }

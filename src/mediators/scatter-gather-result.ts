@@ -11,6 +11,7 @@ import type { MessageContext } from '../context/message-context.js';
 import { Errors, MiError } from '../errors.js';
 import { parseXml, serializeXml, SOAP11_NS, SOAP12_NS } from '../xml/dom.js';
 import type { SynapsePath } from './synapse-path.js';
+import { copyNode } from '../xml/copy.js';
 
 export interface ResultSpec {
   readonly json: boolean;
@@ -55,7 +56,7 @@ function xmlEnvelope(spec: ResultSpec, messages: readonly MessageContext[], last
       // AXIOMUtil.stringToOM refuses text that is not one XML element
       throw new MiError(Errors.SCATTER_GATHER_FAILED, `Error reading XML element: ${spec.value.source}`, { cause: err });
     }
-    root.appendChild(doc.importNode(part, true));
+    root.appendChild(copyNode(doc, part));
   }
   doc.documentElement.lastChild!.appendChild(root);
   return doc;

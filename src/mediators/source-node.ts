@@ -7,6 +7,7 @@ import type { MessageContext } from '../context/message-context.js';
 import { Errors, MiError, type ErrorSpec } from '../errors.js';
 import type { Expression } from '../expr/expression.js';
 import { firstChildElement } from '../xml/dom.js';
+import { copyNode } from '../xml/copy.js';
 
 /** The node to work on; throws `spec` when the source selects no element (Synapse's SynapseException). */
 export function sourceNode(mc: MessageContext, source: Expression | undefined, spec: ErrorSpec = Errors.MEDIATION_ERROR): Element {
@@ -30,7 +31,7 @@ export function replaceSource(mc: MessageContext, node: Element, result: Element
     mc.payload.setEnvelope(result.ownerDocument);
     return;
   }
-  const imported = result.ownerDocument === doc ? result : doc.importNode(result, true);
+  const imported = result.ownerDocument === doc ? result : copyNode(doc, result);
   const body = firstChildElement(env, 'Body');
   if (node === body) {
     for (let c = body.firstChild; c; ) {
@@ -38,7 +39,7 @@ export function replaceSource(mc: MessageContext, node: Element, result: Element
       if (c.nodeType === 1) body.removeChild(c);
       c = next;
     }
-    for (let c = imported.firstChild; c; c = c.nextSibling) if (c.nodeType === 1) body.appendChild(c.cloneNode(true));
+    for (let c = imported.firstChild; c; c = c.nextSibling) if (c.nodeType === 1) body.appendChild(copyNode(c.ownerDocument!, c));
   } else {
     node.parentNode!.replaceChild(imported, node);
   }

@@ -7,6 +7,7 @@ import type { Payload } from '../context/payload.js';
 import { Errors, MiError } from '../errors.js';
 import type { Expression } from '../expr/expression.js';
 import { firstChildElement } from '../xml/dom.js';
+import { copyDocument, copyNode } from '../xml/copy.js';
 
 /** Evaluates `expr` with `payload` standing in for the message's (properties and the rest stay the message's). */
 export function evaluateOn(mc: MessageContext, payload: Payload, expr: Expression): unknown {
@@ -46,10 +47,10 @@ export function clearChildren(el: Element): void {
 
 /** A part's envelope without the payload kept: the template's envelope with `node` as the body's payload. */
 export function envelopeWith(template: Document, node: Node): Document {
-  const doc = template.cloneNode(true) as Document;
+  const doc = copyDocument(template);
   const body = bodyOf(doc);
   const first = firstChildElement(body);
   if (first) body.removeChild(first);
-  body.appendChild(doc.importNode(node, true));
+  body.appendChild(copyNode(doc, node));
   return doc;
 }

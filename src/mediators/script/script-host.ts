@@ -10,6 +10,7 @@ import { serializeXml, parseXml, XmlParseError, firstChildElement } from '../../
 import { propertyString } from '../../expr/get-property.js';
 import type { HostCall } from './script-sandbox.js';
 import type { Level } from '../../logging/logger.js';
+import { copyNode } from '../../xml/copy.js';
 
 /** mc.getServiceLog(): Micro Integrator logs through the script message context's class logger. */
 const SCRIPT_LOGGER = 'org.apache.synapse.mediators.bsf.GraalVMJavaScriptMessageContext';
@@ -141,7 +142,7 @@ function addHeaderBlock(mc: MessageContext, el: Element, mustUnderstand: boolean
     header = doc.createElementNS(env.namespaceURI, `${env.prefix ? env.prefix + ':' : ''}Header`);
     env.insertBefore(header, env.firstChild);
   }
-  const block = doc.importNode(el, true) as Element;
+  const block = copyNode(doc, el) as Element;
   if (mustUnderstand) {
     const p = env.prefix ?? 'soapenv';
     block.setAttributeNS(env.namespaceURI, `${p}:mustUnderstand`, env.namespaceURI === 'http://www.w3.org/2003/05/soap-envelope' ? 'true' : '1');
