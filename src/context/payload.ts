@@ -15,6 +15,7 @@ import { jsonToXml, xmlToJsonText } from './json-xml.js';
 import { xmlBytesToJsonText } from './xml-bytes-to-json.js';
 import { soapNs, type SoapVersion } from './soap.js';
 import { asciiView, charsetParam, decodeBytes, readsAsUtf8, xmlEncoding } from './charset.js';
+import { documentFromBytes, poxEnvelopeFromBytes } from '../xml/dom-from-bytes.js';
 import { withDefaults, type PayloadLimits } from './payload-limits.js';
 import { childNamed, looksLikeEnvelope, parseMessageXml, parseXmlOrFault, stripDeclaration, textEnvelope, wrap } from './payload-envelope.js';
 
@@ -206,10 +207,15 @@ export class Payload {
         // the budgets first, on a one-byte view when the charset allows: a hostile body is refused without decoding it
         const view = asciiView(raw, cs);
         if (view !== undefined) this.checkXml(pox ? stripDeclaration(view) : view);
-        const text = decodeBytes(raw, cs, true);
-        const t = pox ? stripDeclaration(text) : text;
-        if (view === undefined) this.checkXml(t);
-        doc = parseMessageXml(pox ? wrap('1.1', t) : t);
+        // UTF-8 bytes are built into a DOM directly (several times faster); xmldom decides what that cannot
+        const fromBytes = view === undefined || !readsAsUtf8(cs) ? undefined : pox ? poxEnvelopeFromBytes(raw, this.limits.maxXmlDepth) : documentFromBytes(raw, this.limits.maxXmlDepth);
+        if (fromBytes) doc = fromBytes;
+        else {
+          const text = decodeBytes(raw, cs, true);
+          const t = pox ? stripDeclaration(text) : text;
+          if (view === undefined) this.checkXml(t);
+          doc = parseMessageXml(pox ? wrap('1.1', t) : t);
+        }
       } else if (kind === 'json') {
         doc = this.jsonAsXml(this.json());
       } else if (kind === 'empty') {

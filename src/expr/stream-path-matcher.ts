@@ -5,7 +5,7 @@
  * cannot reproduce with certainty makes match() return undefined, and the DOM engine decides.
  */
 import { isUtf8 } from 'node:buffer';
-import { Ch } from '../xml/bytes.js';
+import { Ch, hasDoctype } from '../xml/bytes.js';
 import { poxContentStart } from '../xml/pox-start.js';
 import { KnownUris } from '../xml/namespace-scope.js';
 import { Token, XmlTokenizer } from '../xml/tokenizer.js';
@@ -28,27 +28,6 @@ const FALLBACK = new (class Fallback {})();
 
 /** xmldom's reading of references; names beyond ASCII are left to the DOM (its Unicode name rules). */
 const TOKENIZER = new XmlTokenizer({ xmldomReferences: true, asciiNames: true });
-
-/** parseXml()'s /<!DOCTYPE/i over the whole text (a one-byte search: Buffer.indexOf of '<!' is much slower). */
-function hasDoctype(raw: Buffer): boolean {
-  const len = raw.length;
-  for (let k = raw.indexOf(Ch.BANG, 1); k >= 0; k = raw.indexOf(Ch.BANG, k + 1)) {
-    if (
-      raw[k - 1] === Ch.LT &&
-      k + 8 <= len &&
-      (raw[k + 1]! | 0x20) === 0x64 &&
-      (raw[k + 2]! | 0x20) === 0x6f &&
-      (raw[k + 3]! | 0x20) === 0x63 &&
-      (raw[k + 4]! | 0x20) === 0x74 &&
-      (raw[k + 5]! | 0x20) === 0x79 &&
-      (raw[k + 6]! | 0x20) === 0x70 &&
-      (raw[k + 7]! | 0x20) === 0x65
-    ) {
-      return true;
-    }
-  }
-  return false;
-}
 
 // per-frame state (frame 0 is the Document); matching is synchronous, so all matchers share the scratch
 const SCRATCH = {

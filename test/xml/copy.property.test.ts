@@ -9,59 +9,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { copyDocument, copyNode } from '../../src/xml/copy.js';
 import { parseXml, position, serializeXml } from '../../src/xml/dom.js';
+import { soapDocuments as documents } from '../helpers/xml-arbitrary.js';
 
 const RUNS = Number(process.env['XML_COPY_RUNS'] ?? 500);
-
-type N = { t: 'text'; s: string } | { t: 'cdata'; s: string } | { t: 'comment'; s: string } | { t: 'pi'; s: string } | El;
-interface El {
-  t: 'el';
-  name: string;
-  decls: string[];
-  attrs: string[];
-  children: N[];
-}
-
-const text = fc.constantFrom('x', ' ', '\n  ', '&amp;&lt;&gt;&quot;&apos;', '&#65;&#x1F600;', 'é😀', 'a]]b', '1.50', '\t');
-const tree = fc.letrec<{ node: N; el: El }>((tie) => ({
-  node: fc.oneof(
-    { depthSize: 'small', maxDepth: 5, depthIdentifier: 'tree' },
-    { weight: 3, arbitrary: text.map((s) => ({ t: 'text' as const, s })) },
-    { weight: 3, arbitrary: tie('el') },
-    { weight: 1, arbitrary: fc.constantFrom('', 'c', '<a>&amp;').map((s) => ({ t: 'cdata' as const, s })) },
-    { weight: 1, arbitrary: fc.constantFrom('', ' c ', '-x').map((s) => ({ t: 'comment' as const, s })) },
-    { weight: 1, arbitrary: fc.constantFrom('', 'd="1"', 'x y').map((s) => ({ t: 'pi' as const, s })) },
-  ),
-  el: fc.record({
-    t: fc.constant('el' as const),
-    name: fc.constantFrom('a', 'p:a', 'q:order', 'soapenv:Body', 'symbol'),
-    decls: fc.uniqueArray(fc.constantFrom('xmlns="urn:d"', 'xmlns=""', 'xmlns:p="urn:p2"', 'xmlns:z="urn:z"'), { selector: (d) => d.split('=')[0], maxLength: 2 }),
-    attrs: fc.uniqueArray(fc.constantFrom('id="1"', 'p:id="&amp;"', 'xml:lang="en"', 'q:v=""', 'n="a&#10;b"'), { selector: (a) => a.split('=')[0], maxLength: 3 }),
-    children: fc.array(tie('node'), { maxLength: 4, depthIdentifier: 'tree' }),
-  }) as fc.Arbitrary<El>,
-}));
-
-function xml(n: N): string {
-  switch (n.t) {
-    case 'text':
-      return n.s;
-    case 'cdata':
-      return `<![CDATA[${n.s}]]>`;
-    case 'comment':
-      return `<!--${n.s}-->`;
-    case 'pi':
-      return `<?pi ${n.s}?>`;
-    case 'el': {
-      const head = [n.name, ...n.decls, ...n.attrs].join(' ');
-      const inner = n.children.map(xml).join('');
-      return inner === '' ? `<${head}/>` : `<${head}>${inner}</${n.name}>`;
-    }
-  }
-}
-
-const documents = fc.record({ root: tree.el, before: fc.constantFrom('', '<!--top-->', '<?pi x?>\n'), decl: fc.boolean() }).map(({ root, before, decl }) => {
-  const body = xml(root);
-  return `${decl ? '<?xml version="1.0" encoding="UTF-8"?>\n' : ''}${before}<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:p="urn:p" xmlns:q="urn:q"><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
-});
 
 function elements(n: Node, out: Element[] = []): Element[] {
   for (let c = n.firstChild; c; c = c.nextSibling) {
