@@ -2,8 +2,8 @@
  * The keep-alive connections to backends, shared by every endpoint of the runtime as Micro Integrator's
  * pass-through sender shares them: one undici Pool per host:port (and connect timeout), holding at most
  * `[transport.http] max_http_connection_per_host_port` connections. A request that finds them all busy
- * waits, in arrival order, for the first to come free; the endpoint's response timeout starts once it is
- * written. Shared pools also mean one set of kept-alive connections per backend, however many endpoints
+ * waits, in arrival order, for the first to come free; the endpoint's response timeout starts once it has
+ * one. Shared pools also mean one set of kept-alive connections per backend, however many endpoints
  * name it.
  */
 import { Pool } from 'undici';

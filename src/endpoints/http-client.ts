@@ -1,9 +1,10 @@
 /**
- * Sends a message over HTTP with undici. One HttpClient per leaf endpoint; the keep-alive connections are the
- * runtime's, shared per host:port by every endpoint (backend-pools.ts). sendHttp() turns the message into a request (method,
- * URL, transport headers, the serialized body: an untouched request stream is piped, never buffered) and
- * the answer into the response message. The response body stays an unread undici stream inside the Payload,
- * so a pass-through response streams back to the client; whoever needs the content loads it.
+ * Sends a message over HTTP with undici. One HttpClient per leaf endpoint; the keep-alive connections are
+ * the runtime's, shared per host:port by every endpoint (backend-pools.ts). sendHttp() turns the message
+ * into a request (method, URL, transport headers, the serialized body: an untouched request stream is
+ * piped, never buffered) and the answer into the response message. The response body stays an unread
+ * undici stream inside the Payload, so a pass-through response streams back to the client; whoever needs
+ * the content loads it.
  */
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
