@@ -15,6 +15,7 @@ import { jsonToXml, xmlToJsonText } from './json-xml.js';
 import { xmlBytesToJsonText } from './xml-bytes-to-json.js';
 import { soapNs, type SoapVersion } from './soap.js';
 import { asciiView, charsetParam, decodeBytes, readsAsUtf8, xmlEncoding } from './charset.js';
+import { copyDocument, copyNode } from '../xml/copy.js';
 import { documentFromBytes, poxEnvelopeFromBytes } from '../xml/dom-from-bytes.js';
 import { withDefaults, type PayloadLimits } from './payload-limits.js';
 import { childNamed, looksLikeEnvelope, parseMessageXml, parseXmlOrFault, stripDeclaration, textEnvelope, wrap } from './payload-envelope.js';
@@ -23,7 +24,6 @@ export type PayloadKind = 'soap11' | 'soap12' | 'xml' | 'json' | 'text' | 'binar
 
 export { TEXT_NS } from './payload-envelope.js';
 import { TEXT_NS } from './payload-envelope.js';
-import { copyDocument, copyNode } from '../xml/copy.js';
 
 /** Media type without parameters, lower case. */
 export function mediaType(contentType: string | undefined): string {
