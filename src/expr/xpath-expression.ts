@@ -17,6 +17,7 @@ import { ExpressionError, type Expression } from './compiled-expression.js';
 import { getProperty, propertyString, scopedProperty, urlParam } from './get-property.js';
 import { nodeString } from './node-string.js';
 import { compileStreamPath, type StreamPath } from './stream-path.js';
+import { compileDomPath, type DomPath } from './dom-path.js';
 import { withXPathBudget } from './xpath-budget.js';
 import { PAYLOAD_LIMIT_DEFAULTS } from '../context/payload-limits.js';
 
@@ -247,6 +248,7 @@ export function compileXPath(source: string, declared: Record<string, string>): 
   };
   const functions = { getFunction: resolveFunction };
   const stream: StreamPath | undefined = w.contentAware ? compileStreamPath(source, namespaces) : undefined;
+  const domPath: DomPath | undefined = w.contentAware ? compileDomPath(source, namespaces) : undefined;
 
   type R = { stringValue(): string; booleanValue(): boolean; numberValue(): number; nodeset?: () => { toArray(): Node[] } };
   /** Evaluates and reads the result within one budget (sorting a node set into document order is part of it). */
@@ -276,7 +278,7 @@ export function compileXPath(source: string, declared: Record<string, string>): 
     contentAware: w.contentAware,
     externalLookups: w.external,
     vaultAliases: w.aliases,
-    evaluate: (m) => run(m, toJs),
+    evaluate: (m) => (domPath ? domPath.select(m.payload.envelope()) : run(m, toJs)),
     stringValue(m) {
       if (stream) {
         const raw = m.payload.utf8RawBytes;

@@ -11,8 +11,12 @@ import type { Runtime } from '../../src/runtime.js';
 import { compileXPath } from '../../src/expr/xpath-expression.js';
 import type { Expression } from '../../src/expr/expression.js';
 import { compileStreamPath, type StreamPath } from '../../src/expr/stream-path.js';
+import { compileDomPath } from '../../src/expr/dom-path.js';
+import xpathModule from 'xpath';
 import { testMessage, testRuntime } from '../helpers/message.js';
 
+// the typings omit parse(), which the package exports
+const XPATH = xpathModule as unknown as { parse(src: string): { select(options: { node: unknown; namespaces: Record<string, string> }): unknown[] } };
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/expr/fixtures');
 
 const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -817,6 +821,37 @@ describe('streaming path matcher', function () {
       );
       assert.ok(answered / total > 0.5, `the stream answered only ${answered} of ${total}`);
       assert.ok(nonEmpty / total > 0.12, `only ${nonEmpty} of ${total} answers were non-empty`);
+    });
+
+    it('the DOM walk (dom-path.ts) selects the same elements, in the same order, as the xpath package', () => {
+      let walked = 0;
+      let selectedSome = 0;
+      const targeted = fc.record({ pick: fc.nat(), choices: fc.array(fc.nat(), { minLength: 4, maxLength: 8 }) });
+      fc.assert(
+        fc.property(docArb, fc.array(pathArb, { maxLength: 3 }), fc.array(targeted, { minLength: 1, maxLength: 4 }), (d, randomPaths, aimed) => {
+          const { xml, contentType, chains } = docXml(d);
+          const paths = [...randomPaths, ...(chains.length ? aimed.map((t) => targetedPath(chains[t.pick % chains.length]!, t.choices)) : [])];
+          let env: Document;
+          try {
+            env = testMessage(runtime(), { body: xml, contentType }).payload.envelope();
+          } catch {
+            return; // not a message the DOM takes
+          }
+          for (const p of paths) {
+            const walk = compileDomPath(p, PATH_NS);
+            if (!walk) continue;
+            const mine = walk.select(env);
+            const theirs = XPATH.parse(p).select({ node: env.documentElement, namespaces: PATH_NS });
+            assert.equal(mine.length, theirs.length, `expr: ${p}\n  doc: ${xml}`);
+            mine.forEach((n, i) => assert.ok((n as unknown) === theirs[i], `expr: ${p}: node ${i} differs\n  doc: ${xml}`));
+            walked++;
+            if (mine.length) selectedSome++;
+          }
+        }),
+        { numRuns: RUNS },
+      );
+      assert.ok(walked > RUNS / 2, `only ${walked} paths were walked`);
+      assert.ok(selectedSome > walked / 5, `only ${selectedSome} of ${walked} walks selected anything`);
     });
 
     const damage = fc.constantFrom('<', '>', '&', '"', "'", '</a>', '<a>', '<b/>', '<!--', '-->', ']]>', '\u0001', '\r', 'xmlns:p=""', ' p:z="1"', ' xmlns="urn:y"', '&#0;', '&#x110000;', '&amp', '?>', '<?xml?>', '/', '=', ':', '\uFEFF');
