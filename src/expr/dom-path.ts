@@ -6,7 +6,7 @@
  * in document order, tracking which steps each one matches as the streaming matcher does over tokens. It
  * skips subtrees where nothing can match. A property test holds it to the `xpath` package's node sets.
  */
-import { Final, parsePath, PlanNs, Unsupported, type Plan } from './stream-path-plan.js';
+import { Final, planOf, PlanNs, type Plan } from './stream-path-plan.js';
 
 export interface DomPath {
   /** The selected elements in document order (the XPath engine's node set). */
@@ -16,14 +16,8 @@ export interface DomPath {
 /** The walker for `source`, or undefined when the XPath engine must evaluate it. */
 export function compileDomPath(source: string, namespaces: Record<string, string>): DomPath | undefined {
   if (source.includes('$')) return undefined; // variables ($body, $ctx:...) are the engine's
-  let plan: Plan;
-  try {
-    plan = parsePath(source, namespaces);
-  } catch (err) {
-    if (err instanceof Unsupported) return undefined;
-    throw err;
-  }
-  if (plan.final !== Final.ELEMENT || plan.requireBody) return undefined;
+  const plan = planOf(source, namespaces);
+  if (!plan || plan.final !== Final.ELEMENT || plan.requireBody) return undefined;
   return new DomWalker(plan);
 }
 

@@ -50,6 +50,16 @@ export interface Plan {
 /** The path is outside the streaming subset. */
 export class Unsupported {}
 
+/** The plan of `source`, or undefined when the path is outside the subset. */
+export function planOf(source: string, namespaces: Record<string, string>): Plan | undefined {
+  try {
+    return parsePath(source, namespaces);
+  } catch (err) {
+    if (err instanceof Unsupported) return undefined;
+    throw err;
+  }
+}
+
 const NCNAME = /^[A-Za-z_][A-Za-z0-9._-]*/;
 
 

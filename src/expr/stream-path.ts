@@ -38,7 +38,7 @@
  * (the default `[server] max_xml_depth`) falls back; a lower configured limit is not known here.
  */
 import { StreamMatcher } from './stream-path-matcher.js';
-import { parsePath, Unsupported, type Plan } from './stream-path-plan.js';
+import { planOf } from './stream-path-plan.js';
 
 export interface StreamPath {
   /** Synapse string value of the path over `raw`, or undefined when the DOM engine must decide. */
@@ -47,12 +47,6 @@ export interface StreamPath {
 
 /** The matcher for `source`, or undefined when the path is outside the streaming subset. */
 export function compileStreamPath(source: string, namespaces: Record<string, string>): StreamPath | undefined {
-  let plan: Plan;
-  try {
-    plan = parsePath(source, namespaces);
-  } catch (err) {
-    if (err instanceof Unsupported) return undefined;
-    throw err;
-  }
-  return new StreamMatcher(plan);
+  const plan = planOf(source, namespaces);
+  return plan && new StreamMatcher(plan);
 }
