@@ -10,6 +10,9 @@ import { Pool } from 'undici';
 import { DEFAULT_MAX_CONNECTIONS_PER_HOST_PORT } from '../config/config.js';
 import type { BackendConnections } from '../context/message-runtime.js';
 
+/** Longest wait for a TCP/TLS connection, whatever the response timeout (Synapse's connect timeout is 20 s). */
+export const MAX_CONNECT_TIMEOUT_MS = 20_000;
+
 export class BackendPools implements BackendConnections {
   private readonly pools = new Map<string, Pool>();
 
@@ -17,7 +20,8 @@ export class BackendPools implements BackendConnections {
 
   /** The pool for one origin (`http://host:port`); endpoints with another connect timeout get their own. */
   pool(origin: string, connectTimeoutMs: number): Pool {
-    const key = connectTimeoutMs === DEFAULT_CONNECT_KEY ? origin : `${origin} ${connectTimeoutMs}`;
+    // the usual timeout is kept out of the key
+    const key = connectTimeoutMs === MAX_CONNECT_TIMEOUT_MS ? origin : `${origin} ${connectTimeoutMs}`;
     let p = this.pools.get(key);
     if (!p) {
       p = new Pool(origin, { connections: this.maxPerHostPort, connect: { timeout: connectTimeoutMs } });
@@ -33,6 +37,3 @@ export class BackendPools implements BackendConnections {
     await Promise.all(pools.map((p) => p.close().catch(() => {})));
   }
 }
-
-/** Synapse's connect timeout (20 s): the usual value, kept out of the key. */
-const DEFAULT_CONNECT_KEY = 20_000;

@@ -12,6 +12,7 @@ import { becomeResponse, type MessageContext } from '../context/message-context.
 import { Payload } from '../context/payload.js';
 import { serializeMessage } from '../context/serialize.js';
 import { fromIncoming, headerString, toOutgoing } from '../context/transport-headers.js';
+import { MAX_CONNECT_TIMEOUT_MS } from './backend-pools.js';
 import { toEndpointError, type FailureContext } from './client-errors.js';
 import { isTrue } from '../context/truthy.js';
 import { clientAborted, watchClient, type ClientWatch } from './client-abort.js';
@@ -31,8 +32,6 @@ export interface HttpSendOptions {
   discardOnTimeout?: boolean;
 }
 
-/** Longest wait for a TCP/TLS connection, whatever the response timeout (Synapse's connect timeout is 20 s). */
-const MAX_CONNECT_TIMEOUT_MS = 20_000;
 
 
 /** HTTP_METHOD (axis2) if a mediator set it, else the endpoint's method, else the client's method. */

@@ -32,7 +32,6 @@ class DomWalker implements DomPath {
   private readonly childPrev: number;
   private readonly descPrev: number;
   private readonly nbit: number;
-  private readonly positional: boolean;
 
   constructor(plan: Plan) {
     const n = plan.steps.length - 1;
@@ -49,7 +48,6 @@ class DomWalker implements DomPath {
     this.childPrev = childPrev;
     this.descPrev = descPrev;
     this.nbit = 1 << n;
-    this.positional = this.pos.some((p) => p !== 0);
   }
 
   select(doc: Document): Element[] {
@@ -62,7 +60,8 @@ class DomWalker implements DomPath {
   /** The element children of `parent`, whose own matches are `matched` and whose ancestors' and own are `sub`. */
   private visit(parent: Node, matched: number, sub: number, out: Element[]): void {
     const en = ((matched & this.childPrev) | (sub & this.descPrev)) << 1;
-    const counts = en !== 0 && this.positional ? new Array<number>(this.n + 1).fill(0) : undefined;
+    // positions among this parent's children, made when a positional step first matches a name here
+    let counts: number[] | undefined;
     for (let c = parent.firstChild; c !== null; c = c.nextSibling) {
       if (c.nodeType !== 1) continue;
       const el = c as Element;
@@ -71,7 +70,7 @@ class DomWalker implements DomPath {
         for (let k = 1; k <= this.n; k++) {
           if ((en & (1 << k)) === 0 || !this.matches(k, el)) continue;
           const p = this.pos[k]!;
-          if (p !== 0 && ++counts![k]! !== p) continue;
+          if (p !== 0 && ++(counts ??= new Array<number>(this.n + 1).fill(0))[k]! !== p) continue;
           m |= 1 << k;
         }
       }

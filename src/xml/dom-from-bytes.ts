@@ -15,6 +15,7 @@
 import { isUtf8 } from 'node:buffer';
 import { DOMImplementation } from '@xmldom/xmldom';
 import { Ch, hasDoctype } from './bytes.js';
+import { textPiece } from './entities.js';
 import { KnownUris, NsId, XMLNS_NS } from './namespace-scope.js';
 import { SOAP11_NS } from './dom.js';
 import { poxContentStart } from './pox-start.js';
@@ -25,13 +26,6 @@ const KNOWN = new KnownUris([]);
 const KNOWN_POX = new KnownUris([SOAP11_NS]);
 const PREFIX_SOAPENV = Buffer.from('soapenv');
 const DOM = new DOMImplementation();
-/** xmldom normalises these line ends to LF in the whole source before it parses. */
-const LINE_ENDS = /\r\n?|\u0085|\u2028|\u2029/g;
-
-function normalized(raw: Buffer, s: number, e: number): string {
-  const t = raw.toString('utf8', s, e);
-  return t.includes('\r') || t.includes('\u0085') || t.includes('\u2028') || t.includes('\u2029') ? t.replace(LINE_ENDS, '\n') : t;
-}
 
 /** The Document of UTF-8 XML bytes, or undefined when xmldom must decide (see above). */
 export function documentFromBytes(raw: Buffer, maxDepth: number): Document | undefined {
@@ -112,11 +106,11 @@ function build(tok: XmlTokenizer, raw: Buffer, doc: Document, top: Node): boolea
       // xmldom makes no node of an empty section
       if (tok.textEnd > tok.textStart) parent.appendChild(doc.createCDATASection(tok.text()));
     } else if (t === Token.COMMENT) {
-      parent.appendChild(doc.createComment(normalized(raw, tok.textStart, tok.textEnd)));
+      // xmldom normalises line ends in the whole source before it parses, as textPiece does
+      parent.appendChild(doc.createComment(textPiece(raw, tok.textStart, tok.textEnd)));
     } else if (t === Token.PI) {
-      const lt = raw.lastIndexOf('<?', tok.textStart);
-      const data = normalized(raw, tok.textStart, tok.textEnd).replace(/^[ \t\n]+/, '');
-      parent.appendChild(doc.createProcessingInstruction(raw.toString('utf8', lt + 2, tok.textStart), data));
+      const data = textPiece(raw, tok.textStart, tok.textEnd).replace(/^[ \t\n]+/, '');
+      parent.appendChild(doc.createProcessingInstruction(tok.piTarget(), data));
     } else if (t === Token.EOF) {
       return isDocument ? rootSeen : parent === top;
     }
@@ -137,5 +131,5 @@ function declaration(raw: Buffer, start: number): string | undefined {
   if (ws !== 0x20 && ws !== 0x09 && ws !== 0x0a && ws !== 0x0d) return undefined;
   const end = raw.indexOf('?>', start);
   // the tokenizer checks the declaration itself; a broken one ends the build there
-  return end < 0 ? undefined : normalized(raw, start + 5, end).replace(/^[ \t\n]+/, '');
+  return end < 0 ? undefined : textPiece(raw, start + 5, end).replace(/^[ \t\n]+/, '');
 }

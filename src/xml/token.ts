@@ -8,6 +8,8 @@ import { Ch, isBlank, latin1, utf8 } from './bytes.js';
 import { attributePiece, readReference, referenceProblem, textPiece, type ReferenceValue } from './entities.js';
 import { NamespaceScope, NsId } from './namespace-scope.js';
 
+const PI_START = Buffer.from('<?');
+
 /** What next() read (a const enum, like the byte constants: see Ch). */
 export const enum Token {
   EOF = 0,
@@ -124,6 +126,11 @@ export class XmlToken {
   /** START: offset of its '<'. */
   get start(): number {
     return this.nameStart - 1;
+  }
+
+  /** The target of the PI token: the name after `<?` (its data starts at textStart). */
+  piTarget(): string {
+    return utf8(this.buf, this.buf.lastIndexOf(PI_START, this.textStart) + 2, this.textStart);
   }
 
   /** The qualified name of the START token's element. */

@@ -222,8 +222,7 @@ function build(tok: XmlTokenizer, raw: Buffer): PayloadTree {
     } else if (t === Token.COMMENT) {
       b.comment(raw.toString('utf8', tok.textStart, tok.textEnd));
     } else if (t === Token.PI) {
-      const lt = raw.lastIndexOf('<?', tok.textStart);
-      b.pi(raw.toString('utf8', lt + 2, tok.textStart), raw.toString('utf8', tok.textStart, tok.textEnd).replace(/^[ \t\r\n]+/, ''));
+      b.pi(tok.piTarget(), raw.toString('utf8', tok.textStart, tok.textEnd).replace(/^[ \t\r\n]+/, ''));
     } else if (t === Token.EOF) {
       throw new Error('unexpected end');
     }
