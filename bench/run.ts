@@ -65,7 +65,7 @@ async function main(): Promise<number> {
   });
 
   const cpus = os.cpus();
-  info(`mi bench: node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? '?'}, wrk pinned to core ${PIN_CORE ?? '-'}${S.quick ? ', BENCH_QUICK (smoke run)' : ''}`);
+  info(`mi bench: node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? '?'}, wrk and the echo backend pinned to core ${PIN_CORE ?? '-'}, the systems under test to core ${S.sutCore ?? '-'}${S.quick ? ', BENCH_QUICK (smoke run)' : ''}`);
   const busy = await machineBusy(1000);
   info(`machine busy before start: ${(busy * 100).toFixed(0)}% of ${cpus.length} CPUs (load average ${os.loadavg()[0]!.toFixed(2)})`);
   if (busy > 0.15) info(`WARNING: other processes are using the CPUs; throughput and CPU us/request will be noisy`);

@@ -33,6 +33,20 @@ function oneOf<T extends string>(name: string, allowed: readonly T[], dflt: stri
 
 const quick = env['BENCH_QUICK'] === '1';
 
+/**
+ * SUT_CORE: a core number, or 'none'. By default core 0 when there are two or more (wrk and the echo
+ * backend have core 1): left to the scheduler, a system under test also runs on wrk's core, and its CPU
+ * per request then moved by up to 70 % between adjacent cells of the same target.
+ */
+function sutCore(): number | undefined {
+  const raw = env['SUT_CORE'];
+  if (raw === undefined || raw === '') return os.availableParallelism() >= 2 ? 0 : undefined;
+  if (raw === 'none') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n >= os.availableParallelism()) throw new Error(`SUT_CORE: '${raw}' is not 'none' or a core number below ${os.availableParallelism()}`);
+  return n;
+}
+
 function read() {
   return {
     quick,
@@ -72,6 +86,8 @@ function read() {
     keepHome: env['KEEP_HOME'] === '1',
     strict: env['STRICT'] === '1',
     metricsCompare: env['METRICS_COMPARE'] !== '0' && !quick,
+    /** The core the systems under test run on (taskset), away from wrk and the echo backend; 'none' leaves them to the scheduler. */
+    sutCore: sutCore(),
     /** `[server] workers` of the grid's runtime (node:cluster); its CPU is the whole process tree's. */
     workers: int('WORKERS', 1),
     /** Where the nodered group installs Node-RED (its own package.json, bench/node-red/). */

@@ -24,6 +24,11 @@ const REQUESTS = path.join(SCENARIOS_DIR, 'requests');
 export const POST_LUA = path.join(HARNESS, 'post.lua');
 /** wrk and the echo backend share this core; the SUTs get the rest. */
 export const PIN_CORE: number | undefined = os.availableParallelism() >= 2 ? 1 : undefined;
+
+/** A system under test's command, run on SUT_CORE when one is set (a runtime with several workers is not pinned). */
+export function onSutCore(cmd: string, args: string[], pin = true): [string, string[]] {
+  return pin && S.sutCore !== undefined ? ['taskset', ['-c', String(S.sutCore), cmd, ...args]] : [cmd, args];
+}
 export const HEADERS = { 'Content-Type': 'text/xml', SOAPAction: 'urn:buyStocks', routing: 'xadmin;server1;community#1.0##' };
 export const indent = (s: string) => s.replace(/^/gm, '    ');
 /** The bench's server certificate is self-signed: the sanity check does not verify it (wrk never does). */
@@ -205,6 +210,8 @@ export interface Runtime {
   home: string;
   log: string;
   offset: number;
+  /** Whether it runs on SUT_CORE (one worker) or where the scheduler puts it. */
+  pinned: boolean;
   httpPort: number;
   httpsPort: number;
   /** Wall-clock milliseconds from spawn to the ready line. */
@@ -265,19 +272,20 @@ export class Stack {
       const upstream = await this.echo(backend);
       const port = backend === 'nginx' ? S.undiciPort : S.undiciNodePort;
       await this.mustBeFree(port, `undici pass-through (${backend === 'nginx' ? 'UNDICI_PORT' : 'UNDICI_NODE_PORT'})`);
-      const child = await this.startNode(`undici pass-through (${backend} echo)`, process.execPath, [path.join(HARNESS, 'passthru-undici.mjs')], { PORT: String(port), UPSTREAM: `http://127.0.0.1:${upstream}` }, port);
+      const [cmd, args] = onSutCore(process.execPath, [path.join(HARNESS, 'passthru-undici.mjs')]);
+      const child = await this.startNode(`undici pass-through (${backend} echo)`, cmd, args, { PORT: String(port), UPSTREAM: `http://127.0.0.1:${upstream}` }, port);
       return { target: 'undici', url: `http://127.0.0.1:${port}/services/DirectProxy`, pid: child.pid! };
     });
   }
 
   /** A runtime in its own home; `key` names it (the same key gets the same runtime). */
-  runtime(key: string, o: Omit<HomeOptions, 'offset' | 'backendPort'> & { backend?: Backend; backendPort?: number }): Promise<Runtime> {
+  runtime(key: string, o: Omit<HomeOptions, 'offset' | 'backendPort'> & { backend?: Backend; backendPort?: number; unpinned?: boolean }): Promise<Runtime> {
     return this.once(`runtime-${key}`, async () => {
       const backendPort = o.backendPort ?? (o.backend ? await this.echo(o.backend) : S.echoPort);
       const offset = await this.freeOffset();
       const home = path.join(this.tmp, `home-${key}`);
       prepareHome(home, { ...o, offset, backendPort });
-      const rt = await this.startRuntime(key, home, offset);
+      const rt = await this.startRuntime(key, home, offset, !o.unpinned && (o.workers ?? 1) === 1);
       this.roots.push(rt.child.pid!);
       return rt;
     });
@@ -288,7 +296,7 @@ export class Stack {
     const old = await (this.started.get(`runtime-${key}`) as Promise<Runtime> | undefined);
     if (!old) throw new Error(`no runtime '${key}' to restart`);
     await stopChild(old.child, 15_000);
-    const rt = await this.startRuntime(key, old.home, old.offset);
+    const rt = await this.startRuntime(key, old.home, old.offset, old.pinned);
     this.roots.push(rt.child.pid!);
     this.started.set(`runtime-${key}`, Promise.resolve(rt));
     return rt;
@@ -323,8 +331,8 @@ export class Stack {
     writeFileSync(conf, text);
     const args = ['-c', conf, '-p', dir + '/', '-e', path.join(dir, 'error.log')];
     try {
-      if (pin && PIN_CORE !== undefined) execFileSync('taskset', ['-c', String(PIN_CORE), 'nginx', ...args], { stdio: 'pipe' });
-      else execFileSync('nginx', args, { stdio: 'pipe' });
+      const [cmd, cmdArgs] = pin && PIN_CORE !== undefined ? ['taskset', ['-c', String(PIN_CORE), 'nginx', ...args]] : onSutCore('nginx', args);
+      execFileSync(cmd, cmdArgs, { stdio: 'pipe' });
     } catch (e) {
       const err = e as { stderr?: Buffer; message: string };
       throw new Error(`${name}: nginx failed to start: ${err.stderr?.toString().trim() || err.message}\n${tail(path.join(dir, 'error.log'), 10)}`);
@@ -370,13 +378,14 @@ export class Stack {
     return child;
   }
 
-  private async startRuntime(key: string, home: string, offset: number): Promise<Runtime> {
+  private async startRuntime(key: string, home: string, offset: number, pin: boolean): Promise<Runtime> {
     const log = path.join(this.tmp, `runtime-${key}.log`);
     const fd = openSync(log, 'w');
     const args = [path.join(ROOT, 'bin', 'mi.js'), 'start', '--home', home];
     info(`starting runtime '${key}': node ${args.map((a) => (a.startsWith(ROOT + path.sep) ? path.relative(ROOT, a) : a)).join(' ')}   (output: ${log})`);
     const t0 = performance.now();
-    const child = this.teardown.track(spawn(process.execPath, args, { cwd: ROOT, env: process.env, stdio: ['ignore', fd, fd] }));
+    const [cmd, cmdArgs] = onSutCore(process.execPath, args, pin);
+    const child = this.teardown.track(spawn(cmd, cmdArgs, { cwd: ROOT, env: process.env, stdio: ['ignore', fd, fd] }));
     closeSync(fd);
     this.teardown.add(`runtime ${key}`, () => stopChild(child, 15_000));
     const deadline = Date.now() + 60_000;
@@ -397,6 +406,6 @@ export class Stack {
       throw new Error(`runtime '${key}' printed 'ready' but ${(e as Error).message}. Output:\n${indent(tail(log, 30))}`);
     }
     const own = Number(/ in (\d+) ms/.exec(line)?.[1]);
-    return { child, home, log, offset, httpPort, httpsPort: 8243 + offset, spawnToReadyMs, ownReadyMs: own };
+    return { child, home, log, offset, pinned: pin, httpPort, httpsPort: 8243 + offset, spawnToReadyMs, ownReadyMs: own };
   }
 }

@@ -14,7 +14,7 @@ import { ratioAtLeast, skip, type Check } from '../judge.js';
 import { mainRuntime, runtimeUrl } from '../requests.js';
 import { S } from '../settings.js';
 import { sleep } from '../proc.js';
-import { BENCH, bodyFile, sanity, type Stack } from '../stack.js';
+import { BENCH, bodyFile, onSutCore, sanity, type Stack } from '../stack.js';
 import { info } from '../teardown.js';
 
 const SOURCE = path.join(BENCH, 'node-red');
@@ -67,10 +67,11 @@ export async function noderedGroup(stack: Stack, checks: Check[]): Promise<void>
   mkdirSync(userDir, { recursive: true });
   copyFileSync(path.join(SOURCE, 'settings.js'), path.join(userDir, 'settings.js'));
   writeFileSync(path.join(userDir, 'flows.json'), readFileSync(path.join(SOURCE, 'flows.json'), 'utf8').replaceAll('__ECHO_PORT__', String(echoPort)));
+  const [cmd, args] = onSutCore(process.execPath, [installed.redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')]);
   const child = await stack.startNode(
     'Node-RED',
-    process.execPath,
-    [installed.redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')],
+    cmd,
+    args,
     { NODERED_PORT: String(S.nodeRedPort) },
     S.nodeRedPort,
     60_000,

@@ -13,8 +13,9 @@ import { bodyFile, resolveScenario, type Stack } from '../stack.js';
 
 export async function workersGroup(stack: Stack, checks: Check[]): Promise<void> {
   const scenarios = [resolveScenario('DirectProxy')];
-  const one = await stack.runtime('workers-1', { scenarios, backend: 'nginx', workers: 1 });
-  const two = await stack.runtime('workers-2', { scenarios, backend: 'nginx', workers: 2 });
+  // neither is pinned: one worker may use what the other core has spare, as two workers do
+  const one = await stack.runtime('workers-1', { scenarios, backend: 'nginx', workers: 1, unpinned: true });
+  const two = await stack.runtime('workers-2', { scenarios, backend: 'nginx', workers: 2, unpinned: true });
   const conc = S.workersConc;
   await interleave(stack, { group: 'workers', sizes: [1000], concs: [conc] }, [
     { scenario: 'DirectProxy', sut: { target: 'workers=1', url: runtimeUrl(one, 'DirectProxy'), pid: one.child.pid! }, backend: 'nginx', body: bodyFile, runtime: one.child },
