@@ -153,6 +153,8 @@ export class MessageContext implements PublicMessageContext {
    * a response's, the endpoint sends the JWT again (http-client.ts); a mediator that removed it keeps it removed.
    */
   backendJwtHeaders: TransportHeaders | undefined = undefined;
+  /** Named-endpoint references followed by the send in progress (endpoints/indirect.ts stops a cycle). */
+  endpointHops = 0;
 
   /** Makes this message (a split branch) report the correlation id of the message it was copied from. */
   shareCorrelation(from: MessageContext): void {

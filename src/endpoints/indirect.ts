@@ -11,7 +11,6 @@ import { endpointError, type Endpoint } from './endpoint.js';
 export const INDIRECT_NOT_FOUND = 305100;
 /** Guards against reference cycles (A -> B -> A), which would otherwise never settle. */
 const MAX_HOPS = 16;
-const hops = new WeakMap<MessageContext, number>();
 
 export class IndirectEndpoint implements Endpoint {
   readonly type = 'indirect';
@@ -32,16 +31,20 @@ export class IndirectEndpoint implements Endpoint {
     return ep;
   }
 
-  async send(mc: MessageContext): Promise<void> {
-    if (this.keyExpression?.contentAware && !mc.payload.isReady) await mc.payload.load();
+  send(mc: MessageContext): Promise<void> {
+    if (this.keyExpression?.contentAware && !mc.payload.isReady) return mc.payload.load().then(() => this.sendTo(mc));
+    return this.sendTo(mc);
+  }
+
+  private async sendTo(mc: MessageContext): Promise<void> {
     const ep = this.target(mc);
-    const depth = hops.get(mc) ?? 0;
+    const depth = mc.endpointHops;
     if (depth >= MAX_HOPS) throw endpointError(INDIRECT_NOT_FOUND, `Endpoint key ${this.key ?? ''} refers to itself through a chain of more than ${MAX_HOPS} references`);
-    hops.set(mc, depth + 1);
+    mc.endpointHops = depth + 1;
     try {
       await ep.send(mc);
     } finally {
-      hops.set(mc, depth);
+      mc.endpointHops = depth;
     }
   }
 

@@ -85,8 +85,11 @@ function mainRoute(main: Mediator | undefined): Route {
   return { entry: MAIN_ENTRY, inSequence: main, outSequence: undefined, faultHandler: undefined, endpoint: undefined, access: null, api: undefined, resource: undefined, skipApiResponse: false, fixedReply: undefined, stats: undefined };
 }
 
-/** Dispatch: /services/<Name> to a proxy, else the API router, else the main sequence. */
-export async function dispatch(
+/**
+ * Dispatch: /services/<Name> to a proxy, else the API router, else the main sequence. Not an async
+ * function: the exchange's own promise is handed back as it is, with no promise wrapped around it.
+ */
+export function dispatch(
   runtime: Runtime,
   inbound: InboundRequest,
   headers: TransportHeaders,
@@ -94,19 +97,34 @@ export async function dispatch(
   contentType: string | undefined,
   contentLength?: number,
 ): Promise<Reply> {
+  try {
+    return route(runtime, inbound, headers, body, contentType, contentLength);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function route(
+  runtime: Runtime,
+  inbound: InboundRequest,
+  headers: TransportHeaders,
+  body: Readable | Buffer | undefined,
+  contentType: string | undefined,
+  contentLength: number | undefined,
+): Promise<Reply> {
   const dep = runtime.current;
   if (inbound.method === 'GET' && inbound.queryString.startsWith('swagger.')) {
     // MI's swagger request processors answer before dispatch, without the API's security
     const format = swaggerFormat(inbound.queryString);
     const api = format && apiForSwagger(dep.apis, inbound.path);
-    if (api && api.transports.has(inbound.protocol)) return swaggerReply(api, format!, inbound);
+    if (api && api.transports.has(inbound.protocol)) return Promise.resolve(swaggerReply(api, format!, inbound));
   }
   const payload = new Payload(contentType, body, runtime.payloadLimits, contentLength);
   const svc = proxyNameOf(inbound.path);
   if (svc) {
     const proxy = dep.proxies.get(svc.name);
     if (proxy && proxy.startOnLoad && proxy.transports.has(inbound.protocol)) {
-      if (inbound.method === 'GET' && isWsdlQuery(inbound.queryString)) return wsdlReply(runtime, proxy);
+      if (inbound.method === 'GET' && isWsdlQuery(inbound.queryString)) return Promise.resolve(wsdlReply(runtime, proxy));
       const tc = runtime.transactions; // transaction counter: one increment, nothing allocated
       if (tc !== undefined) tc.count++;
       const ex = new Exchange(runtime, proxyRoute(runtime, proxy), inbound, headers, payload);

@@ -54,6 +54,8 @@ export interface Route {
 }
 
 const DEFAULT_FAULT: FaultHandler = { name: 'fault', handleFault: () => true };
+/** callEndpoint's result when no hook can stop the flow (one function, not a closure per request). */
+const sent = (): boolean => true;
 
 /** Runs `next` when a hook chain's result says continue; a stopped chain has set the reply. */
 function continueIf(r: boolean | Promise<boolean>, next: () => Promise<void>): Promise<void> {
@@ -284,7 +286,7 @@ export class Exchange implements ExchangeControl, BranchHost {
    */
   callEndpoint(endpoint: Deliverable, mc: MessageContext = this.mc): Promise<boolean> {
     const g = this.globals;
-    if (!g?.requestOut && !g?.responseIn) return endpoint.send(mc).then(() => true);
+    if (!g?.requestOut && !g?.responseIn) return endpoint.send(mc).then(sent);
     return this.callWithHooks(endpoint, mc, g);
   }
 
