@@ -31,12 +31,8 @@ export class IndirectEndpoint implements Endpoint {
     return ep;
   }
 
-  send(mc: MessageContext): Promise<void> {
-    if (this.keyExpression?.contentAware && !mc.payload.isReady) return mc.payload.load().then(() => this.sendTo(mc));
-    return this.sendTo(mc);
-  }
-
-  private async sendTo(mc: MessageContext): Promise<void> {
+  async send(mc: MessageContext): Promise<void> {
+    if (this.keyExpression?.contentAware && !mc.payload.isReady) await mc.payload.load();
     const ep = this.target(mc);
     const depth = mc.endpointHops;
     if (depth >= MAX_HOPS) throw endpointError(INDIRECT_NOT_FOUND, `Endpoint key ${this.key ?? ''} refers to itself through a chain of more than ${MAX_HOPS} references`);
