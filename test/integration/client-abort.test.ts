@@ -86,3 +86,55 @@ describe('a backend that resets while a client streams its upload', () => {
     assert.match(logged, /Suspending endpoint : Resets/);
   });
 });
+
+describe('a backend that breaks off its answer after the head (pass-through)', () => {
+  let halfway: net.Server;
+  let s: TestServer;
+  before(async () => {
+    // promises 2000 bytes, sends 100, then resets the connection
+    halfway = net.createServer((sock) => {
+      sock.once('data', () => {
+        sock.write('HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 2000\r\n\r\n<r>' + 'x'.repeat(97));
+        setTimeout(() => sock.resetAndDestroy(), 100);
+      });
+      sock.on('error', () => {});
+    });
+    await new Promise<void>((r) => halfway.listen(0, '127.0.0.1', r));
+    const port = (halfway.address() as net.AddressInfo).port;
+    s = await startTestServer({
+      'proxy-services/Halfway.xml': `<proxy ${SYN} name="Halfway"><target><endpoint><address uri="http://127.0.0.1:${port}/half"/></endpoint></target></proxy>`,
+    });
+  });
+  after(async () => {
+    await s.close();
+    await new Promise((r) => halfway.close(r));
+  });
+
+  /** One request to the proxy: its status, the body bytes that arrived, and how the body ended (or 'waiting'). */
+  function request(): Promise<{ status: number; bytes: number; how: string }> {
+    const u = new URL(s.url);
+    return new Promise((resolve) => {
+      const req = http.request({ host: u.hostname, port: u.port, agent: false, method: 'POST', path: '/services/Halfway', headers: { 'content-type': 'text/xml' } }, (res) => {
+        let bytes = 0;
+        res.on('data', (c: Buffer) => (bytes += c.length));
+        res.on('end', () => resolve({ status: res.statusCode!, bytes, how: 'end' }));
+        res.on('error', (e) => resolve({ status: res.statusCode!, bytes, how: e.message }));
+        setTimeout(() => {
+          resolve({ status: res.statusCode!, bytes, how: 'waiting' });
+          req.destroy();
+        }, 5000);
+      });
+      req.on('error', (e) => resolve({ status: 0, bytes: 0, how: e.message }));
+      req.end('<order/>');
+    });
+  }
+
+  it('cuts the client off at once instead of leaving it waiting for the rest, and goes on serving', async () => {
+    for (let i = 0; i < 2; i++) {
+      const outcome = await request();
+      assert.equal(outcome.status, 200);
+      assert.equal(outcome.bytes, 100, 'the bytes that came before the break are forwarded');
+      assert.equal(outcome.how, 'aborted', 'the client learns that the answer broke off');
+    }
+  });
+});
