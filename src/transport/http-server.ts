@@ -47,6 +47,14 @@ function jsonError(res: ServerResponse, status: number, code: string, message: s
   res.end(body);
 }
 
+const CLIENT_RESPONSE = Symbol('clientResponse');
+type BackendBody = Readable & { [CLIENT_RESPONSE]?: ServerResponse | undefined };
+
+/** A backend body failed while it was piped to the client: the answer cannot be completed, so it is cut off. */
+function abortClientResponse(this: BackendBody): void {
+  this[CLIENT_RESPONSE]?.destroy();
+}
+
 /** Writes the reply; `tally` (access log) counts the body bytes. */
 export function writeReply(res: ServerResponse, reply: Reply, tally?: AccessTally): void {
   const body = reply.body;
@@ -70,13 +78,15 @@ export function writeReply(res: ServerResponse, reply: Reply, tally?: AccessTall
       return;
     }
     if (tally) src.on('data', (c: Buffer) => (tally.bytes += c.length));
-    // undici keeps a backend body reachable long after it ended: its error listener must let go of the
-    // response once the reply is done, or every reply (and the request behind it) outlives a young-generation
-    // collection and is copied into the old one (+1.3 KB per request surviving, scavenges 30 % longer)
-    const link: { res: ServerResponse | undefined } = { res };
-    src.once('error', () => link.res?.destroy());
+    // undici keeps a backend body reachable long after it ended, so what hangs on it must not hold the reply:
+    // the response is reached through a field that its 'close' clears, and the listener is one shared
+    // function, not a closure per request (held, the response and the request behind it outlived a
+    // young-generation collection on every request: +1.3 KB surviving per request, scavenges 30 % longer)
+    const backend = src as BackendBody;
+    backend[CLIENT_RESPONSE] = res;
+    backend.on('error', abortClientResponse);
     res.once('close', () => {
-      link.res = undefined;
+      backend[CLIENT_RESPONSE] = undefined;
       if (!src.readableEnded) src.destroy();
     });
     src.pipe(res);
