@@ -32,8 +32,6 @@ export interface HttpSendOptions {
   discardOnTimeout?: boolean;
 }
 
-
-
 /** HTTP_METHOD (axis2) if a mediator set it, else the endpoint's method, else the client's method. */
 export function outgoingMethod(mc: MessageContext, configured: string | undefined): string {
   const m = mc.axis2.get('HTTP_METHOD');

@@ -87,7 +87,8 @@ function mainRoute(main: Mediator | undefined): Route {
 
 /**
  * Dispatch: /services/<Name> to a proxy, else the API router, else the main sequence. Not an async
- * function: the exchange's own promise is handed back as it is, with no promise wrapped around it.
+ * function: the exchange's own promise is handed back as it is, with no promise wrapped around it (the
+ * listener awaits it inside its try, so a throw here is answered like a rejection).
  */
 export function dispatch(
   runtime: Runtime,
@@ -96,21 +97,6 @@ export function dispatch(
   body: Readable | Buffer | undefined,
   contentType: string | undefined,
   contentLength?: number,
-): Promise<Reply> {
-  try {
-    return route(runtime, inbound, headers, body, contentType, contentLength);
-  } catch (err) {
-    return Promise.reject(err);
-  }
-}
-
-function route(
-  runtime: Runtime,
-  inbound: InboundRequest,
-  headers: TransportHeaders,
-  body: Readable | Buffer | undefined,
-  contentType: string | undefined,
-  contentLength: number | undefined,
 ): Promise<Reply> {
   const dep = runtime.current;
   if (inbound.method === 'GET' && inbound.queryString.startsWith('swagger.')) {
