@@ -4,7 +4,8 @@
  * response through the out-flow (the default-scope properties stay, as Synapse copies them over).
  */
 import type { QueryParameters } from './query-parameters.js';
-import { randomUUID, type X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
+import { requestUuid } from './request-uuid.js';
 import { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ApiInfo, MessageContext as PublicMessageContext, ResourceInfo } from './handler-contract.js';
@@ -119,10 +120,10 @@ export class MessageContext implements PublicMessageContext {
   readonly props = new Map<string, unknown>();
   /** Axis2-scope properties: messageType, HTTP_SC, NO_ENTITY_BODY, REST_URL_POSTFIX, ... */
   readonly axis2 = new Map<string, unknown>();
-  readonly axis2Client = new Map<string, unknown>();
-  readonly operation = new Map<string, unknown>();
-  /** Names of transport headers a mediator set: a reply from the in-flow carries only these. */
-  readonly headersSet = new Set<string>();
+  // the scopes few messages use are made on first use: three collections less per request
+  private ownAxis2Client: Map<string, unknown> | undefined = undefined;
+  private ownOperation: Map<string, unknown> | undefined = undefined;
+  private ownHeadersSet: Set<string> | undefined = undefined;
   readonly faultStack: FaultHandler[] = [];
   isResponse = false;
   /** The payload is a SOAP fault (makefault): replies default to HTTP 500 unless FAULTS_AS_HTTP_200. */
@@ -156,6 +157,26 @@ export class MessageContext implements PublicMessageContext {
   /** Named-endpoint references followed by the send in progress (endpoints/indirect.ts stops a cycle). */
   endpointHops = 0;
 
+  /** Axis2 client-scope properties. */
+  get axis2Client(): Map<string, unknown> {
+    return (this.ownAxis2Client ??= new Map());
+  }
+
+  /** Operation-scope properties. */
+  get operation(): Map<string, unknown> {
+    return (this.ownOperation ??= new Map());
+  }
+
+  /** Names of transport headers a mediator set: a reply from the in-flow carries only these. */
+  get headersSet(): Set<string> {
+    return (this.ownHeadersSet ??= new Set());
+  }
+
+  /** Forgets which headers mediators set (the headers were replaced, or all removed). */
+  forgetSetHeaders(): void {
+    this.ownHeadersSet?.clear();
+  }
+
   /** Makes this message (a split branch) report the correlation id of the message it was copied from. */
   shareCorrelation(from: MessageContext): void {
     this.correlation = from.correlationId;
@@ -180,7 +201,7 @@ export class MessageContext implements PublicMessageContext {
   get correlationId(): string {
     if (this.correlation === undefined) {
       const h = this.inbound.correlationId ?? this.headers.get(this.runtime.config.correlationHeader);
-      this.correlation = typeof h === 'string' && h !== '' ? h : randomUUID();
+      this.correlation = typeof h === 'string' && h !== '' ? h : requestUuid();
     }
     return this.correlation;
   }
@@ -196,9 +217,9 @@ export class MessageContext implements PublicMessageContext {
       case 'axis2':
         return this.axis2.get(name);
       case 'axis2-client':
-        return this.axis2Client.get(name);
+        return this.ownAxis2Client?.get(name);
       case 'operation':
-        return this.operation.get(name);
+        return this.ownOperation?.get(name);
       case 'system':
         return process.env[name];
       case 'registry':
@@ -241,20 +262,20 @@ export class MessageContext implements PublicMessageContext {
     switch (scope) {
       case 'transport':
         this.headers.delete(name.toLowerCase());
-        this.headersSet.delete(name.toLowerCase());
+        this.ownHeadersSet?.delete(name.toLowerCase());
         return;
       case 'axis2':
         if (name === 'TRANSPORT_HEADERS') {
           this.headers.clear();
-          this.headersSet.clear();
+          this.forgetSetHeaders();
         }
         this.axis2.delete(name);
         return;
       case 'axis2-client':
-        this.axis2Client.delete(name);
+        this.ownAxis2Client?.delete(name);
         return;
       case 'operation':
-        this.operation.delete(name);
+        this.ownOperation?.delete(name);
         return;
       case 'system':
         delete process.env[name];
@@ -315,7 +336,7 @@ export function becomeResponse(mc: MessageContext, status: number, headers: Tran
   mc.isResponse = true;
   mc.isFault = false;
   mc.headers = headers;
-  mc.headersSet.clear();
+  mc.forgetSetHeaders();
   mc.payload = payload;
   mc.axis2.set('HTTP_SC', status);
   mc.axis2.delete('messageType');

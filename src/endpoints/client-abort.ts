@@ -10,28 +10,40 @@ import type { Readable } from 'node:stream';
 import type { Socket } from 'node:net';
 import { Errors, MiError } from '../errors.js';
 
-export interface ClientWatch {
-  /** True if the client's connection closed while the request was being sent. */
-  readonly gone: boolean;
-  /** Stops watching (the socket may carry more requests on keep-alive). */
-  stop(): void;
+const CLOSED = Symbol('clientClosed');
+const WATCHED = Symbol('clientWatched');
+type ClientSocket = Socket & { [CLOSED]?: true; [WATCHED]?: true };
+
+/** A connection's 'close' listener: one shared function, no closure. */
+function markClosed(this: ClientSocket): void {
+  this[CLOSED] = true;
 }
 
-const NOT_WATCHED: ClientWatch = { gone: false, stop: () => {} };
+/**
+ * Called by the mediation listener for each request with a body: the first request of a connection gives
+ * it one 'close' listener, kept for the connection's life. Measured on the pass-through, a listener added
+ * and removed per request cost an allocation of about 0.6 KB and the event bookkeeping on every request.
+ */
+export function watchConnection(socket: Socket): void {
+  const s = socket as ClientSocket;
+  if (s[WATCHED] === true) return;
+  s[WATCHED] = true;
+  s.on('close', markClosed);
+}
 
-/** Watches the client connection behind an inbound request stream; other bodies are not watched. */
-export function watchClient(body: Buffer | Readable | undefined): ClientWatch {
-  const socket = body !== undefined && !Buffer.isBuffer(body) ? (body as Readable & { socket?: Socket }).socket : undefined;
-  if (!socket || typeof socket.once !== 'function') return NOT_WATCHED;
-  const watch = {
-    gone: socket.destroyed,
-    stop: () => socket.off('close', onClose),
-  };
-  const onClose = (): void => {
-    watch.gone = true;
-  };
-  socket.once('close', onClose);
-  return watch;
+/** The client connection behind an inbound request stream; undefined for other bodies (a buffer, a backend's stream). */
+export function clientSocket(body: Buffer | Readable | undefined): Socket | undefined {
+  if (body === undefined || Buffer.isBuffer(body)) return undefined;
+  const socket = (body as Readable & { socket?: Socket }).socket;
+  return socket && typeof socket.once === 'function' ? socket : undefined;
+}
+
+/**
+ * Whether the client went away while its request was being sent: its connection had emitted 'close' (which
+ * a backend failure causes only in a later event-loop turn), or was already destroyed when the send began.
+ */
+export function clientWentAway(socket: Socket | undefined, destroyedAtStart: boolean): boolean {
+  return socket !== undefined && (destroyedAtStart || (socket as ClientSocket)[CLOSED] === true);
 }
 
 /** The error for a request whose client left mid-upload: not an endpoint failure, so nothing is suspended. */

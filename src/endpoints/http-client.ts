@@ -7,6 +7,7 @@
  * the content loads it.
  */
 import type { Readable } from 'node:stream';
+import type { Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { becomeResponse, type MessageContext } from '../context/message-context.js';
 import { Payload } from '../context/payload.js';
@@ -15,7 +16,7 @@ import { fromIncoming, headerString, toOutgoing } from '../context/transport-hea
 import { MAX_CONNECT_TIMEOUT_MS } from './backend-pools.js';
 import { toEndpointError, type FailureContext } from './client-errors.js';
 import { isTrue } from '../context/truthy.js';
-import { clientAborted, watchClient, type ClientWatch } from './client-abort.js';
+import { clientAborted, clientSocket, clientWentAway } from './client-abort.js';
 import { ENDPOINT_LOGGER } from './endpoint-state.js';
 import { requestTarget, safeUrl, type RequestTarget } from './urls.js';
 
@@ -61,12 +62,14 @@ export class HttpClient {
   /** Sends the message and turns it into the response. Throws EndpointError on transport failures only. */
   async sendHttp(mc: MessageContext, opts: HttpSendOptions): Promise<void> {
     const at: FailureContext = { url: opts.displayUrl ?? opts.url, timeoutMs: opts.timeoutMs, discard: opts.discardOnTimeout };
-    let client: ClientWatch | undefined;
+    let client: Socket | undefined;
+    let clientDestroyed = false;
     try {
       const target = this.target(opts.url);
       const method = outgoingMethod(mc, opts.method);
       const { headers, body } = needsLoad(mc, method) ? await loadedEntity(mc, method) : outgoingEntity(mc, method);
-      client = watchClient(body);
+      client = clientSocket(body);
+      clientDestroyed = client?.destroyed === true;
       // POST_TO_URI: absolute URI in the request line (sending through an HTTP proxy); userinfo never leaves
       const path = isTrue(mc.axis2.get('POST_TO_URI')) ? target.href : target.path;
       // undici's own timers: native below 1 s, about 0.5 s resolution above. A per-request AbortController
@@ -94,13 +97,11 @@ export class HttpClient {
       const payload = new Payload(headerString(rh.get('content-type')), resBody, mc.runtime.payloadLimits, length);
       becomeResponse(mc, res.statusCode, rh, payload);
     } catch (err) {
-      if (client?.gone) {
+      if (clientWentAway(client, clientDestroyed)) {
         mc.runtime.logs.get(ENDPOINT_LOGGER).warn(`Client closed the connection while its request was being sent to ${safeUrl(at.url)}; not counted as an endpoint failure`);
         throw clientAborted(safeUrl(at.url), err);
       }
       throw toEndpointError(err, at);
-    } finally {
-      client?.stop();
     }
   }
 }

@@ -86,9 +86,9 @@ export function scopedProperty(mc: MessageContext, scope: string, name: string):
     case 'axis2':
       return axis2Property(mc, name);
     case 'axis2-client':
-      return mc.axis2Client.get(name);
+      return mc.getProperty(name, 'axis2-client');
     case 'operation':
-      return mc.operation.get(name);
+      return mc.getProperty(name, 'operation');
     case 'func':
       return mc.funcParams?.get(name);
     case 'system':
