@@ -154,7 +154,7 @@ export class MessageContext implements PublicMessageContext {
    * a response's, the endpoint sends the JWT again (http-client.ts); a mediator that removed it keeps it removed.
    */
   backendJwtHeaders: TransportHeaders | undefined = undefined;
-  /** Named-endpoint references followed by the send in progress (endpoints/indirect.ts stops a cycle). */
+  /** Named-endpoint references followed by the send in progress, from 0 at each send (endpoints/indirect.ts stops a cycle). */
   endpointHops = 0;
 
   /** Axis2 client-scope properties. */

@@ -30,7 +30,7 @@ export class DefaultEndpoint extends LeafEndpoint {
   protected deliver(mc: MessageContext): Promise<void> {
     const to = mc.to ?? '';
     if (!isHttpUrl(to)) {
-      return Promise.reject(endpointError(SEND_ERROR_CODE, `The system cannot infer the transport information from the ${safeUrl(to)} URL.`));
+      throw endpointError(SEND_ERROR_CODE, `The system cannot infer the transport information from the ${safeUrl(to)} URL.`);
     }
     if (this.format) applyFormat(mc, this.format);
     return this.http(mc, to, this.format === 'get' ? 'GET' : undefined);

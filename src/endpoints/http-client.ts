@@ -15,6 +15,7 @@ import { serializeMessage } from '../context/serialize.js';
 import { fromIncoming, headerString, toOutgoing } from '../context/transport-headers.js';
 import { MAX_CONNECT_TIMEOUT_MS } from './backend-pools.js';
 import { toEndpointError, type FailureContext } from './client-errors.js';
+import type { EndpointError } from './endpoint.js';
 import { isTrue } from '../context/truthy.js';
 import { clientAborted, clientSocket, clientWentAway } from './client-abort.js';
 import { ENDPOINT_LOGGER } from './endpoint-state.js';
@@ -31,6 +32,14 @@ export interface HttpSendOptions {
   displayUrl?: string;
   /** responseAction="discard": the timeout error is marked as a discarded response. */
   discardOnTimeout?: boolean;
+  /** Told how the delivery ended (the endpoint's suspension state), before the caller hears of it. */
+  outcome?: DeliveryOutcome;
+}
+
+/** What a leaf endpoint learns of each delivery: done here, so no async frame wraps the send to learn it. */
+export interface DeliveryOutcome {
+  delivered(mc: MessageContext): void;
+  failed(err: EndpointError, mc: MessageContext): void;
 }
 
 /** HTTP_METHOD (axis2) if a mediator set it, else the endpoint's method, else the client's method. */
@@ -101,8 +110,11 @@ export class HttpClient {
         mc.runtime.logs.get(ENDPOINT_LOGGER).warn(`Client closed the connection while its request was being sent to ${safeUrl(at.url)}; not counted as an endpoint failure`);
         throw clientAborted(safeUrl(at.url), err);
       }
-      throw toEndpointError(err, at);
+      const failure = toEndpointError(err, at);
+      opts.outcome?.failed(failure, mc);
+      throw failure;
     }
+    opts.outcome?.delivered(mc);
   }
 }
 

@@ -37,7 +37,7 @@ export class HttpEndpoint extends LeafEndpoint {
       const what = `HTTP endpoint${this.name ? ' ' + this.name : ''} uri-template '${safeUrl(this.template.source)}'`;
       // the resolved URL may hold a looked-up secret: fault sequences see the template only
       const text = `${what} did not resolve to an http(s) URL`;
-      return Promise.reject(endpointError(SEND_ERROR_CODE, `${what} resolved to '${safeUrl(url)}', which is not an http(s) URL`, undefined, { fault: { message: text, detail: text, exception: text } }));
+      throw endpointError(SEND_ERROR_CODE, `${what} resolved to '${safeUrl(url)}', which is not an http(s) URL`, undefined, { fault: { message: text, detail: text, exception: text } });
     }
     return this.http(mc, url, this.method);
   }

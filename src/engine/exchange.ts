@@ -285,6 +285,7 @@ export class Exchange implements ExchangeControl, BranchHost {
    * is thrown.
    */
   callEndpoint(endpoint: Deliverable, mc: MessageContext = this.mc): Promise<boolean> {
+    mc.endpointHops = 0; // named-endpoint references followed by this send (endpoints/indirect.ts)
     const g = this.globals;
     if (!g?.requestOut && !g?.responseIn) return endpoint.send(mc).then(sent);
     return this.callWithHooks(endpoint, mc, g);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { EndpointError } from '../../src/endpoints/endpoint.js';
 import { emptyDeployment } from '../../src/runtime.js';
 import { testMessage, testRuntime } from '../helpers/message.js';
-import { endpoint, parse, rejection, startBackend } from './helpers.js';
+import { closedPort, endpoint, parse, rejection, startBackend } from './helpers.js';
 
 describe('indirect endpoint', () => {
   it('resolves the key when sending, and records the reference for dangling-key checks', async () => {
@@ -50,6 +50,37 @@ describe('indirect endpoint', () => {
     } finally {
       await rt.destroy();
       await backend.close();
+    }
+  });
+
+  it('stops a cycle of references (A -> B -> A) with 305100 instead of recursing forever', async () => {
+    const rt = testRuntime();
+    rt.activate({ ...emptyDeployment(), endpoints: new Map([['A', endpoint('<endpoint name="A" key="B"/>')], ['B', endpoint('<endpoint name="B" key="A"/>')]]) });
+    try {
+      const { ep } = parse('<endpoint key="A"/>');
+      const err = await rejection(() => ep!.send(testMessage(rt)));
+      assert.ok(err instanceof EndpointError);
+      assert.equal(err.synapseCode, 305100);
+      assert.match(err.message, /references form a cycle/);
+    } finally {
+      await rt.destroy();
+    }
+  });
+
+  it('stops a cycle that passes through a failover whose first child fails, where each round trip waits on the network', async function () {
+    this.timeout(20_000);
+    const dead = await closedPort();
+    // a refused connection neither suspends this child nor marks it: every round of the cycle tries it again
+    const neverSuspended = '<suspendOnFailure><errorCodes>101508</errorCodes></suspendOnFailure><markForSuspension><errorCodes>101508</errorCodes></markForSuspension>';
+    const failover = `<endpoint name="F"><failover><endpoint><address uri="http://127.0.0.1:${dead}/down">${neverSuspended}</address></endpoint><endpoint key="A"/></failover></endpoint>`;
+    const rt = testRuntime();
+    rt.activate({ ...emptyDeployment(), endpoints: new Map([['F', endpoint(failover)], ['A', endpoint('<endpoint name="A" key="F"/>')]]) });
+    try {
+      const { ep } = parse('<endpoint key="A"/>');
+      const err = await rejection(() => ep!.send(testMessage(rt, { body: '<a/>', contentType: 'application/xml' })));
+      assert.ok(err instanceof EndpointError, `an endpoint error, not ${String(err)}`);
+    } finally {
+      await rt.destroy();
     }
   });
 });
