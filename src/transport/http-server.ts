@@ -183,21 +183,28 @@ async function mediate(state: ListenerState, runtime: Runtime, req: IncomingMess
   }
 }
 
-/** Resolves the client certificate (when mutual TLS or the proxy header is configured), then mediates. */
-export async function handle(state: ListenerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number): Promise<void> {
+/**
+ * Resolves the client certificate (when mutual TLS or the proxy header is configured), then mediates. Not an
+ * async function: without a trust store the request goes straight to mediate() (no frame, no promise that
+ * only waits for another).
+ */
+export function handle(state: ListenerState, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number): Promise<void> {
   const tally = runtime.config.accessLog ? trackAccess(req, res, runtime.logs.get(ACCESS_LOGGER)) : undefined;
+  if (state.certificates) return withCertificate(state, state.certificates, runtime, req, res, body, protocol, port, tally);
+  return mediate(state, runtime, req, res, body, protocol, port, undefined, tally);
+}
+
+async function withCertificate(state: ListenerState, certificates: ClientCertificates, runtime: Runtime, req: IncomingMessage, res: ServerResponse, body: Readable | undefined, protocol: 'http' | 'https', port: number, tally: AccessTally | undefined): Promise<void> {
   let cert: X509Certificate | undefined;
-  if (state.certificates) {
-    try {
-      const c = state.certificates.of(req, protocol === 'https' && state.askCertificate === true);
-      // a promise only for a certificate not seen before (its chain is verified once, then cached)
-      cert = c instanceof Promise ? await c : c;
-    } catch (err) {
-      const e = err as MiError;
-      body?.resume();
-      jsonError(res, e.status ?? 400, e.code, e.message, runtime.logSecrets, tally);
-      return;
-    }
+  try {
+    const c = certificates.of(req, protocol === 'https' && state.askCertificate === true);
+    // a promise only for a certificate not seen before (its chain is verified once, then cached)
+    cert = c instanceof Promise ? await c : c;
+  } catch (err) {
+    const e = err as MiError;
+    body?.resume();
+    jsonError(res, e.status ?? 400, e.code, e.message, runtime.logSecrets, tally);
+    return;
   }
   return mediate(state, runtime, req, res, body, protocol, port, cert, tally);
 }
