@@ -124,7 +124,8 @@ export class MessageContext implements PublicMessageContext {
   private ownAxis2Client: Map<string, unknown> | undefined = undefined;
   private ownOperation: Map<string, unknown> | undefined = undefined;
   private ownHeadersSet: Set<string> | undefined = undefined;
-  readonly faultStack: FaultHandler[] = [];
+  /** Innermost last; the exchange replaces the empty array with its first handler. */
+  faultStack: FaultHandler[] = [];
   isResponse = false;
   /** The payload is a SOAP fault (makefault): replies default to HTTP 500 unless FAULTS_AS_HTTP_200. */
   isFault = false;

@@ -123,11 +123,20 @@ export class HttpClient {
  * the payload later; they carry Synapse's code for the RESPONSE_BODY state too, not an undici error.
  */
 function mapBodyErrors(body: Readable, at: FailureContext): Readable {
-  const destroyImpl = body._destroy;
-  body._destroy = function (this: Readable, err, callback) {
-    destroyImpl.call(this, err ? toEndpointError(err, at) : err, callback);
-  };
+  const b = body as MappedBody;
+  // one shared function, the failure context on the body: no closure per response
+  b[BODY_FAILURE] = at;
+  b[BODY_DESTROY] = body._destroy;
+  b._destroy = destroyWithEndpointError;
   return body;
+}
+
+const BODY_FAILURE = Symbol('bodyFailure');
+const BODY_DESTROY = Symbol('bodyDestroy');
+type MappedBody = Readable & { [BODY_FAILURE]: FailureContext; [BODY_DESTROY]: Readable['_destroy'] };
+
+function destroyWithEndpointError(this: MappedBody, err: Error | null, callback: (error?: Error | null) => void): void {
+  this[BODY_DESTROY].call(this, err ? toEndpointError(err, this[BODY_FAILURE]) : err, callback);
 }
 
 /** A format change (messageType) or DISABLE_CHUNKING (Content-Length) needs the bytes in memory first. */
@@ -166,9 +175,21 @@ function outgoingEntity(mc: MessageContext, method: string): { headers: Record<s
 function withAction(headers: Record<string, string | string[]>, action: string): void {
   const ct = headers['content-type'];
   if (typeof ct !== 'string') return;
-  if (/^\s*text\/xml\b/i.test(ct)) headers['soapaction'] = action.startsWith('"') ? action : `"${action}"`;
+  if (/^\s*text\/xml\b/i.test(ct)) headers['soapaction'] = quotedAction(action);
   else if (/^\s*application\/soap\+xml\b/i.test(ct)) {
     const bare = ct.replace(/;\s*action\s*=\s*("[^"]*"|[^;]*)/i, '');
     headers['content-type'] = `${bare}; action="${action}"`;
   }
+}
+
+/** The last action quoted, kept: clients of one proxy send the same action on every request. */
+let lastAction = '';
+let lastQuoted = '""';
+function quotedAction(action: string): string {
+  if (action.startsWith('"')) return action;
+  if (action !== lastAction) {
+    lastAction = action;
+    lastQuoted = `"${action}"`;
+  }
+  return lastQuoted;
 }

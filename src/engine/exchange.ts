@@ -152,7 +152,10 @@ export class Exchange implements ExchangeControl, BranchHost {
   // --- what mediators ask for ---
 
   send(endpoint: Deliverable, receive: Step | undefined): void {
-    (this.pending ??= []).push(this.sendAndContinue(endpoint, receive));
+    const sending = this.sendAndContinue(endpoint, receive);
+    // a one-element literal for the usual single send: push() onto [] reserves room for 16
+    if (this.pending === undefined) this.pending = [sending];
+    else this.pending.push(sending);
   }
 
   call(endpoint: Deliverable): Promise<boolean> {
@@ -260,7 +263,10 @@ export class Exchange implements ExchangeControl, BranchHost {
     const mc = this.mc;
     const route = this.route;
     mc.requestKind = mc.payload.isReady ? mc.payload.kind : kindOfContentType(mc.payload.contentType);
-    mc.faultStack.push(route.faultHandler ?? mc.runtime.faultHandler('fault') ?? DEFAULT_FAULT);
+    const handler = route.faultHandler ?? mc.runtime.faultHandler('fault') ?? DEFAULT_FAULT;
+    // the first handler as a one-element literal: push() onto [] reserves room for 16
+    if (mc.faultStack.length === 0) mc.faultStack = [handler];
+    else mc.faultStack.push(handler);
     const seq = route.inSequence;
     let cont = seq ? this.guarded(() => seq.mediate(mc)) : true;
     if (typeof cont !== 'boolean') cont = await cont;
