@@ -135,7 +135,9 @@ export class Exchange implements ExchangeControl, BranchHost {
       } else {
         await this.mediate();
       }
-      return await this.finish();
+      const reply = this.finish();
+      // awaited only when a hook made it a promise: awaiting a plain value costs a promise and a turn
+      return reply instanceof Promise ? await reply : reply;
     } finally {
       this.ownScope?.dispose();
       const hooks = this.endHooks;
@@ -272,7 +274,13 @@ export class Exchange implements ExchangeControl, BranchHost {
     if (typeof cont !== 'boolean') cont = await cont;
     if (mc.reply && !this.pending) return;
     if (cont && !this.sent && !mc.reply && route.endpoint) this.send(route.endpoint, undefined);
-    await this.settlePending();
+    const only = this.pending;
+    if (only !== undefined && only.length === 1) {
+      // the usual single send, awaited here: settlePending() would add a frame and a turn
+      this.pending = undefined;
+      await only[0];
+    }
+    if (this.pending !== undefined) await this.settlePending();
     if (this.liveBranches > 0 || !mc.reply) await this.awaitBranches();
     if (mc.reply) return;
     if (this.loopbackAsked) {
