@@ -114,6 +114,24 @@ export async function measure(stack: Stack, c: CellSpec): Promise<Row> {
   return row;
 }
 
+/**
+ * Loads several targets at the same time, each with its own client, and returns each one's CPU µs per request
+ * over the same window. This host's speed changes by up to 2x for tens of seconds, which can land on one
+ * side of an interleaved pair of cells; loaded together, every target sees the same host. The targets take
+ * turns on one core, so the figures are not a cell's (no row is kept): only ratios between them count.
+ */
+export async function measureTogether(stack: Stack, cells: readonly CellSpec[]): Promise<number[]> {
+  const snap0 = procSnapshot();
+  const before = cells.map((c) => treeCpuTicks(c.sut.pid, snap0));
+  const loads = await Promise.all(cells.map((c) => load(stack, c, c.durationS ?? S.duration)));
+  const snap1 = procSnapshot();
+  return cells.map((c, i) => {
+    const l = loads[i]!;
+    // a window with failed requests prices failures, not answers: no figure
+    return l.requests > 0 && l.failed === 0 ? ((treeCpuTicks(c.sut.pid, snap1) - before[i]!) * 1e6) / clockTicks() / l.requests : NaN;
+  });
+}
+
 /** A runtime scenario that failed its sanity check: a row without numbers. */
 export function brokenRow(c: Omit<CellSpec, 'sut' | 'body'> & { target: string }, why: string): Row {
   const row: Row = { group: c.group, repeat: c.repeat, scenario: c.scenario, backend: c.backend, size: c.size, conc: c.conc, target: c.target, rps: NaN, p50Ms: NaN, p99Ms: NaN, cpuUsPerReq: NaN, otherPct: NaN, requests: 0, failed: NaN, errors: '', broken: why };

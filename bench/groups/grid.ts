@@ -2,9 +2,9 @@
  * grid: the WSO2 performance-test scenarios at SIZES x CONC beside nginx and the undici pass-through, with
  * the nginx echo backend and (BACKENDS=node) a node:http echo backend: CPU µs per request ratios.
  */
-import { cellMedian, fmt } from '../cells.js';
-import { interleave, type Target } from '../interleave.js';
-import { ratioAtMost, type Check } from '../judge.js';
+import { cellMedian, fmt, measureTogether } from '../cells.js';
+import { broken, interleave, targetKey, type Target } from '../interleave.js';
+import { info, median, ratioAtMost, type Check } from '../judge.js';
 import { authorizationFor, mainRuntime, runtimeUrl, scenarioBody } from '../requests.js';
 import { S } from '../settings.js';
 import { bodyFile, resolveScenario, type Stack } from '../stack.js';
@@ -90,7 +90,29 @@ export async function gridGroup(stack: Stack, checks: Check[]): Promise<void> {
         const dr = cellMedian({ group: 'grid', scenario: 'DirectProxy', target: 'runtime', size, conc, backend }, 'rps');
         const ur = cellMedian({ group: 'grid', scenario: 'passthrough', target: 'undici', size, conc, backend }, 'rps');
         console.log(`  req/s: DirectProxy ${fmt(dr, 0)}, undici ${fmt(ur, 0)}  (DirectProxy / undici = ${fmt(dr / ur, 2)})`);
+        await sameTime(stack, checks, targets, backend, size, conc);
       }
     }
   }
+}
+
+/**
+ * DirectProxy ÷ undici again, both loaded at the same time for REPEATS windows (cells.ts measureTogether):
+ * INFO beside the judged medians of interleaved cells, since a slow phase of the host cannot split it.
+ */
+async function sameTime(stack: Stack, checks: Check[], targets: Target[], backend: string, size: number, conc: number): Promise<void> {
+  const find = (scenario: string, target: string) => targets.find((t) => t.scenario === scenario && t.sut.target === target && t.backend === backend);
+  const dp = find('DirectProxy', 'runtime');
+  const un = find('passthrough', 'undici');
+  if (!dp || !un || broken.has(targetKey(dp))) return;
+  const ratios: number[] = [];
+  for (let r = 1; r <= S.repeats; r++) {
+    const cell = (t: Target) => ({ group: 'grid', sut: t.sut, scenario: t.scenario, backend, size, conc, repeat: r, body: t.body(size) });
+    const [a, b] = await measureTogether(stack, [cell(dp), cell(un)]);
+    ratios.push(a! / b!);
+  }
+  const windows = ratios.map((q) => fmt(q, 2)).join(', ');
+  const m = median(ratios);
+  console.log(`  DirectProxy / undici, loaded at the same time: ${fmt(m, 2)} (windows: ${windows})`);
+  checks.push(info('grid', `DirectProxy / undici CPU/req, loaded at the same time (${backend} echo, ${size} B, c${conc})`, `${fmt(m, 2)}x (windows: ${windows})`, 'the interleaved row judges'));
 }
