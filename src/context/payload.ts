@@ -7,13 +7,13 @@
 import { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Errors, MiError } from '../errors.js';
-import { parseXml, serializeXml, XmlParseError, SOAP11_NS, SOAP12_NS, firstChildElement } from '../xml/dom.js';
+import { serializeXml, SOAP11_NS, SOAP12_NS, firstChildElement } from '../xml/dom.js';
 import { checkXmlText } from '../xml/limits.js';
 import { scanJsonText } from '../json/limits.js';
 import { cloneJson, parseJson, stringifyJson } from '../json/json-number.js';
 import { jsonToXml, xmlToJsonText } from './json-xml.js';
 import { xmlBytesToJsonText } from './xml-bytes-to-json.js';
-import { soapNs, type SoapVersion } from './soap.js';
+import type { SoapVersion } from './soap.js';
 import { asciiView, charsetParam, decodeBytes, readsAsUtf8, xmlEncoding } from './charset.js';
 import { copyDocument, copyNode } from '../xml/copy.js';
 import { documentFromBytes, poxEnvelopeFromBytes } from '../xml/dom-from-bytes.js';

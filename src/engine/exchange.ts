@@ -57,13 +57,6 @@ const DEFAULT_FAULT: FaultHandler = { name: 'fault', handleFault: () => true };
 /** callEndpoint's result when no hook can stop the flow (one function, not a closure per request). */
 const sent = (): boolean => true;
 
-/** Runs `next` when a hook chain's result says continue; a stopped chain has set the reply. */
-function continueIf(r: boolean | Promise<boolean>, next: () => Promise<void>): Promise<void> {
-  if (r === true) return next();
-  if (r === false) return Promise.resolve();
-  return r.then((ok) => (ok ? next() : undefined));
-}
-
 export class Exchange implements ExchangeControl, BranchHost {
   readonly mc: MessageContext;
   /** State shared by the message and its split branches; made on first use, dropped (timers cancelled) when the exchange ends. */

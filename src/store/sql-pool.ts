@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import type { Pool as PgPool, PoolClient, FieldDef } from 'pg';
-import type { Pool as MyPool, PoolConnection, FieldPacket } from 'mysql2/promise';
+import type { Pool as MyPool, FieldPacket } from 'mysql2/promise';
 import { Errors } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { TlsSettings } from './datasource-config.js';

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { MiError } from '../../src/errors.js';
 import { compileStreamPath } from '../../src/expr/stream-path.js';
 import { scanEnvelope } from '../../src/security/ws-security/envelope-scanner.js';
-import { KnownUris, NsId } from '../../src/xml/namespace-scope.js';
+import { KnownUris } from '../../src/xml/namespace-scope.js';
 import { Token, XmlTokenizer, type XmlDialect } from '../../src/xml/tokenizer.js';
 
 const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';

@@ -9,7 +9,7 @@
  * and check it on every request in a microsecond, where scrypt would cost a third of a second a call.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { Errors, MiError } from '../../errors.js';
+import { Errors } from '../../errors.js';
 import type { Database } from '../../store/database.js';
 import { databaseStep } from '../../store/database-step.js';
 

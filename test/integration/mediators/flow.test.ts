@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startBackend, startTestServer, post, soap11, SYN, type Backend, type TestServer } from '../../helpers/server.js';
+import { startBackend, startTestServer, soap11, SYN, type Backend, type TestServer } from '../../helpers/server.js';
 
 const ORDER = soap11('<order><symbol>IBM</symbol></order>');
 const LOGGER = 'org.apache.synapse.mediators.builtin.LogMediator';
