@@ -118,6 +118,7 @@ export const Errors = {
   // server
   PORT_IN_USE: spec('MI_SRV_001', 'a listener port is already in use; change [server] offset'),
   HOME_MISSING: spec('MI_SRV_002', 'the home folder does not exist or has no synapse-configs/default'),
+  ACCEPT_HANDLES: spec('MI_SRV_003', 'a listener could not add its extra accept handles (a helper process is forked for them); set [server] accept_handles = 0 to not try'),
   // extensions: API handlers, global handlers, class mediators (src/handlers/)
   EXTENSION_NOT_FOUND: spec('MI_HDL_001', 'a handler or class mediator class is neither a built-in nor a module under extensions/ (extensions/x.ts or extensions/x.ts#Export)'),
   EXTENSION_LOAD: spec('MI_HDL_002', 'an extension module does not compile or throws while loading; fix it at the given file:line'),

@@ -7,6 +7,7 @@
  */
 import { QueryParameters } from '../context/query-parameters.js';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type net from 'node:net';
 import type https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Runtime } from '../runtime.js';
@@ -24,11 +25,15 @@ import type { X509Certificate } from 'node:crypto';
 import { ClientCertificates } from '../security/tls/client-certificate.js';
 import { watchConnection } from '../endpoints/client-abort.js';
 import type { TrustStore } from '../security/tls/trust-store.js';
+import type { Logger } from '../logging/logger.js';
+import { addAcceptHandles } from './accept-handles.js';
 
 export interface Listener {
   readonly port: number;
   /** Accepting connections (false once it closes or its server failed), for the readiness probe. */
   readonly listening: boolean;
+  /** The extra accept handles in use, once the helper process has answered (0 without them). */
+  readonly acceptHandles: Promise<number>;
   close(): Promise<void>;
 }
 
@@ -103,6 +108,13 @@ export function writeReply(res: ServerResponse, reply: Reply, tally?: AccessTall
     src.pipe(res);
   }
 }
+
+/**
+ * The accept queue asked of the kernel, which caps it at net.core.somaxconn (4096 on current Linux), as
+ * Netty's default does. Node's own 511 overflows when 1000 clients connect at once: the connections over it
+ * retry their handshake after 1 s, then 3 s, and their first request waits as long (docs/benchmark.md).
+ */
+const LISTEN_BACKLOG = 65535;
 
 /** Shared by the requests of one listener: once closing, replies ask clients to close their connection. */
 export interface ListenerState {
@@ -246,11 +258,23 @@ export function listenerState(runtime: Runtime, trust: TrustStore | undefined, a
 export async function startHttpListener(runtime: Runtime, port: number, host: string, protocol: 'http' | 'https' = 'http', trust?: TrustStore): Promise<Listener> {
   const state = listenerState(runtime, trust);
   const server = http.createServer(serverOptions(runtime), requestHandler(state, runtime, protocol, port));
-  return listen(server, state, port, host);
+  return listen(server, state, port, host, undefined, { handles: runtime.config.server.acceptHandles, log: runtime.logs.get(LISTENER_LOGGER), name: 'HTTP' });
 }
 
-/** Error replies for unparseable requests, listen(), and a close() that drains keep-alive connections. */
-export async function listen(server: http.Server | https.Server, state: ListenerState, port: number, host: string, onClose?: () => void): Promise<Listener> {
+/** Extra accept handles of a mediation listener (accept-handles.ts); a failure to add them is logged here. */
+export interface AcceptOptions {
+  readonly handles: number;
+  readonly log: Logger;
+  /** The listener, as the warning names it: HTTP or HTTPS. */
+  readonly name: string;
+}
+
+/**
+ * Error replies for unparseable requests, listen(), and a close() that drains keep-alive connections. With
+ * `accept`, the socket gets its extra accept handles in the background (a listener serves without them
+ * until they come, and a start does not wait for the helper process).
+ */
+export async function listen(server: http.Server | https.Server, state: ListenerState, port: number, host: string, onClose?: () => void, accept?: AcceptOptions): Promise<Listener> {
   // a request Node cannot parse (bad request line, oversized headers) gets a JSON 400, never a stack trace
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || err.code === 'ECONNRESET') {
@@ -263,24 +287,46 @@ export async function listen(server: http.Server | https.Server, state: Listener
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen(port, host, LISTEN_BACKLOG, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const addr = server.address();
+  const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+  const extra: net.Server[] = [];
+  const acceptHandles =
+    accept && accept.handles > 0
+      ? addAcceptHandles(server, accept.handles, LISTEN_BACKLOG).then(
+          (servers) => {
+            // copies that come after close() never serve: closed in the same tick they were listened on
+            if (state.closing) for (const s of servers) s.close();
+            else extra.push(...servers);
+            return state.closing ? 0 : servers.length;
+          },
+          (err: Error) => {
+            accept.log.warn(`${Errors.ACCEPT_HANDLES.code}: the ${accept.name} listener on port ${actualPort} accepts one new connection per event-loop turn: its ${accept.handles} extra accept handles could not be added (${err.message}); under load new connections may wait seconds. Set [server] accept_handles = 0 to not try.`);
+            return 0;
+          },
+        )
+      : Promise.resolve(0);
+  const closed = (s: net.Server) => new Promise<void>((resolve) => s.close(() => resolve()));
   return {
-    port: typeof addr === 'object' && addr ? addr.port : port,
+    port: actualPort,
     get listening() {
       return server.listening && !state.closing;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        state.closing = true;
-        onClose?.();
-        server.close(() => resolve());
-        // idle keep-alive connections would hold close() open; busy ones finish and close (Connection: close)
-        server.closeIdleConnections();
-      }),
+    acceptHandles,
+    close: async () => {
+      state.closing = true;
+      onClose?.();
+      // every handle stops accepting; each close resolves once the connections it accepted have ended
+      const all = Promise.all([closed(server), ...extra.map(closed)]);
+      // idle keep-alive connections would hold close() open; busy ones finish and close (Connection: close)
+      server.closeIdleConnections();
+      // a helper still at work: its copies are closed as they come, and it closes its own before answering
+      await acceptHandles;
+      await all;
+    },
   };
 }

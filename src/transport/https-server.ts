@@ -43,5 +43,5 @@ export async function startHttpsListener(runtime: Runtime, key: LoadedKeyStore, 
     follow(runtime.wantsClientCertificate);
     runtime.clientCertificateDemand.push(follow);
   }
-  return listen(server, state, port, host);
+  return listen(server, state, port, host, undefined, { handles: runtime.config.server.acceptHandles, log, name: 'HTTPS' });
 }
