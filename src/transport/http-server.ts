@@ -7,7 +7,6 @@
  */
 import { QueryParameters } from '../context/query-parameters.js';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type net from 'node:net';
 import type https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Runtime } from '../runtime.js';
@@ -26,14 +25,14 @@ import { ClientCertificates } from '../security/tls/client-certificate.js';
 import { watchConnection } from '../endpoints/client-abort.js';
 import type { TrustStore } from '../security/tls/trust-store.js';
 import type { Logger } from '../logging/logger.js';
-import { addAcceptHandles } from './accept-handles.js';
+import { ExtraAcceptHandles } from './accept-handles.js';
 
 export interface Listener {
   readonly port: number;
   /** Accepting connections (false once it closes or its server failed), for the readiness probe. */
   readonly listening: boolean;
-  /** The extra accept handles in use, once the helper process has answered (0 without them). */
-  readonly acceptHandles: Promise<number>;
+  /** The extra accept handles, engaged while the event loop runs long turns; undefined with `[server] accept_handles = 0`. */
+  readonly acceptHandles: ExtraAcceptHandles | undefined;
   close(): Promise<void>;
 }
 
@@ -267,12 +266,14 @@ export interface AcceptOptions {
   readonly log: Logger;
   /** The listener, as the warning names it: HTTP or HTTPS. */
   readonly name: string;
+  /** How long turns stay short before the extra handles stop listening (accept-handles.ts's default). */
+  readonly quietMs?: number;
 }
 
 /**
  * Error replies for unparseable requests, listen(), and a close() that drains keep-alive connections. With
- * `accept`, the socket gets its extra accept handles in the background (a listener serves without them
- * until they come, and a start does not wait for the helper process).
+ * `accept`, copies of the socket for extra accept handles are fetched in the background (a start does not
+ * wait for the helper process).
  */
 export async function listen(server: http.Server | https.Server, state: ListenerState, port: number, host: string, onClose?: () => void, accept?: AcceptOptions): Promise<Listener> {
   // a request Node cannot parse (bad request line, oversized headers) gets a JSON 400, never a stack trace
@@ -294,39 +295,31 @@ export async function listen(server: http.Server | https.Server, state: Listener
   });
   const addr = server.address();
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;
-  const extra: net.Server[] = [];
-  const acceptHandles =
+  const extra =
     accept && accept.handles > 0
-      ? addAcceptHandles(server, accept.handles, LISTEN_BACKLOG).then(
-          (servers) => {
-            // copies that come after close() never serve: closed in the same tick they were listened on
-            if (state.closing) for (const s of servers) s.close();
-            else extra.push(...servers);
-            return state.closing ? 0 : servers.length;
-          },
-          (err: Error) => {
-            accept.log.warn(`${Errors.ACCEPT_HANDLES.code}: the ${accept.name} listener on port ${actualPort} accepts one new connection per event-loop turn: its ${accept.handles} extra accept handles could not be added (${err.message}); under load new connections may wait seconds. Set [server] accept_handles = 0 to not try.`);
-            return 0;
-          },
-        )
-      : Promise.resolve(0);
-  const closed = (s: net.Server) => new Promise<void>((resolve) => s.close(() => resolve()));
+      ? new ExtraAcceptHandles(server, {
+          count: accept.handles,
+          backlog: LISTEN_BACKLOG,
+          onFailure: (err) =>
+            accept.log.warn(`${Errors.ACCEPT_HANDLES.code}: the ${accept.name} listener on port ${actualPort} accepts one new connection per event-loop turn: its ${accept.handles} extra accept handles could not be had (${err.message}); when busy, it may leave new connections waiting for seconds. Set [server] accept_handles = 0 to not try.`),
+          quietMs: accept.quietMs,
+        })
+      : undefined;
   return {
     port: actualPort,
     get listening() {
       return server.listening && !state.closing;
     },
-    acceptHandles,
+    acceptHandles: extra,
     close: async () => {
       state.closing = true;
       onClose?.();
       // every handle stops accepting; each close resolves once the connections it accepted have ended
-      const all = Promise.all([closed(server), ...extra.map(closed)]);
+      const own = new Promise<void>((resolve) => server.close(() => resolve()));
+      const extras = extra?.close();
       // idle keep-alive connections would hold close() open; busy ones finish and close (Connection: close)
       server.closeIdleConnections();
-      // a helper still at work: its copies are closed as they come, and it closes its own before answering
-      await acceptHandles;
-      await all;
+      await Promise.all([own, extras]);
     },
   };
 }
