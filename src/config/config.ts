@@ -17,7 +17,7 @@ export const BASE_PORTS = { http: 8280, https: 8243, management: 9154 } as const
 /** Micro Integrator's default: as many connections as the load asks for (a lower cap did not shorten the tail, docs/benchmark.md). */
 export const DEFAULT_MAX_CONNECTIONS_PER_HOST_PORT = 32767;
 /** Extra accept handles per listener: a burst of 1000 connections against a busy runtime is taken in well under a second (docs/benchmark.md). */
-export const DEFAULT_ACCEPT_HANDLES = 32;
+export const DEFAULT_ACCEPT_HANDLES = 64;
 
 export interface ServerConfig {
   offset: number;

@@ -48,6 +48,8 @@ export class ExtraAcceptHandles implements TurnListener {
   private readonly draining = new Set<Promise<void>>();
   private fetching: Promise<void> | undefined;
   private closed = false;
+  /** The helper failed once: told once, not tried again (the listener keeps its one handle). */
+  private failed = false;
   /** Resolves with the copies held once the first fetch is done (0 when it failed). */
   readonly ready: Promise<number>;
   private readonly behaviour: ServerBehaviour;
@@ -85,7 +87,7 @@ export class ExtraAcceptHandles implements TurnListener {
     // a connection in the accept queue is not lost: the queue is the socket's, and its first handle stays
     for (const s of this.listening) this.drain(s);
     this.listening = [];
-    void this.fetch();
+    if (!this.failed) void this.fetch();
   }
 
   async close(): Promise<void> {
@@ -107,7 +109,10 @@ export class ExtraAcceptHandles implements TurnListener {
           if (this.closed) for (const h of handles) h.close();
           else this.spare.push(...handles);
         },
-        (err: Error) => this.options.onFailure(err),
+        (err: Error) => {
+          this.failed = true;
+          this.options.onFailure(err);
+        },
       )
       .finally(() => (this.fetching = undefined));
     return this.fetching;

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 
-const CHECK_MS = 100;
+const CHECK_MS = 25;
 /**
  * One accept per turn at 5 ms turns is 200 new connections a second: a burst of 1000 would wait 5 s. An
  * idle or lightly loaded loop runs its timers within a millisecond or two.

@@ -8,13 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { listen, type Listener } from '../../src/transport/http-server.js';
 import { memoryLoggerFactory } from '../../src/logging/logger.js';
 import { configFrom, DEFAULT_ACCEPT_HANDLES } from '../../src/config/config.js';
@@ -200,9 +201,30 @@ describe('extra accept handles of a listener', function () {
     assert.equal(await refused(listener.port), 'ECONNREFUSED');
   });
 
-  it('[server] accept_handles: 32 by default, 0 turns them off, and a value out of 0..256 is refused with its key', () => {
-    assert.equal(DEFAULT_ACCEPT_HANDLES, 32);
-    assert.equal(configFrom('/nowhere', {}).server.acceptHandles, 32);
+  it('when the helper process cannot start, the listener serves with its one handle and says why once (MI_SRV_003)', async () => {
+    // the helper's own file, moved away for this test: node starts, finds no module and exits 1
+    const helper = fileURLToPath(new URL('../../src/transport/accept-helper.js', import.meta.url));
+    renameSync(helper, `${helper}.away`);
+    const logs = memoryLoggerFactory();
+    try {
+      const server = http.createServer(answerOk);
+      const listener = await start(server, 4, 300, logs);
+      open.push(listener);
+      assert.equal(await listener.acceptHandles!.ready, 0);
+      const warnings = logs.lines.filter((l) => l.level === 'WARN');
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!.message, /^MI_SRV_003: the HTTP listener on port \d+ accepts one new connection per event-loop turn: its 4 extra accept handles could not be had \(the helper process exited \(code 1\) before it answered\).*accept_handles = 0/);
+      const { turns, clients } = await burst(server, listener.port, 3);
+      assert.equal(turns, 3);
+      assert.deepEqual(await Promise.all(clients.map(requestOn)), Array(3).fill('HTTP/1.1 200 OK'));
+    } finally {
+      renameSync(`${helper}.away`, helper);
+    }
+  });
+
+  it('[server] accept_handles: 64 by default, 0 turns them off, and a value out of 0..256 is refused with its key', () => {
+    assert.equal(DEFAULT_ACCEPT_HANDLES, 64);
+    assert.equal(configFrom('/nowhere', {}).server.acceptHandles, 64);
     assert.equal(configFrom('/nowhere', { server: { accept_handles: 0 } }).server.acceptHandles, 0);
     assert.throws(() => configFrom('/nowhere', { server: { accept_handles: 257 } }), /\[server\] accept_handles must be a whole number from 0 to 256, got 257/);
     assert.throws(() => configFrom('/nowhere', { server: { accept_handles: -1 } }), /\[server\] accept_handles must be a whole number >= 0/);
